@@ -1,34 +1,39 @@
 //! The io layer: every file format pixelforest reads or writes, and nothing else.
 //!
-//! Contract used by the layers above (keep these signatures; add freely):
+//! Contract used by the layers above:
 //! - [`read_image`] opens any supported image (TIFF/OME-TIFF stack, ilastik/steinbock HDF5) as an [`Image`].
 //! - [`write_tiff_stack`] / [`write_h5_image`] write stacks in the reference workflow's layouts.
 //! - [`read_label_image`] / [`write_label_image`] for sparse label maps (0 = unlabeled).
 //! - [`write_probabilities`] / [`read_probabilities`]: ilastik-compatible probability export.
 //! - [`atomic_write`]: every output goes through a temporary name and a rename.
+//!
 //! All errors name the file and the problem ([`IoError`]).
 
-use std::path::{Path, PathBuf};
+mod atomic;
+pub mod axistags;
+pub mod channel_names;
+mod error;
+pub mod h5_image;
+mod interleaved;
+mod labels;
+pub mod ome;
+mod probabilities;
+pub mod tiff_stack;
+
+use std::path::Path;
 
 use ndarray::{Array2, Array3};
 pub use pixelforest_core::Image;
 
-/// Errors of the io layer. Every variant names the file it concerns.
-#[derive(Debug, thiserror::Error)]
-pub enum IoError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Format { path: PathBuf, message: String },
-    #[error("{path}: unsupported file type (expected .tif, .tiff, .ome.tiff, .h5, .hdf5 or .png)")]
-    UnsupportedExtension { path: PathBuf },
-}
+pub use atomic::{atomic_write, temp_path_for};
+pub use channel_names::{image_stem, read_channel_list, resolve_channel_names};
+pub use error::{IoError, Result};
+pub use labels::read_label_image;
+pub use probabilities::{
+    read_probabilities, renormalize_u16, write_probabilities, EXPORT_DATASET, MAX_INTERLEAVED,
+};
 
-pub type Result<T> = std::result::Result<T, IoError>;
+use error::format_err;
 
 /// Sample type for stacks and probability maps on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,61 +58,88 @@ pub enum ProbabilityFormat {
     H5,
 }
 
-/// Reads a multichannel image, choosing the reader by extension; channel names are resolved
-/// (sidecar CSV, OME-XML, `panel.csv`) or generated.
-pub fn read_image(path: &Path) -> Result<Image> {
-    let _ = path;
-    todo!("io: read_image")
+/// File kinds, chosen by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Tiff,
+    H5,
+    Png,
 }
 
-/// Writes `image` as a TIFF stack, one page per channel.
+impl Kind {
+    pub(crate) fn of(path: &Path) -> Result<Kind> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "tif" | "tiff" => Ok(Kind::Tiff),
+            "h5" | "hdf5" => Ok(Kind::H5),
+            "png" => Ok(Kind::Png),
+            _ => Err(IoError::UnsupportedExtension {
+                path: path.to_path_buf(),
+            }),
+        }
+    }
+}
+
+fn named(path: &Path, data: Array3<f32>, description: Option<&str>) -> Result<Image> {
+    let names = resolve_channel_names(path, data.shape()[0], description)?;
+    Image::new(data, names).map_err(|e| format_err(path, e.to_string()))
+}
+
+/// Reads a multichannel image, choosing the reader by extension; channel names are resolved
+/// (sidecar CSV, OME-XML, `panel.csv`) or generated.
+///
+/// HDF5: the dataset named after the file stem (ImcSegmentationPipeline), else `img`, `crop`,
+/// `exported_data`, `data`, else the only dataset; see [`h5_image`] for axis orders.
+pub fn read_image(path: &Path) -> Result<Image> {
+    match Kind::of(path)? {
+        Kind::Tiff => {
+            let stack = tiff_stack::read_tiff_stack(path)?;
+            named(path, stack.data, stack.description.as_deref())
+        }
+        Kind::H5 => {
+            let file = h5_image::open(path)?;
+            let stem = image_stem(path);
+            let name = h5_image::pick_dataset(
+                path,
+                &file,
+                &[stem.as_str(), "img", "crop", EXPORT_DATASET, "data"],
+            )?;
+            let d = h5_image::read_dataset(path, &file, &name)?;
+            named(path, d.data, None)
+        }
+        Kind::Png => Err(format_err(
+            path,
+            "PNG files are read as label images, not stacks",
+        )),
+    }
+}
+
+/// Writes `image` as a TIFF stack, one uncompressed page per channel, which tifffile reads as
+/// `(c, y, x)`. `U16` rounds and clamps to [0, 65535].
 pub fn write_tiff_stack(path: &Path, image: &Image, sample: SampleType) -> Result<()> {
-    let _ = (path, image, sample);
-    todo!("io: write_tiff_stack")
+    atomic_write(path, |tmp| {
+        tiff_stack::write_stack_pages(tmp, image.data(), sample)
+    })
 }
 
 /// Writes `image` as HDF5 in `layout`, with the vigra `axistags` attribute ilastik reads.
+/// The ilastik layout rounds and clamps to uint16. Datasets are chunked and gzip-compressed.
 pub fn write_h5_image(path: &Path, image: &Image, layout: &H5Layout) -> Result<()> {
-    let _ = (path, image, layout);
-    todo!("io: write_h5_image")
-}
-
-/// Reads a label image (TIFF, PNG or HDF5), values 0 = unlabeled, 1..=K classes.
-pub fn read_label_image(path: &Path) -> Result<Array2<u8>> {
-    let _ = path;
-    todo!("io: read_label_image")
+    atomic_write(path, |tmp| {
+        // The ilastik layout names its dataset after the final file, not the temporary one.
+        let data = image.data();
+        match layout {
+            H5Layout::Ilastik => h5_image::write_ilastik_named(tmp, &image_stem(path), data),
+            H5Layout::Steinbock { .. } => h5_image::write_layout(tmp, data, layout),
+        }
+    })
 }
 
 /// Writes a label image; the format follows the extension (.tiff or .png).
 pub fn write_label_image(path: &Path, labels: &Array2<u8>) -> Result<()> {
-    let _ = (path, labels);
-    todo!("io: write_label_image")
-}
-
-/// Writes per-class probabilities `probs` (class, y, x), values in [0, 1], as ilastik's export does
-/// (uint16 renormalized [0,1] -> [0,65535], or float32).
-pub fn write_probabilities(
-    path: &Path,
-    probs: &Array3<f32>,
-    sample: SampleType,
-    format: ProbabilityFormat,
-) -> Result<()> {
-    let _ = (path, probs, sample, format);
-    todo!("io: write_probabilities")
-}
-
-/// Reads a probability map written by [`write_probabilities`] or by ilastik, as (class, y, x) in [0, 1].
-pub fn read_probabilities(path: &Path) -> Result<Array3<f32>> {
-    let _ = path;
-    todo!("io: read_probabilities")
-}
-
-/// Runs `write` on a temporary path beside `path`, then renames it into place; on error the
-/// temporary file is removed, so no half-written output is ever left under the final name.
-pub fn atomic_write<F>(path: &Path, write: F) -> Result<()>
-where
-    F: FnOnce(&Path) -> Result<()>,
-{
-    let _ = (path, write);
-    todo!("io: atomic_write")
+    Kind::of(path)?;
+    atomic_write(path, |tmp| labels::write_labels_to(tmp, path, labels))
 }

@@ -1,0 +1,88 @@
+//! Channel names from OME-XML (the ImageDescription of an OME-TIFF).
+//!
+//! A small hand parse of `<Channel ... Name="...">` elements, in document order: enough for the
+//! files tifffile, Bio-Formats and steinbock write, without an XML dependency.
+
+/// The `Name` attributes of the `<Channel>` elements of `xml`, or `None` if it is not OME-XML
+/// or a channel has no name.
+pub fn ome_channel_names(xml: &str) -> Option<Vec<String>> {
+    if !xml.contains("<OME") {
+        return None;
+    }
+    let mut names = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = find_channel_tag(rest) {
+        let tag_start = &rest[start..];
+        let end = tag_start.find('>')?;
+        let tag = &tag_start[..end];
+        names.push(unescape(&attribute(tag, "Name")?));
+        rest = &tag_start[end..];
+    }
+    (!names.is_empty()).then_some(names)
+}
+
+/// Offset of the next `<Channel` or `<ome:Channel` element start (not `<ChannelRef` etc.).
+fn find_channel_tag(s: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = s[from..].find("Channel") {
+        let at = from + i;
+        let before = &s[..at];
+        let opens = before.ends_with('<')
+            || (before.ends_with(':')
+                && before
+                    .rfind('<')
+                    .is_some_and(|lt| !before[lt..].contains(char::is_whitespace)));
+        let after = s[at + "Channel".len()..].chars().next();
+        if opens && matches!(after, Some(c) if c.is_whitespace() || c == '>' || c == '/') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(i) = tag[from..].find(name) {
+        let at = from + i;
+        let preceded = tag[..at].ends_with(char::is_whitespace);
+        let rest = tag[at + name.len()..].trim_start();
+        if preceded {
+            if let Some(rest) = rest.strip_prefix('=') {
+                let rest = rest.trim_start();
+                let quote = rest.chars().next()?;
+                if quote == '"' || quote == '\'' {
+                    let body = &rest[1..];
+                    return body.find(quote).map(|end| body[..end].to_string());
+                }
+            }
+        }
+        from = at + name.len();
+    }
+    None
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_names_in_order() {
+        let xml = r#"<?xml version="1.0"?><OME xmlns="x"><Image ID="Image:0"><Pixels ID="P"><Channel ID="Channel:0:0" Name="DNA1 &amp; 2" SamplesPerPixel="1"/><Channel ID="Channel:0:1" Name="CD45"><LightPath/></Channel></Pixels></Image></OME>"#;
+        assert_eq!(ome_channel_names(xml).unwrap(), ["DNA1 & 2", "CD45"]);
+    }
+
+    #[test]
+    fn rejects_non_ome_and_unnamed() {
+        assert!(ome_channel_names("ImageJ=1.11a").is_none());
+        assert!(ome_channel_names(r#"<OME><Channel ID="c"/></OME>"#).is_none());
+    }
+}

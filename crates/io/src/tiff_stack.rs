@@ -1,0 +1,207 @@
+//! Multichannel TIFF stacks: one page per channel (ImageJ/tifffile/CellProfiler style), or one
+//! page with several interleaved samples per pixel (ilastik's 2-D `tiff` export of `yxc`).
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::path::Path;
+
+use ndarray::Array3;
+use tiff::decoder::{Decoder, DecodingResult, Limits};
+use tiff::encoder::{colortype, TiffEncoder};
+use tiff::tags::Tag;
+
+use crate::error::{format_err, io_err, Result};
+use crate::SampleType;
+
+/// The sample type a TIFF was stored with, so callers can undo a known scaling (e.g. uint16
+/// probabilities).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoredType {
+    U8,
+    U16,
+    U32,
+    Float,
+    Other,
+}
+
+/// A decoded stack: `(channels, y, x)` as f32, the stored type and the first page's description.
+#[derive(Debug)]
+pub struct TiffStack {
+    pub data: Array3<f32>,
+    pub stored: StoredType,
+    pub description: Option<String>,
+}
+
+fn describe(path: &Path, err: tiff::TiffError) -> crate::IoError {
+    match err {
+        tiff::TiffError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            format_err(path, format!("truncated TIFF file ({e})"))
+        }
+        other => format_err(path, format!("cannot decode TIFF: {other}")),
+    }
+}
+
+fn to_f32(result: DecodingResult) -> (Vec<f32>, StoredType) {
+    match result {
+        DecodingResult::U8(v) => (v.into_iter().map(f32::from).collect(), StoredType::U8),
+        DecodingResult::U16(v) => (v.into_iter().map(f32::from).collect(), StoredType::U16),
+        DecodingResult::U32(v) => (v.into_iter().map(|x| x as f32).collect(), StoredType::U32),
+        DecodingResult::U64(v) => (v.into_iter().map(|x| x as f32).collect(), StoredType::Other),
+        DecodingResult::F16(v) => (v.into_iter().map(f32::from).collect(), StoredType::Float),
+        DecodingResult::F32(v) => (v, StoredType::Float),
+        DecodingResult::F64(v) => (v.into_iter().map(|x| x as f32).collect(), StoredType::Float),
+        DecodingResult::I8(v) => (v.into_iter().map(f32::from).collect(), StoredType::Other),
+        DecodingResult::I16(v) => (v.into_iter().map(f32::from).collect(), StoredType::Other),
+        DecodingResult::I32(v) => (v.into_iter().map(|x| x as f32).collect(), StoredType::Other),
+        DecodingResult::I64(v) => (v.into_iter().map(|x| x as f32).collect(), StoredType::Other),
+    }
+}
+
+fn samples_per_pixel(ct: tiff::ColorType) -> usize {
+    use tiff::ColorType as C;
+    match ct {
+        C::Gray(_) | C::Palette(_) => 1,
+        C::GrayA(_) => 2,
+        C::RGB(_) | C::YCbCr(_) | C::Lab(_) => 3,
+        C::RGBA(_) | C::CMYK(_) => 4,
+        C::CMYKA(_) => 5,
+        C::Multiband { num_samples, .. } => usize::from(num_samples),
+        _ => 1,
+    }
+}
+
+/// Reads every page of a TIFF file into a `(channels, y, x)` stack.
+///
+/// Pages must all have the same size; a page with `n` interleaved samples contributes `n`
+/// channels, whether its samples are interleaved (contig) or stored as separate planes.
+pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
+    let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let mut decoder = Decoder::new(BufReader::new(file))
+        .map_err(|e| match e {
+            tiff::TiffError::FormatError(_) => {
+                format_err(path, "not a TIFF file (no valid TIFF header)")
+            }
+            other => describe(path, other),
+        })?
+        .with_limits(Limits::unlimited());
+    let description = match decoder.find_tag(Tag::ImageDescription) {
+        Ok(Some(v)) => v.into_string().ok(),
+        _ => None,
+    };
+    let mut data: Vec<f32> = Vec::new();
+    let mut stored = StoredType::Other;
+    let mut first: Option<(u32, u32)> = None;
+    let mut channels = 0usize;
+    for page in 0.. {
+        let dims = decoder.dimensions().map_err(|e| describe(path, e))?;
+        if let Some(d0) = first {
+            if d0 != dims {
+                return Err(format_err(
+                    path,
+                    format!(
+                        "page {page} is {}x{} but page 0 is {}x{}; pages of a stack must have one size",
+                        dims.0, dims.1, d0.0, d0.1
+                    ),
+                ));
+            }
+        }
+        first = Some(dims);
+        let spp = samples_per_pixel(decoder.colortype().map_err(|e| describe(path, e))?);
+        let planar: u16 = decoder
+            .find_tag_unsigned(Tag::PlanarConfiguration)
+            .ok()
+            .flatten()
+            .unwrap_or(1);
+        // `read_image_to_buffer` reads every plane of a planar page (`read_image` only the first).
+        let mut buffer = DecodingResult::U8(Vec::new());
+        decoder
+            .read_image_to_buffer(&mut buffer)
+            .map_err(|e| describe(path, e))?;
+        let (values, kind) = to_f32(buffer);
+        let (w, h) = (dims.0 as usize, dims.1 as usize);
+        if values.len() != w * h * spp {
+            return Err(format_err(
+                path,
+                format!(
+                    "page {page}: decoded {} samples, expected {}",
+                    values.len(),
+                    w * h * spp
+                ),
+            ));
+        }
+        if page == 0 {
+            stored = kind;
+        } else if kind != stored {
+            return Err(format_err(
+                path,
+                format!("page {page} has a different sample type from page 0"),
+            ));
+        }
+        if spp == 1 || planar == 2 {
+            data.extend_from_slice(&values);
+        } else {
+            // Interleaved (y, x, s) -> planes (s, y, x).
+            for s in 0..spp {
+                data.extend(values.iter().skip(s).step_by(spp).copied());
+            }
+        }
+        channels += spp;
+        if !decoder.more_images() {
+            break;
+        }
+        decoder.next_image().map_err(|e| describe(path, e))?;
+    }
+    let (w, h) = first.unwrap_or((0, 0));
+    let data = Array3::from_shape_vec((channels, h as usize, w as usize), data)
+        .map_err(|e| format_err(path, format!("inconsistent TIFF pages: {e}")))?;
+    Ok(TiffStack {
+        data,
+        stored,
+        description,
+    })
+}
+
+/// Writes a `(channels, y, x)` stack to `path` (not atomically: see [`crate::write_tiff_stack`]),
+/// one uncompressed page per channel, `u16` values rounded and clamped to [0, 65535].
+///
+/// No ImageDescription on purpose: with an ImageJ or tifffile "shaped" description tifffile
+/// reads the pages as one contiguous block of pixel data, which the `tiff` crate's layout
+/// (data, IFD, data, IFD, ...) is not, and it returned wrong values for the later pages of
+/// small images (tifffile 2026.3.3). Without one, tifffile stacks the equal-sized pages into a
+/// `(c, y, x)` series page by page; Fiji opens a stack of `c` slices.
+pub fn write_stack_pages(path: &Path, data: &Array3<f32>, sample: SampleType) -> Result<()> {
+    let (_, h, w) = data.dim();
+    let (wu, hu) = (
+        u32::try_from(w).map_err(|_| format_err(path, "image too wide for TIFF"))?,
+        u32::try_from(h).map_err(|_| format_err(path, "image too tall for TIFF"))?,
+    );
+    let file = File::create(path).map_err(|e| io_err(path, e))?;
+    let werr = |e: tiff::TiffError| format_err(path, format!("cannot write TIFF: {e}"));
+    let mut enc = TiffEncoder::new(BufWriter::new(file)).map_err(werr)?;
+    for plane in data.outer_iter() {
+        match sample {
+            SampleType::U16 => {
+                let buf: Vec<u16> = plane.iter().map(|&v| to_u16(v)).collect();
+                let img = enc.new_image::<colortype::Gray16>(wu, hu).map_err(werr)?;
+                img.write_data(&buf).map_err(werr)?;
+            }
+            SampleType::F32 => {
+                let buf: Vec<f32> = plane.iter().copied().collect();
+                let img = enc
+                    .new_image::<colortype::Gray32Float>(wu, hu)
+                    .map_err(werr)?;
+                img.write_data(&buf).map_err(werr)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rounds to the nearest integer and clamps into `u16` (NaN becomes 0).
+pub(crate) fn to_u16(v: f32) -> u16 {
+    if v.is_nan() {
+        0
+    } else {
+        v.round().clamp(0.0, 65535.0) as u16
+    }
+}
