@@ -16,7 +16,11 @@ pub enum ForestError {
     #[error("only one class is labelled ({0}); label at least two classes")]
     OneClass(String),
     #[error("feature {feature} of sample {sample} is not finite ({value})")]
-    NotFinite { sample: usize, feature: usize, value: f32 },
+    NotFinite {
+        sample: usize,
+        feature: usize,
+        value: f32,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("model file: {0}")]
@@ -66,8 +70,15 @@ pub struct RandomForest {
 /// A node of an imported tree: go left when `x[feature] <= threshold`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeSpec {
-    Split { feature: u32, threshold: f32, left: u32, right: u32 },
-    Leaf { probs: Vec<f32> },
+    Split {
+        feature: u32,
+        threshold: f32,
+        left: u32,
+        right: u32,
+    },
+    Leaf {
+        probs: Vec<f32>,
+    },
 }
 
 impl RandomForest {

@@ -33,7 +33,11 @@ pub fn train_model(
 }
 
 /// Predicts per-class probabilities (class, y, x) of `image`, tile by tile with `tile_size` tiles.
-pub fn predict_image(model: &Model, image: &Image, tile_size: usize) -> Result<Array3<f32>, PipelineError> {
+pub fn predict_image(
+    model: &Model,
+    image: &Image,
+    tile_size: usize,
+) -> Result<Array3<f32>, PipelineError> {
     let _ = (model, image, tile_size);
     todo!("pipeline: predict_image")
 }

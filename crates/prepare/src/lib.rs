@@ -54,7 +54,13 @@ pub fn prepare_image(image: &Image, settings: &PrepareSettings) -> Image {
 
 /// `n` seeded random crop rectangles of `size` inside a `height` x `width` image; a side shorter
 /// than `size` is taken whole.
-pub fn random_crops(height: usize, width: usize, size: usize, n: usize, seed: u64) -> Vec<CropRect> {
+pub fn random_crops(
+    height: usize,
+    width: usize,
+    size: usize,
+    n: usize,
+    seed: u64,
+) -> Vec<CropRect> {
     let _ = (height, width, size, n, seed);
     todo!("prepare: random_crops")
 }
