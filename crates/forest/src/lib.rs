@@ -2,69 +2,39 @@
 //! files: it sees feature rows and writes its model to any `Write`.
 //!
 //! Contract used by the layers above (keep these signatures; add freely).
+//!
+//! Modules: `train` (input checks, parallel trees, out-of-bag accuracy) grows trees with `grow`
+//! from quantile bins (`bins`) and histogram split search (`split`); `tree` is the flat,
+//! cache-friendly layout `predict` walks in blocks; `model_file` is the `.pxf` format;
+//! `uncertainty` is ilastik's margin.
 
-use std::io::{Read, Write};
-
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-/// Errors of the forest layer.
-#[derive(Debug, thiserror::Error)]
-pub enum ForestError {
-    #[error("no labelled samples to train on")]
-    NoLabels,
-    #[error("only one class is labelled ({0}); label at least two classes")]
-    OneClass(String),
-    #[error("feature {feature} of sample {sample} is not finite ({value})")]
-    NotFinite {
-        sample: usize,
-        feature: usize,
-        value: f32,
-    },
-    #[error("{0}")]
-    Invalid(String),
-    #[error("model file: {0}")]
-    Model(String),
-    #[error(transparent)]
-    Io(#[from] std::io::Error),
-}
+mod bins;
+mod error;
+mod grow;
+mod model_file;
+mod predict;
+mod settings;
+mod split;
+mod train;
+mod tree;
+mod uncertainty;
 
-/// Training settings (defaults as ilastik's: 100 trees).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ForestSettings {
-    pub n_trees: usize,
-    pub max_depth: Option<usize>,
-    pub min_samples_leaf: usize,
-    /// Weight classes inversely to their label counts.
-    pub balance_classes: bool,
-    pub seed: u64,
-}
+pub use error::ForestError;
+pub use model_file::FORMAT_VERSION;
+pub use settings::{ForestSettings, TrainReport};
+pub use uncertainty::uncertainty;
 
-impl Default for ForestSettings {
-    fn default() -> Self {
-        Self {
-            n_trees: 100,
-            max_depth: None,
-            min_samples_leaf: 1,
-            balance_classes: false,
-            seed: 42,
-        }
-    }
-}
-
-/// What training reports.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainReport {
-    /// Labelled samples per class, index 0 = class 1.
-    pub class_counts: Vec<usize>,
-    pub oob_accuracy: f64,
-}
+use tree::FlatTree;
 
 /// A trained random forest.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RandomForest {
     n_features: usize,
     n_classes: usize,
+    trees: Vec<FlatTree>,
 }
 
 /// A node of an imported tree: go left when `x[feature] <= threshold`.
@@ -82,25 +52,36 @@ pub enum NodeSpec {
 }
 
 impl RandomForest {
-    /// Trains on rows `x` (sample, feature) with labels `y` in 1..=n_classes (0 = unlabeled, skipped).
-    pub fn train(
-        x: ArrayView2<f32>,
-        y: &[u8],
-        n_classes: usize,
-        settings: &ForestSettings,
-    ) -> Result<(Self, TrainReport), ForestError> {
-        let _ = (x, y, n_classes, settings);
-        todo!("forest: train")
-    }
-
     /// Builds a forest from imported trees (e.g. ilastik's vigra forest); node 0 is each tree's root.
     pub fn from_tree_specs(
         n_features: usize,
         n_classes: usize,
         trees: Vec<Vec<NodeSpec>>,
     ) -> Result<Self, ForestError> {
-        let _ = (n_features, n_classes, trees);
-        todo!("forest: from_tree_specs")
+        if n_features == 0 || n_features > u32::MAX as usize {
+            return Err(ForestError::Invalid(format!("{n_features} features")));
+        }
+        if n_classes == 0 {
+            return Err(ForestError::Invalid("0 classes".into()));
+        }
+        if trees.is_empty() {
+            return Err(ForestError::Invalid("no trees".into()));
+        }
+        let trees = trees
+            .iter()
+            .enumerate()
+            .map(|(t, specs)| {
+                FlatTree::from_specs(specs, n_features, n_classes).map_err(|e| match e {
+                    ForestError::Invalid(m) => ForestError::Invalid(format!("tree {t}: {m}")),
+                    other => other,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            n_features,
+            n_classes,
+            trees,
+        })
     }
 
     pub fn n_features(&self) -> usize {
@@ -111,24 +92,43 @@ impl RandomForest {
         self.n_classes
     }
 
+    pub fn n_trees(&self) -> usize {
+        self.trees.len()
+    }
+
+    /// The trees as specs (node 0 is the root; leaves are numbered after the splits).
+    pub fn to_tree_specs(&self) -> Vec<Vec<NodeSpec>> {
+        self.trees
+            .iter()
+            .map(|t| t.to_specs(self.n_classes))
+            .collect()
+    }
+
     /// Class probabilities of rows `x` (sample, feature) -> (sample, class); rows sum to 1.
+    ///
+    /// # Panics
+    /// When `x` does not have [`RandomForest::n_features`] columns (see
+    /// [`RandomForest::try_predict_proba`]).
     pub fn predict_proba(&self, x: ArrayView2<f32>) -> Array2<f32> {
-        let _ = x;
-        todo!("forest: predict_proba")
+        match self.try_predict_proba(x) {
+            Ok(p) => p,
+            Err(e) => panic!("predict_proba: {e}"),
+        }
     }
 
     /// Class probabilities of feature-major columns `features` (feature, pixel) -> (class, pixel):
-    /// the layout a feature tile has, so prediction needs no transpose.
+    /// the layout a feature tile has, so prediction needs no transpose (each parallel block of
+    /// 256 pixels is gathered into a small cache-resident buffer).
+    ///
+    /// # Panics
+    /// When `features` does not have [`RandomForest::n_features`] rows (see
+    /// [`RandomForest::try_predict_proba_columns`]).
     pub fn predict_proba_columns(&self, features: ArrayView2<f32>) -> Array2<f32> {
-        let _ = features;
-        todo!("forest: predict_proba_columns")
+        match self.try_predict_proba_columns(features) {
+            Ok(p) => p,
+            Err(e) => panic!("predict_proba_columns: {e}"),
+        }
     }
-}
-
-/// ilastik's uncertainty of (class, pixel) probabilities: 1 - (p_max - p_second).
-pub fn uncertainty(probs: ArrayView2<f32>) -> Array1<f32> {
-    let _ = probs;
-    todo!("forest: uncertainty")
 }
 
 /// A class of a model: name and display colour.
@@ -157,18 +157,4 @@ pub struct ModelMeta {
 pub struct Model {
     pub forest: RandomForest,
     pub meta: ModelMeta,
-}
-
-impl Model {
-    /// Writes the versioned, checksummed binary model file.
-    pub fn save<W: Write>(&self, writer: W) -> Result<(), ForestError> {
-        let _ = writer;
-        todo!("forest: Model::save")
-    }
-
-    /// Reads a model file; a wrong magic, unknown version, truncation or bad checksum is an error.
-    pub fn load<R: Read>(reader: R) -> Result<Self, ForestError> {
-        let _ = reader;
-        todo!("forest: Model::load")
-    }
 }

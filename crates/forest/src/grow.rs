@@ -1,0 +1,158 @@
+//! Growing one tree of the forest from its bootstrap sample.
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::bins::Binned;
+use crate::split::{best_split, NodeTotals, Sample, Split, SplitScratch};
+use crate::NodeSpec;
+
+/// What every tree of one training run shares.
+pub(crate) struct TreeInputs<'a> {
+    pub binned: &'a Binned,
+    /// Class of each sample, 0-based.
+    pub classes: &'a [u8],
+    pub class_weights: &'a [f64],
+    pub n_classes: usize,
+    pub max_features: usize,
+    pub max_depth: usize,
+    pub min_samples_leaf: usize,
+}
+
+/// A grown tree and which samples were in its bootstrap sample (for out-of-bag scoring).
+pub(crate) struct GrownTree {
+    pub specs: Vec<NodeSpec>,
+    pub in_bag: Vec<bool>,
+}
+
+struct Work {
+    node: usize,
+    start: usize,
+    end: usize,
+    depth: usize,
+}
+
+/// Grows one tree; its randomness comes only from `seed`, so the forest does not depend on threads.
+pub(crate) fn grow_tree(inputs: &TreeInputs, seed: u64) -> GrownTree {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let n = inputs.binned.n;
+    let k = inputs.n_classes;
+    let mut counts = vec![0u32; n];
+    for _ in 0..n {
+        counts[rng.random_range(0..n)] += 1;
+    }
+    let mut samples: Vec<Sample> = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c > 0)
+        .map(|(i, &c)| {
+            let class = u32::from(inputs.classes[i]);
+            Sample {
+                idx: i as u32,
+                class,
+                weight: (f64::from(c) * inputs.class_weights[class as usize]) as f32,
+            }
+        })
+        .collect();
+    let in_bag = counts.iter().map(|&c| c > 0).collect();
+
+    let n_features = inputs.binned.edges.len();
+    let mut feature_order: Vec<u32> = (0..n_features as u32).collect();
+    let mut scratch = SplitScratch::new(k);
+    let mut class_weights = vec![0f64; k];
+    let mut specs = vec![NodeSpec::Leaf { probs: Vec::new() }];
+    let mut stack = vec![Work {
+        node: 0,
+        start: 0,
+        end: samples.len(),
+        depth: 0,
+    }];
+    while let Some(work) = stack.pop() {
+        let node_samples = &mut samples[work.start..work.end];
+        class_weights.fill(0.0);
+        for s in node_samples.iter() {
+            class_weights[s.class as usize] += f64::from(s.weight);
+        }
+        let total: f64 = class_weights.iter().sum();
+        let classes_present = class_weights.iter().filter(|&&w| w > 0.0).count();
+        let count = node_samples.len();
+        let can_split = classes_present > 1
+            && count >= 2 * inputs.min_samples_leaf.max(1)
+            && work.depth < inputs.max_depth;
+        let mut chosen: Option<(usize, Split)> = None;
+        if can_split {
+            let totals = NodeTotals {
+                class_weights: &class_weights,
+                weight: total,
+                count,
+                min_leaf: inputs.min_samples_leaf.max(1),
+            };
+            // Draw features without replacement until `max_features` non-constant ones were
+            // searched (as scikit-learn does), or all features were tried.
+            let mut searched = 0;
+            for j in 0..n_features {
+                let pick = rng.random_range(j..n_features);
+                feature_order.swap(j, pick);
+                let f = feature_order[j] as usize;
+                let codes = &inputs.binned.codes[f * n..(f + 1) * n];
+                let (split, constant) = best_split(node_samples, codes, &totals, &mut scratch);
+                if let Some(split) = split {
+                    if chosen.is_none_or(|(_, c)| split.score > c.score) {
+                        chosen = Some((f, split));
+                    }
+                }
+                if !constant {
+                    searched += 1;
+                    if searched >= inputs.max_features {
+                        break;
+                    }
+                }
+            }
+        }
+        match chosen {
+            None => {
+                specs[work.node] = NodeSpec::Leaf {
+                    probs: class_weights.iter().map(|&w| (w / total) as f32).collect(),
+                };
+            }
+            Some((f, split)) => {
+                let codes = &inputs.binned.codes[f * n..(f + 1) * n];
+                let mid = partition(node_samples, |s| codes[s.idx as usize] <= split.bin);
+                let left = specs.len();
+                specs.push(NodeSpec::Leaf { probs: Vec::new() });
+                specs.push(NodeSpec::Leaf { probs: Vec::new() });
+                specs[work.node] = NodeSpec::Split {
+                    feature: f as u32,
+                    threshold: inputs.binned.edges[f][split.bin as usize],
+                    left: left as u32,
+                    right: left as u32 + 1,
+                };
+                stack.push(Work {
+                    node: left + 1,
+                    start: work.start + mid,
+                    end: work.end,
+                    depth: work.depth + 1,
+                });
+                stack.push(Work {
+                    node: left,
+                    start: work.start,
+                    end: work.start + mid,
+                    depth: work.depth + 1,
+                });
+            }
+        }
+    }
+    GrownTree { specs, in_bag }
+}
+
+/// Moves the samples satisfying `goes_left` to the front; returns how many there are.
+fn partition(samples: &mut [Sample], goes_left: impl Fn(&Sample) -> bool) -> usize {
+    let mut mid = 0;
+    for i in 0..samples.len() {
+        if goes_left(&samples[i]) {
+            samples.swap(mid, i);
+            mid += 1;
+        }
+    }
+    mid
+}

@@ -1,0 +1,34 @@
+//! Training settings and what training reports.
+
+use serde::{Deserialize, Serialize};
+
+/// Training settings (defaults as ilastik's: 100 trees).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForestSettings {
+    pub n_trees: usize,
+    pub max_depth: Option<usize>,
+    pub min_samples_leaf: usize,
+    /// Weight classes inversely to their label counts.
+    pub balance_classes: bool,
+    pub seed: u64,
+}
+
+impl Default for ForestSettings {
+    fn default() -> Self {
+        Self {
+            n_trees: 100,
+            max_depth: None,
+            min_samples_leaf: 1,
+            balance_classes: false,
+            seed: 42,
+        }
+    }
+}
+
+/// What training reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainReport {
+    /// Labelled samples per class, index 0 = class 1.
+    pub class_counts: Vec<usize>,
+    pub oob_accuracy: f64,
+}

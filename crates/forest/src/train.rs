@@ -1,0 +1,193 @@
+//! Training: input checks, binning, one rayon task per tree, out-of-bag accuracy.
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+
+use crate::bins::bin_columns;
+use crate::grow::{grow_tree, GrownTree, TreeInputs};
+use crate::tree::FlatTree;
+use crate::{ForestError, ForestSettings, RandomForest, TrainReport};
+
+/// Labelled rows gathered feature-major, with 0-based classes.
+struct Labelled {
+    rows: Vec<usize>,
+    classes: Vec<u8>,
+    columns: Vec<f32>,
+}
+
+fn check_inputs(
+    x: &ArrayView2<f32>,
+    y: &[u8],
+    n_classes: usize,
+    settings: &ForestSettings,
+) -> Result<Vec<usize>, ForestError> {
+    let invalid = |m: String| Err(ForestError::Invalid(m));
+    if y.len() != x.nrows() {
+        return invalid(format!("{} labels for {} feature rows", y.len(), x.nrows()));
+    }
+    if n_classes == 0 || n_classes > 255 {
+        return invalid(format!("{n_classes} classes (expected 1 to 255)"));
+    }
+    if x.ncols() == 0 {
+        return invalid("no features".into());
+    }
+    if settings.n_trees == 0 {
+        return invalid("n_trees is 0".into());
+    }
+    if settings.min_samples_leaf == 0 {
+        return invalid("min_samples_leaf is 0".into());
+    }
+    if settings.max_depth == Some(0) {
+        return invalid("max_depth is 0".into());
+    }
+    if let Some((i, &label)) = y.iter().enumerate().find(|(_, &l)| l as usize > n_classes) {
+        return invalid(format!(
+            "label {label} of sample {i} exceeds the {n_classes} classes"
+        ));
+    }
+    let rows: Vec<usize> = (0..y.len()).filter(|&i| y[i] > 0).collect();
+    if rows.is_empty() {
+        return Err(ForestError::NoLabels);
+    }
+    let first = y[rows[0]];
+    if rows.iter().all(|&r| y[r] == first) {
+        return Err(ForestError::OneClass(format!("class {first}")));
+    }
+    Ok(rows)
+}
+
+/// Gathers the labelled rows feature-major, checking that every value is finite.
+fn gather(x: &ArrayView2<f32>, y: &[u8], rows: Vec<usize>) -> Result<Labelled, ForestError> {
+    let n = rows.len();
+    let n_features = x.ncols();
+    let mut columns = vec![0f32; n * n_features];
+    for (i, &r) in rows.iter().enumerate() {
+        for (f, &v) in x.row(r).iter().enumerate() {
+            if !v.is_finite() {
+                return Err(ForestError::NotFinite {
+                    sample: r,
+                    feature: f,
+                    value: v,
+                });
+            }
+            columns[f * n + i] = v;
+        }
+    }
+    let classes = rows.iter().map(|&r| y[r] - 1).collect();
+    Ok(Labelled {
+        rows,
+        classes,
+        columns,
+    })
+}
+
+impl RandomForest {
+    /// Trains on rows `x` (sample, feature) with labels `y` in 1..=n_classes (0 = unlabeled, skipped).
+    pub fn train(
+        x: ArrayView2<f32>,
+        y: &[u8],
+        n_classes: usize,
+        settings: &ForestSettings,
+    ) -> Result<(Self, TrainReport), ForestError> {
+        let rows = check_inputs(&x, y, n_classes, settings)?;
+        let labelled = gather(&x, y, rows)?;
+        let n = labelled.rows.len();
+        let n_features = x.ncols();
+        let binned = bin_columns(&labelled.columns, n, n_features);
+        drop(labelled.columns);
+
+        let mut class_counts = vec![0usize; n_classes];
+        for &c in &labelled.classes {
+            class_counts[c as usize] += 1;
+        }
+        // scikit-learn's "balanced": n / (K_present * count_k).
+        let present = class_counts.iter().filter(|&&c| c > 0).count() as f64;
+        let class_weights: Vec<f64> = class_counts
+            .iter()
+            .map(|&c| match (settings.balance_classes, c) {
+                (_, 0) => 0.0,
+                (true, c) => n as f64 / (present * c as f64),
+                (false, _) => 1.0,
+            })
+            .collect();
+        let inputs = TreeInputs {
+            binned: &binned,
+            classes: &labelled.classes,
+            class_weights: &class_weights,
+            n_classes,
+            max_features: ((n_features as f64).sqrt() as usize).max(1),
+            max_depth: settings.max_depth.unwrap_or(usize::MAX),
+            min_samples_leaf: settings.min_samples_leaf,
+        };
+        let grown: Vec<(FlatTree, Vec<bool>)> = (0..settings.n_trees)
+            .into_par_iter()
+            .map(|t| {
+                let GrownTree { specs, in_bag } =
+                    grow_tree(&inputs, settings.seed.wrapping_add(t as u64));
+                FlatTree::from_specs(&specs, n_features, n_classes).map(|tree| (tree, in_bag))
+            })
+            .collect::<Result<_, _>>()?;
+        let oob_accuracy = oob_accuracy(&x, &labelled.rows, &labelled.classes, &grown, n_classes);
+        let forest = RandomForest {
+            n_features,
+            n_classes,
+            trees: grown.into_iter().map(|(t, _)| t).collect(),
+        };
+        Ok((
+            forest,
+            TrainReport {
+                class_counts,
+                oob_accuracy,
+            },
+        ))
+    }
+}
+
+/// Accuracy over the samples that are out of bag for at least one tree, voting with those trees.
+fn oob_accuracy(
+    x: &ArrayView2<f32>,
+    rows: &[usize],
+    classes: &[u8],
+    trees: &[(FlatTree, Vec<bool>)],
+    n_classes: usize,
+) -> f64 {
+    let (correct, scored) = rows
+        .par_iter()
+        .enumerate()
+        .map(|(i, &r)| {
+            let row = x.row(r);
+            let mut votes = vec![0f64; n_classes];
+            let mut any = false;
+            for (tree, in_bag) in trees {
+                if !in_bag[i] {
+                    any = true;
+                    let p = tree.leaf_probs(n_classes, |f| row[f]);
+                    for (v, &q) in votes.iter_mut().zip(p) {
+                        *v += f64::from(q);
+                    }
+                }
+            }
+            if !any {
+                return (0usize, 0usize);
+            }
+            let best = argmax(&votes);
+            (usize::from(best == classes[i] as usize), 1)
+        })
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    if scored == 0 {
+        0.0
+    } else {
+        correct as f64 / scored as f64
+    }
+}
+
+/// Index of the first largest value.
+pub(crate) fn argmax(values: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    best
+}

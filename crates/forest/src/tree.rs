@@ -1,0 +1,340 @@
+//! The flat tree layout used for prediction, and its conversions from and to [`NodeSpec`]s.
+//!
+//! Split nodes are 16 bytes each (`feature`, `threshold`, two children), in preorder: a child
+//! always has a larger index than its parent (which makes every tree loop-free by construction)
+//! and a left split child directly follows its parent. Leaves with identical class
+//! distributions share one row of the probability table (most leaves of a fully grown tree are
+//! pure, so the table stays tiny); a child index `>= n_internal` names table row
+//! `index - n_internal`. After the splits, one "sink" node per table row loops onto itself
+//! (infinite threshold), so rows can be stepped in lockstep without per-row branches: a row that
+//! reached its leaf stays there.
+
+use std::collections::HashMap;
+
+use crate::{ForestError, NodeSpec};
+
+/// One node of a [`FlatTree`]: go to `children[0]` when `x[feature] <= threshold`, else `children[1]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C)]
+pub(crate) struct Node {
+    pub feature: u32,
+    pub threshold: f32,
+    pub children: [u32; 2],
+}
+
+impl Node {
+    fn sink(index: u32) -> Self {
+        Node {
+            feature: 0,
+            threshold: f32::INFINITY,
+            children: [index, index],
+        }
+    }
+
+    /// The child a value leads to (NaN goes right, as `x <= threshold` is false).
+    #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)] // NaN must go right: `!(x <= t)`, not `x > t`.
+    pub fn next(&self, value: f32) -> u32 {
+        self.children[usize::from(!(value <= self.threshold))]
+    }
+}
+
+/// A tree in prediction layout (see the module documentation).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FlatTree {
+    /// Split nodes in preorder, then one self-looping sink per probability row.
+    pub nodes: Vec<Node>,
+    /// Number of splits: child indices from here on are leaves (probability rows).
+    pub n_internal: u32,
+    /// Leaf class probabilities, leaf-major: leaf `j` at `[j * K, (j + 1) * K)`.
+    pub probs: Vec<f32>,
+    /// One more than the largest feature a split reads (0 without splits).
+    pub feature_bound: u32,
+}
+
+/// Appends the self-looping sink of every probability row after the splits.
+fn with_sinks(mut nodes: Vec<Node>, n_rows: usize) -> Vec<Node> {
+    let n_internal = nodes.len();
+    nodes.extend((n_internal..n_internal + n_rows).map(|i| Node::sink(i as u32)));
+    nodes
+}
+
+/// One more than the largest feature any node reads.
+fn feature_bound(nodes: &[Node]) -> u32 {
+    nodes.iter().map(|n| n.feature + 1).max().unwrap_or(0)
+}
+
+impl FlatTree {
+    pub fn n_leaves(&self, n_classes: usize) -> usize {
+        self.probs.len() / n_classes
+    }
+
+    /// One more than the largest feature index the tree reads (cached at construction).
+    pub fn n_features_bound(&self) -> usize {
+        self.feature_bound as usize
+    }
+
+    /// Probabilities of the leaf a row reaches; `value(f)` gives the row's feature `f`.
+    pub fn leaf_probs(&self, n_classes: usize, value: impl Fn(usize) -> f32) -> &[f32] {
+        let mut node = 0u32;
+        while node < self.n_internal {
+            let n = &self.nodes[node as usize];
+            node = n.next(value(n.feature as usize));
+        }
+        let leaf = (node - self.n_internal) as usize;
+        &self.probs[leaf * n_classes..(leaf + 1) * n_classes]
+    }
+
+    /// Builds the flat layout from specs rooted at node 0, checking every index and normalising
+    /// leaf probabilities. Nodes not reachable from the root are dropped.
+    pub fn from_specs(
+        specs: &[NodeSpec],
+        n_features: usize,
+        n_classes: usize,
+    ) -> Result<Self, ForestError> {
+        let bad = |msg: String| Err(ForestError::Invalid(msg));
+        if specs.is_empty() {
+            return bad("tree has no nodes".into());
+        }
+        // Pass 1: preorder numbering of splits and leaves, validating as we go.
+        let mut new_id: Vec<Option<u32>> = vec![None; specs.len()];
+        let mut internal_order: Vec<usize> = Vec::new();
+        let mut leaf_order: Vec<usize> = Vec::new();
+        let mut stack = vec![0usize];
+        while let Some(s) = stack.pop() {
+            if new_id[s].is_some() {
+                return bad(format!(
+                    "node {s} is reached twice (a tree must not share nodes or loop)"
+                ));
+            }
+            match &specs[s] {
+                NodeSpec::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                } => {
+                    if *feature as usize >= n_features {
+                        return bad(format!(
+                            "node {s} splits on feature {feature}, but there are {n_features} features"
+                        ));
+                    }
+                    if threshold.is_nan() {
+                        return bad(format!("node {s} has a NaN threshold"));
+                    }
+                    for child in [*left, *right] {
+                        if child as usize >= specs.len() {
+                            return bad(format!(
+                                "node {s} has child {child}, but the tree has {} nodes",
+                                specs.len()
+                            ));
+                        }
+                    }
+                    new_id[s] = Some(internal_order.len() as u32);
+                    internal_order.push(s);
+                    stack.push(*right as usize);
+                    stack.push(*left as usize);
+                }
+                NodeSpec::Leaf { probs } => {
+                    if probs.len() != n_classes {
+                        return bad(format!(
+                            "leaf {s} has {} probabilities, expected {n_classes}",
+                            probs.len()
+                        ));
+                    }
+                    if probs.iter().any(|p| !p.is_finite() || *p < 0.0) {
+                        return bad(format!("leaf {s} has a negative or non-finite probability"));
+                    }
+                    if probs.iter().sum::<f32>() <= 0.0 {
+                        return bad(format!("leaf {s} has probabilities summing to 0"));
+                    }
+                    new_id[s] = Some(leaf_order.len() as u32);
+                    leaf_order.push(s);
+                }
+            }
+        }
+        // Pass 2: identical leaf distributions share one row of the probability table; table
+        // rows are numbered after all internal nodes.
+        let mut probs = Vec::new();
+        let mut rows: HashMap<Vec<u32>, u32> = HashMap::new();
+        for &s in &leaf_order {
+            if let NodeSpec::Leaf { probs: p } = &specs[s] {
+                let sum: f32 = p.iter().sum();
+                let normalised: Vec<f32> = p.iter().map(|v| v / sum).collect();
+                let key = normalised.iter().map(|v| v.to_bits()).collect();
+                let next = rows.len() as u32;
+                let row = *rows.entry(key).or_insert_with(|| {
+                    probs.extend_from_slice(&normalised);
+                    next
+                });
+                new_id[s] = Some(row);
+            }
+        }
+        let n_internal = internal_order.len() as u32;
+        let index_of = |s: u32| -> u32 {
+            let id = new_id[s as usize].unwrap_or_default();
+            match specs[s as usize] {
+                NodeSpec::Split { .. } => id,
+                NodeSpec::Leaf { .. } => n_internal + id,
+            }
+        };
+        let mut nodes = Vec::with_capacity(internal_order.len());
+        for &s in &internal_order {
+            if let NodeSpec::Split {
+                feature,
+                threshold,
+                left,
+                right,
+            } = specs[s]
+            {
+                nodes.push(Node {
+                    feature,
+                    threshold,
+                    children: [index_of(left), index_of(right)],
+                });
+            }
+        }
+        let n_rows = probs.len() / n_classes;
+        Ok(FlatTree {
+            feature_bound: feature_bound(&nodes),
+            nodes: with_sinks(nodes, n_rows),
+            n_internal,
+            probs,
+        })
+    }
+
+    /// Builds a tree from stored parts (a model file) without renormalising, so predictions
+    /// stay bit-identical; checks everything a traversal relies on.
+    pub fn from_parts(
+        internal: Vec<Node>,
+        probs: Vec<f32>,
+        n_features: usize,
+        n_classes: usize,
+    ) -> Result<Self, String> {
+        if n_classes == 0 || probs.len() % n_classes != 0 || probs.is_empty() {
+            return Err("a tree has no leaves".into());
+        }
+        let n_leaves = probs.len() / n_classes;
+        let n_internal = internal.len();
+        let total = n_internal + n_leaves;
+        if total > u32::MAX as usize {
+            return Err("a tree has too many nodes".into());
+        }
+        for (i, node) in internal.iter().enumerate() {
+            if node.feature as usize >= n_features {
+                return Err(format!(
+                    "node {i} uses feature {} of {n_features}",
+                    node.feature
+                ));
+            }
+            if node.threshold.is_nan() {
+                return Err(format!("node {i} has a NaN threshold"));
+            }
+            if node
+                .children
+                .iter()
+                .any(|&c| c as usize <= i || c as usize >= total)
+            {
+                return Err(format!("node {i} has an invalid child"));
+            }
+        }
+        if probs.iter().any(|p| !p.is_finite()) {
+            return Err("a leaf has a non-finite probability".into());
+        }
+        Ok(FlatTree {
+            feature_bound: feature_bound(&internal),
+            nodes: with_sinks(internal, n_leaves),
+            n_internal: n_internal as u32,
+            probs,
+        })
+    }
+
+    /// The tree as specs: node 0 is the root, splits keep their numbering and every leaf
+    /// reference gets its own leaf node after them (in preorder).
+    pub fn to_specs(&self, n_classes: usize) -> Vec<NodeSpec> {
+        let n_internal = self.n_internal;
+        let mut specs: Vec<NodeSpec> = Vec::with_capacity(2 * n_internal as usize + 1);
+        if n_internal == 0 {
+            specs.push(NodeSpec::Leaf {
+                probs: self.probs[..n_classes].to_vec(),
+            });
+            return specs;
+        }
+        let splits = &self.nodes[..n_internal as usize];
+        specs.extend(splits.iter().map(|n| NodeSpec::Split {
+            feature: n.feature,
+            threshold: n.threshold,
+            left: n.children[0],
+            right: n.children[1],
+        }));
+        // Preorder walk so leaves come out in the order `from_specs` numbers them.
+        let mut stack = vec![0u32];
+        while let Some(i) = stack.pop() {
+            let children = self.nodes[i as usize].children;
+            let mut fixed = children;
+            for (side, &c) in children.iter().enumerate() {
+                if c >= n_internal {
+                    let row = (c - n_internal) as usize;
+                    fixed[side] = specs.len() as u32;
+                    specs.push(NodeSpec::Leaf {
+                        probs: self.probs[row * n_classes..(row + 1) * n_classes].to_vec(),
+                    });
+                }
+            }
+            if let NodeSpec::Split { left, right, .. } = &mut specs[i as usize] {
+                *left = fixed[0];
+                *right = fixed[1];
+            }
+            for &c in children.iter().rev() {
+                if c < n_internal {
+                    stack.push(c);
+                }
+            }
+        }
+        specs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identical_leaves_share_a_probability_row() {
+        let specs = vec![
+            NodeSpec::Split {
+                feature: 0,
+                threshold: 0.0,
+                left: 1,
+                right: 2,
+            },
+            NodeSpec::Leaf {
+                probs: vec![2.0, 0.0],
+            },
+            NodeSpec::Split {
+                feature: 1,
+                threshold: 1.0,
+                left: 3,
+                right: 4,
+            },
+            NodeSpec::Leaf {
+                probs: vec![0.0, 1.0],
+            },
+            NodeSpec::Leaf {
+                probs: vec![1.0, 0.0],
+            },
+        ];
+        let tree = FlatTree::from_specs(&specs, 2, 2).unwrap();
+        assert_eq!(tree.n_internal, 2);
+        assert_eq!(tree.nodes.len(), 4);
+        assert_eq!(tree.nodes[3].children, [3, 3]);
+        assert_eq!(tree.probs, vec![1.0, 0.0, 0.0, 1.0]);
+        assert_eq!(tree.nodes[0].children, [2, 1]);
+        assert_eq!(tree.nodes[1].children, [3, 2]);
+        assert_eq!(tree.leaf_probs(2, |f| [1.0, 0.0][f]), &[0.0, 1.0]);
+        // Back to specs: one leaf per reference, same predictions.
+        let again = tree.to_specs(2);
+        assert_eq!(again.len(), 5);
+        assert_eq!(FlatTree::from_specs(&again, 2, 2).unwrap(), tree);
+    }
+}
