@@ -1,9 +1,18 @@
-//! The prepare layer: what the reference workflow's CellProfiler pipeline does to each stack,
-//! on arrays only (no files).
-//!
-//! Contract used by the layers above (keep these signatures; add freely).
+//! The prepare layer: what the reference workflow's CellProfiler pipeline (and steinbock's
+//! ilastik image preparation) does to each stack, on arrays only (no files):
+//! hot-pixel filter per channel -> summary channel prepended as channel 0 -> integer upscaling.
 
+mod crops;
+mod hot_pixels;
+mod resize;
+
+use ndarray::{Array3, Axis};
 use pixelforest_core::Image;
+use rayon::prelude::*;
+
+pub use crops::{crop, random_crops, CropRect};
+pub use hot_pixels::{filter_hot_pixels, max_of_neighbours};
+pub use resize::upscale_bilinear;
 
 /// The summary channel prepended as channel 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -15,6 +24,17 @@ pub enum Summary {
     Sum,
     /// No summary channel.
     None,
+}
+
+impl Summary {
+    /// The channel name given to the summary channel.
+    pub fn channel_name(self) -> Option<&'static str> {
+        match self {
+            Summary::Mean => Some("mean"),
+            Summary::Sum => Some("sum"),
+            Summary::None => None,
+        }
+    }
 }
 
 /// Settings of one `prepare` run.
@@ -37,36 +57,39 @@ impl Default for PrepareSettings {
     }
 }
 
-/// A crop rectangle in scaled-image pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CropRect {
-    pub x: usize,
-    pub y: usize,
-    pub w: usize,
-    pub h: usize,
-}
-
 /// Hot-pixel filter, summary channel, upscaling: the full prepared (`_s2`) image.
+///
+/// The summary is computed from the filtered channels before upscaling (upscaling is linear, so
+/// the order does not change the result beyond rounding).
 pub fn prepare_image(image: &Image, settings: &PrepareSettings) -> Image {
-    let _ = (image, settings);
-    todo!("prepare: prepare_image")
-}
-
-/// `n` seeded random crop rectangles of `size` inside a `height` x `width` image; a side shorter
-/// than `size` is taken whole.
-pub fn random_crops(
-    height: usize,
-    width: usize,
-    size: usize,
-    n: usize,
-    seed: u64,
-) -> Vec<CropRect> {
-    let _ = (height, width, size, n, seed);
-    todo!("prepare: random_crops")
-}
-
-/// Cuts `rect` out of `image`.
-pub fn crop(image: &Image, rect: CropRect) -> Image {
-    let _ = (image, rect);
-    todo!("prepare: crop")
+    let (c, h, w) = image.data().dim();
+    let filtered: Vec<_> = (0..c)
+        .into_par_iter()
+        .map(|i| filter_hot_pixels(image.channel(i), settings.hot_pixel_threshold))
+        .collect();
+    let mut channels = Vec::with_capacity(c + 1);
+    let mut names = Vec::with_capacity(c + 1);
+    if let Some(name) = settings.summary.channel_name() {
+        let mut sum = ndarray::Array2::<f32>::zeros((h, w));
+        for f in &filtered {
+            sum += f;
+        }
+        if settings.summary == Summary::Mean && c > 0 {
+            sum.mapv_inplace(|v| v / c as f32 * 100.0);
+        }
+        channels.push(sum);
+        names.push(name.to_string());
+    }
+    channels.extend(filtered);
+    names.extend(image.channels().iter().cloned());
+    let scale = settings.scale.max(1);
+    let scaled: Vec<_> = channels
+        .par_iter()
+        .map(|ch| upscale_bilinear(ch.view(), scale))
+        .collect();
+    let mut data = Array3::<f32>::zeros((scaled.len(), h * scale, w * scale));
+    for (mut dst, src) in data.axis_iter_mut(Axis(0)).zip(&scaled) {
+        dst.assign(src);
+    }
+    Image::new(data, names).expect("one name per channel by construction")
 }

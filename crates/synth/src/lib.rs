@@ -1,9 +1,20 @@
 //! Synthetic IMC-like tissue: the built-in demo data and test input.
 //!
-//! Contract used by the layers above (keep these signatures; add freely).
+//! Cells of varied size and density (clusters, sparse areas, empty stroma) with touching nuclei;
+//! nuclear markers (two DNA channels, histone, Ki67 in dividing cells), ring-like membrane
+//! markers (E-cadherin, CD45), cytoplasmic markers (panCK, Vimentin, CD68), stroma fibres (SMA)
+//! and a background channel; mild blur, Poisson counts and sparse hot pixels; ~1 um pixels.
+
+mod layout;
+mod markers;
+mod scribbles;
 
 use ndarray::Array2;
 use pixelforest_core::Image;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+pub use markers::CHANNELS;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +47,19 @@ pub struct SynthSample {
 
 /// Generates one sample; deterministic per settings.
 pub fn generate(settings: &SynthSettings) -> SynthSample {
-    let _ = settings;
-    todo!("synth: generate")
+    let (h, w) = (settings.height.max(1), settings.width.max(1));
+    let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
+    let cells = layout::place_cells(h, w, &mut rng);
+    let (owners, truth) = layout::rasterize(h, w, &cells);
+    let mut data = markers::expected(&owners, &cells, &mut rng);
+    markers::blur(&mut data, 0.7);
+    markers::add_noise(&mut data, &mut rng);
+    let scribbles = scribbles::scribble(&truth, &owners, &cells, &mut rng);
+    let names = CHANNELS.iter().map(|s| s.to_string()).collect();
+    let image = Image::new(data, names).expect("one name per generated channel");
+    SynthSample {
+        image,
+        truth,
+        scribbles,
+    }
 }
