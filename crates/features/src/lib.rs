@@ -1,29 +1,21 @@
-//! The features layer: ilastik's Gaussian-derivative filter bank, computed as ilastik computes it.
-//!
-//! Contract used by the layers above (keep these signatures; add freely).
+//! The features layer: ilastik's Gaussian-derivative filter bank, computed as ilastik computes it
+//! (pre-smoothing per scale, filters at min(s, 1), fastfilters' structure tensor), with tiling
+//! that reproduces the whole-image result exactly.
 
-use ndarray::{Array3, ArrayView3};
-use serde::{Deserialize, Serialize};
+mod convolve;
+mod filters;
+mod kernels;
+mod selection;
 
-/// The six feature families of ilastik's feature dialog, in ilastik's order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Family {
-    GaussianSmoothing,
-    LaplacianOfGaussian,
-    GaussianGradientMagnitude,
-    DifferenceOfGaussians,
-    StructureTensorEigenvalues,
-    HessianOfGaussianEigenvalues,
-}
+use ndarray::{s, Array3, ArrayView3};
+use rayon::prelude::*;
 
-/// Which (family, sigma) pairs are computed: ilastik's selection matrix.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FeatureSelection {
-    /// The scales, ascending (ilastik default 0.3, 0.7, 1.0, 1.6, 3.5, 5.0, 10.0).
-    pub sigmas: Vec<f64>,
-    /// `matrix[family][scale]`: computed or not; families in [`Family`] order.
-    pub matrix: Vec<Vec<bool>>,
-}
+pub use convolve::mirror;
+pub use filters::filter_bank;
+pub use kernels::{gaussian_kernel, radius};
+pub use selection::{
+    split_scale, Family, FeatureSelection, DEFAULT_SIGMAS, FILTER_WINDOW, PRESMOOTH_WINDOW,
+};
 
 /// Errors of the features layer.
 #[derive(Debug, thiserror::Error)]
@@ -32,38 +24,6 @@ pub enum FeatureError {
     UnknownPreset(String),
     #[error("invalid feature selection: {0}")]
     InvalidSelection(String),
-}
-
-impl FeatureSelection {
-    /// A named preset: `ilastik` (ilastik's default selection), `all`, or `sigma>=1`.
-    pub fn preset(name: &str) -> Result<Self, FeatureError> {
-        let _ = name;
-        todo!("features: preset")
-    }
-
-    /// Number of output channels for an image with `n_channels` input channels.
-    pub fn n_features(&self, n_channels: usize) -> usize {
-        let _ = n_channels;
-        todo!("features: n_features")
-    }
-
-    /// Output channel names in output order (family -> scale -> input channel -> eigenvalue),
-    /// e.g. `Gaussian Smoothing (sigma=1.0) [DNA1]`.
-    pub fn feature_names(&self, channel_names: &[String]) -> Vec<String> {
-        let _ = channel_names;
-        todo!("features: feature_names")
-    }
-
-    /// Pixels of context a tile needs on each side so that its features equal the whole image's.
-    pub fn halo(&self) -> usize {
-        todo!("features: halo")
-    }
-}
-
-/// Computes all selected features of `image` (c, y, x) -> (feature, y, x).
-pub fn compute_features(image: ArrayView3<f32>, selection: &FeatureSelection) -> Array3<f32> {
-    let _ = (image, selection);
-    todo!("features: compute_features")
 }
 
 /// A rectangle of an image, in pixels.
@@ -75,6 +35,12 @@ pub struct Region {
     pub w: usize,
 }
 
+/// Computes all selected features of `image` (c, y, x) -> (feature, y, x).
+pub fn compute_features(image: ArrayView3<f32>, selection: &FeatureSelection) -> Array3<f32> {
+    let (_, h, w) = image.dim();
+    compute_features_region(image, selection, Region { y: 0, x: 0, h, w })
+}
+
 /// Computes the features of `region` of `image` only, reading up to [`FeatureSelection::halo`]
 /// pixels of context around it; equal to the same window of [`compute_features`] on the whole image.
 /// Output (feature, region.h, region.w).
@@ -83,6 +49,78 @@ pub fn compute_features_region(
     selection: &FeatureSelection,
     region: Region,
 ) -> Array3<f32> {
-    let _ = (image, selection, region);
-    todo!("features: compute_features_region")
+    let (c, h, w) = image.dim();
+    let region = Region {
+        y: region.y.min(h),
+        x: region.x.min(w),
+        h: region.h.min(h.saturating_sub(region.y)),
+        w: region.w.min(w.saturating_sub(region.x)),
+    };
+    let n_out = selection.n_features(c);
+    let mut out = Array3::<f32>::zeros((n_out, region.h, region.w));
+    if c == 0 || region.h == 0 || region.w == 0 {
+        return out;
+    }
+    let halo = selection.halo();
+    let (y0, x0) = (region.y.saturating_sub(halo), region.x.saturating_sub(halo));
+    let (y1, x1) = (
+        (region.y + region.h + halo).min(h),
+        (region.x + region.w + halo).min(w),
+    );
+    let window = image.slice(s![.., y0..y1, x0..x1]);
+    let (oy, ox) = (region.y - y0, region.x - x0);
+    let selected = selection.selected();
+    // One task per (scale, input channel): the pre-smoothing is shared by its families.
+    let scales: Vec<usize> = {
+        let mut v: Vec<usize> = selected.iter().map(|&(_, j)| j).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let tasks: Vec<(usize, usize)> = scales
+        .iter()
+        .flat_map(|&j| (0..c).map(move |ch| (j, ch)))
+        .collect();
+    let results: Vec<Vec<(usize, ndarray::Array2<f32>)>> = tasks
+        .par_iter()
+        .map(|&(j, ch)| {
+            let families: Vec<Family> = selected
+                .iter()
+                .filter(|&&(_, sj)| sj == j)
+                .map(|&(f, _)| f)
+                .collect();
+            let maps = filter_bank(
+                window.index_axis(ndarray::Axis(0), ch),
+                selection.sigmas[j],
+                &families,
+            );
+            let mut placed = Vec::new();
+            for (f, fmaps) in families.iter().zip(maps) {
+                let base = output_offset(&selected, *f, j, c) + ch * f.channels();
+                for (e, m) in fmaps.into_iter().enumerate() {
+                    let crop = m.slice(s![oy..oy + region.h, ox..ox + region.w]).to_owned();
+                    placed.push((base + e, crop));
+                }
+            }
+            placed
+        })
+        .collect();
+    for (index, map) in results.into_iter().flatten() {
+        out.index_axis_mut(ndarray::Axis(0), index).assign(&map);
+    }
+    out
+}
+
+/// First output channel of (family, scale) in the family -> scale -> channel -> eigenvalue order.
+fn output_offset(
+    selected: &[(Family, usize)],
+    family: Family,
+    scale: usize,
+    n_channels: usize,
+) -> usize {
+    selected
+        .iter()
+        .take_while(|&&(f, j)| !(f == family && j == scale))
+        .map(|(f, _)| f.channels() * n_channels)
+        .sum()
 }

@@ -1,43 +1,46 @@
 //! The pipeline layer: runs over many images (prepare, train, predict, uncertainty, demo), tile by
 //! tile through features into the forest, in parallel, with progress, resume and sharding.
 //!
-//! Contract used by `cli` and `server` (keep these signatures; add freely).
+//! Contract used by `cli` and `server`: [`train_model`] and [`predict_image`] on in-memory images;
+//! the batch runners ([`predict_batch`], [`prepare_batch`], ...) on files.
 
-use ndarray::{Array2, Array3};
-use pixelforest_core::{Image, LabelClass};
-use pixelforest_features::FeatureSelection;
-use pixelforest_forest::{ForestSettings, Model};
+mod batch_predict;
+mod demo;
+mod error;
+mod features_export;
+pub mod inputs;
+pub mod metrics;
+pub mod model_check;
+mod predict;
+mod prepare_run;
+mod progress;
+mod report;
+mod synth_run;
+pub mod tiles;
+mod train;
+mod train_files;
+mod uncertainty_export;
 
-/// Errors of the pipeline layer.
-#[derive(Debug, thiserror::Error)]
-pub enum PipelineError {
-    #[error(transparent)]
-    Io(#[from] pixelforest_io::IoError),
-    #[error(transparent)]
-    Forest(#[from] pixelforest_forest::ForestError),
-    #[error(transparent)]
-    Features(#[from] pixelforest_features::FeatureError),
-    #[error("{0}")]
-    Invalid(String),
-}
-
-/// Trains a model on in-memory images and their label maps (same height and width; 0 = unlabeled).
-pub fn train_model(
-    samples: &[(Image, Array2<u8>)],
-    selection: &FeatureSelection,
-    classes: &[LabelClass],
-    settings: &ForestSettings,
-) -> Result<Model, PipelineError> {
-    let _ = (samples, selection, classes, settings);
-    todo!("pipeline: train_model")
-}
-
-/// Predicts per-class probabilities (class, y, x) of `image`, tile by tile with `tile_size` tiles.
-pub fn predict_image(
-    model: &Model,
-    image: &Image,
-    tile_size: usize,
-) -> Result<Array3<f32>, PipelineError> {
-    let _ = (model, image, tile_size);
-    todo!("pipeline: predict_image")
-}
+pub use batch_predict::{convert_probabilities, create_parent, predict_batch, PredictOptions};
+pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, Step};
+pub use error::{PipelineError, Result};
+pub use features_export::{feature_stack, write_features};
+pub use inputs::{collect_images, Shard};
+pub use predict::{
+    check_image, model_selection, predict_image, predict_image_with_progress, DEFAULT_TILE,
+};
+pub use prepare_run::{
+    crop_file_name, is_prepared_file, prepare_batch, prepared_stem, PrepareOptions,
+};
+pub use report::{BatchReport, Outcome, Status};
+pub use synth_run::{
+    synth_files, write_sample, write_synth, SynthFiles, SynthOptions, GROUND_TRUTH_DIR,
+};
+pub use train::{labelled_rows, train_model, TrainingRows};
+pub use train_files::{
+    find_label_image, label_counts, load_model, load_pair, pair_labels, project_classes,
+    save_model, train_from_files, Pairing, PROJECT_SETTINGS,
+};
+pub use uncertainty_export::{
+    uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,
+};

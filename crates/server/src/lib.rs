@@ -1,2 +1,53 @@
 //! The browser labeling UI: an HTTP server on loopback serving the page, image tiles, labels,
 //! training and prediction overlays for a project folder. Calls `pipeline` for all computation.
+//!
+//! # Project folder
+//! - images: `*.h5`, `*.hdf5`, `*.tif`, `*.tiff` directly in the project folder and in its `ilastik/` and
+//!   `crops/` subfolders (sorted by relative path; an image's id is its index in that list);
+//! - labels: `labels/<image stem>_labels.png` (u8, 0 = unlabeled, 1..=K = class), written atomically;
+//! - classes and training settings (feature preset, trees, seed): `pixelforest.json` ([`ProjectSettings`]),
+//!   written atomically;
+//! - model: `classifier.pxf`, written on request (`POST /api/model`).
+//!
+//! # HTTP API
+//! Every error is a 4xx/5xx response with a JSON body `{"error": "..."}` (409 for overlays or the model
+//! before any training). Requests from another origin, or naming the server by a DNS name other than
+//! `localhost`, get 403: the API has no authentication. `{id}` is an image's index in `GET /api/images` or
+//! its plain file name (no separators, no `..`).
+//!
+//! | method | path | body / query | answer |
+//! |---|---|---|---|
+//! | GET | `/` | | the labeling page (HTML) |
+//! | GET | `/api/images` | | `[{id, name, has_labels, width, height, channels: [names]}]` (`error` instead of the size if unreadable) |
+//! | GET | `/api/images/{id}/channel/{c}/stats` | | `{min, max, low, high}`: data range and 0.5 / 99.5 % percentiles |
+//! | GET | `/api/images/{id}/channel/{c}.png` | `min=&max=` or `auto=1` (default) | 8-bit grey PNG, window-levelled |
+//! | GET | `/api/images/{id}/composite.png` | `c=0,1,2` (1 to 3 channels, red/green/blue), `min=a,b,c&max=a,b,c` (one value or one per channel; missing = auto) | 8-bit RGB PNG |
+//! | GET | `/api/images/{id}/labels` | | label map as RLE JSON (below); all zero if none saved |
+//! | PUT | `/api/images/{id}/labels` | RLE JSON (below) | `{saved: path}`; size must match the image, values <= number of classes |
+//! | GET | `/api/classes` | | `[{name, color: [r, g, b]}]` |
+//! | PUT | `/api/classes` | `[{name, color}]` (1 to 255 classes) | the stored classes |
+//! | POST | `/api/train` | | status (below); trains in the background on every labelled image |
+//! | GET | `/api/status` | | `{state: idle/training/ready/error, generation, error, labelled_images, class_counts, seconds}` |
+//! | GET | `/api/images/{id}/prediction.png` | | RGBA overlay: colour of the argmax class, alpha = its probability |
+//! | GET | `/api/images/{id}/uncertainty.png` | | RGBA overlay: white, alpha = uncertainty 1 - (p1 - p2) |
+//! | POST | `/api/model` | | `{saved: path}`: writes `classifier.pxf` |
+//!
+//! Label RLE JSON: `{"width": W, "height": H, "runs": [value, count, value, count, ...]}` in row-major order;
+//! the counts add up to `W * H`.
+
+mod api_error;
+mod files;
+mod guard;
+mod labels_rle;
+mod project;
+mod render;
+mod routes;
+mod serve;
+mod state;
+mod training;
+
+pub use labels_rle::{decode_rle, encode_rle, RleLabels};
+pub use project::{ImageEntry, Project, ProjectSettings};
+pub use routes::router;
+pub use serve::{serve, ServeConfig, ServerError};
+pub use state::{AppState, TrainState, TrainStatus};

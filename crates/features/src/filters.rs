@@ -1,0 +1,94 @@
+//! The filter bank of one input channel at one scale, computed as ilastik computes it: a
+//! pre-smoothing shared by all families, then each filter on the pre-smoothed image.
+
+use ndarray::{Array2, ArrayView2, Zip};
+
+use crate::convolve::{cols, rows, separable, separable_f64};
+use crate::kernels::gaussian_kernel;
+use crate::selection::{split_scale, Family, FILTER_WINDOW, PRESMOOTH_WINDOW};
+
+/// Descending eigenvalues of the symmetric 2x2 matrices [[a, b], [b, c]], per pixel.
+fn eigenvalues(a: &Array2<f32>, b: &Array2<f32>, c: &Array2<f32>) -> [Array2<f32>; 2] {
+    let mut e0 = Array2::<f32>::zeros(a.dim());
+    let mut e1 = Array2::<f32>::zeros(a.dim());
+    Zip::from(&mut e0)
+        .and(&mut e1)
+        .and(a)
+        .and(b)
+        .and(c)
+        .for_each(|e0, e1, &a, &b, &c| {
+            let m = 0.5 * (a + c);
+            let d = (0.25 * (a - c) * (a - c) + b * b).sqrt();
+            *e0 = m + d;
+            *e1 = m - d;
+        });
+    [e0, e1]
+}
+
+/// The outputs of `families` for one channel at scale `sigma`, each with
+/// [`Family::channels`] maps, in the order of `families`.
+pub fn filter_bank(
+    channel: ArrayView2<f32>,
+    sigma: f64,
+    families: &[Family],
+) -> Vec<Vec<Array2<f32>>> {
+    let (pre, s) = split_scale(sigma);
+    let kp = gaussian_kernel(pre, 0, PRESMOOTH_WINDOW);
+    let p = separable(channel, &kp, &kp);
+    let k0 = gaussian_kernel(s, 0, FILTER_WINDOW);
+    let k1 = gaussian_kernel(s, 1, FILTER_WINDOW);
+    let k2 = gaussian_kernel(s, 2, FILTER_WINDOW);
+    let needs = |fs: &[Family]| families.iter().any(|f| fs.contains(f));
+    // Row passes shared between families.
+    let r0 = rows(p.view(), &k0);
+    let r1 = needs(&[
+        Family::GaussianGradientMagnitude,
+        Family::HessianOfGaussianEigenvalues,
+    ])
+    .then(|| rows(p.view(), &k1));
+    let r2 = needs(&[
+        Family::LaplacianOfGaussian,
+        Family::HessianOfGaussianEigenvalues,
+    ])
+    .then(|| rows(p.view(), &k2));
+    let smooth = || cols(r0.view(), &k0);
+    let gxx = || cols(r2.as_ref().expect("r2 computed").view(), &k0);
+    let gyy = || cols(r0.view(), &k2);
+    families
+        .iter()
+        .map(|f| match f {
+            Family::GaussianSmoothing => vec![smooth()],
+            Family::LaplacianOfGaussian => vec![gxx() + &gyy()],
+            Family::GaussianGradientMagnitude => {
+                let gx = cols(r1.as_ref().expect("r1 computed").view(), &k0);
+                let gy = cols(r0.view(), &k1);
+                let mut m = gx;
+                Zip::from(&mut m)
+                    .and(&gy)
+                    .for_each(|x, &y| *x = (*x * *x + y * y).sqrt());
+                vec![m]
+            }
+            Family::DifferenceOfGaussians => {
+                let kd = gaussian_kernel(0.66 * s, 0, FILTER_WINDOW);
+                let a = separable_f64(p.view(), &k0, &k0);
+                let b = separable_f64(p.view(), &kd, &kd);
+                vec![Zip::from(&a).and(&b).map_collect(|&a, &b| (a - b) as f32)]
+            }
+            Family::StructureTensorEigenvalues => {
+                // fastfilters (ilastik's default backend): gradient at 0.5 s, tensor smoothed at s.
+                let g0 = gaussian_kernel(0.5 * s, 0, FILTER_WINDOW);
+                let g1 = gaussian_kernel(0.5 * s, 1, FILTER_WINDOW);
+                let ix = separable(p.view(), &g1, &g0);
+                let iy = separable(p.view(), &g0, &g1);
+                let txx = separable((&ix * &ix).view(), &k0, &k0);
+                let txy = separable((&ix * &iy).view(), &k0, &k0);
+                let tyy = separable((&iy * &iy).view(), &k0, &k0);
+                eigenvalues(&txx, &txy, &tyy).into()
+            }
+            Family::HessianOfGaussianEigenvalues => {
+                let gxy = cols(r1.as_ref().expect("r1 computed").view(), &k1);
+                eigenvalues(&gxx(), &gxy, &gyy()).into()
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,221 @@
+//! Which features are computed: ilastik's family x scale selection matrix, its presets, the
+//! output order and names, and the halo a tile needs.
+
+use serde::{Deserialize, Serialize};
+
+use crate::kernels::radius;
+use crate::FeatureError;
+
+/// The six feature families of ilastik's feature dialog, in ilastik's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Family {
+    GaussianSmoothing,
+    LaplacianOfGaussian,
+    GaussianGradientMagnitude,
+    DifferenceOfGaussians,
+    StructureTensorEigenvalues,
+    HessianOfGaussianEigenvalues,
+}
+
+impl Family {
+    /// All families in ilastik's order (the rows of the selection matrix).
+    pub const ALL: [Family; 6] = [
+        Family::GaussianSmoothing,
+        Family::LaplacianOfGaussian,
+        Family::GaussianGradientMagnitude,
+        Family::DifferenceOfGaussians,
+        Family::StructureTensorEigenvalues,
+        Family::HessianOfGaussianEigenvalues,
+    ];
+
+    /// Output channels per input channel.
+    pub fn channels(self) -> usize {
+        match self {
+            Family::StructureTensorEigenvalues | Family::HessianOfGaussianEigenvalues => 2,
+            _ => 1,
+        }
+    }
+
+    /// ilastik's feature id (as stored in a project's `FeatureIds`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Family::GaussianSmoothing => "GaussianSmoothing",
+            Family::LaplacianOfGaussian => "LaplacianOfGaussian",
+            Family::GaussianGradientMagnitude => "GaussianGradientMagnitude",
+            Family::DifferenceOfGaussians => "DifferenceOfGaussians",
+            Family::StructureTensorEigenvalues => "StructureTensorEigenvalues",
+            Family::HessianOfGaussianEigenvalues => "HessianOfGaussianEigenvalues",
+        }
+    }
+
+    /// The family with ilastik feature id `id`.
+    pub fn from_id(id: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.id() == id)
+    }
+
+    /// The display name ilastik gives the family.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Family::GaussianSmoothing => "Gaussian Smoothing",
+            Family::LaplacianOfGaussian => "Laplacian of Gaussian",
+            Family::GaussianGradientMagnitude => "Gaussian Gradient Magnitude",
+            Family::DifferenceOfGaussians => "Difference of Gaussians",
+            Family::StructureTensorEigenvalues => "Structure Tensor Eigenvalues",
+            Family::HessianOfGaussianEigenvalues => "Hessian of Gaussian Eigenvalues",
+        }
+    }
+}
+
+/// ilastik's default scales.
+pub const DEFAULT_SIGMAS: [f64; 7] = [0.3, 0.7, 1.0, 1.6, 3.5, 5.0, 10.0];
+
+/// Window (in sigmas) of the pre-smoothing, and of the filters run on the pre-smoothed image.
+pub const PRESMOOTH_WINDOW: f64 = 3.5;
+pub const FILTER_WINDOW: f64 = 2.0;
+
+/// Which (family, sigma) pairs are computed: ilastik's selection matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureSelection {
+    /// The scales, ascending (ilastik default 0.3, 0.7, 1.0, 1.6, 3.5, 5.0, 10.0).
+    pub sigmas: Vec<f64>,
+    /// `matrix[family][scale]`: computed or not; families in [`Family`] order.
+    pub matrix: Vec<Vec<bool>>,
+}
+
+/// The pre-smoothing sigma and the filter sigma of scale `s`, as ilastik's
+/// `OpPixelFeaturesPresmoothed`: above 1 the image is pre-smoothed with sqrt(s^2 - 1) and
+/// filtered at 1 (so the total is s); at or below 1 it is pre-smoothed with s and filtered at s.
+pub fn split_scale(s: f64) -> (f64, f64) {
+    if s > 1.0 {
+        ((s * s - 1.0).sqrt(), 1.0)
+    } else {
+        (s, s)
+    }
+}
+
+impl FeatureSelection {
+    /// A named preset: `ilastik` / `all` (all six families at all default scales, Gaussian
+    /// smoothing only at 0.3: 49 channels per input channel), or `sigma>=1` (all families at
+    /// 1.0, 1.6, 3.5, 5.0, 10.0: the reference workflow's advice, 40 per input channel).
+    pub fn preset(name: &str) -> Result<Self, FeatureError> {
+        match name {
+            "ilastik" | "all" => Ok(Self {
+                sigmas: DEFAULT_SIGMAS.to_vec(),
+                matrix: Family::ALL
+                    .iter()
+                    .map(|f| {
+                        DEFAULT_SIGMAS
+                            .iter()
+                            .map(|&s| s > 0.5 || *f == Family::GaussianSmoothing)
+                            .collect()
+                    })
+                    .collect(),
+            }),
+            "sigma>=1" => {
+                let sigmas: Vec<f64> = DEFAULT_SIGMAS
+                    .iter()
+                    .copied()
+                    .filter(|&s| s >= 1.0)
+                    .collect();
+                Ok(Self {
+                    matrix: vec![vec![true; sigmas.len()]; 6],
+                    sigmas,
+                })
+            }
+            other => Err(FeatureError::UnknownPreset(other.to_string())),
+        }
+    }
+
+    /// Checks the matrix shape, the scales and ilastik's rule that only Gaussian smoothing may
+    /// run below sigma 0.7 (derivatives at 0.3 are noise).
+    pub fn validate(&self) -> Result<(), FeatureError> {
+        let bad = |m: String| Err(FeatureError::InvalidSelection(m));
+        if self.matrix.len() != 6 {
+            return bad(format!(
+                "the matrix has {} rows, expected 6 (one per family)",
+                self.matrix.len()
+            ));
+        }
+        if let Some(row) = self.matrix.iter().find(|r| r.len() != self.sigmas.len()) {
+            return bad(format!(
+                "a matrix row has {} entries for {} scales",
+                row.len(),
+                self.sigmas.len()
+            ));
+        }
+        if self.sigmas.iter().any(|s| !s.is_finite() || *s <= 0.0) {
+            return bad(format!("scales must be positive: {:?}", self.sigmas));
+        }
+        if self.sigmas.windows(2).any(|w| w[0] >= w[1]) {
+            return bad(format!("scales must be ascending: {:?}", self.sigmas));
+        }
+        if !self.matrix.iter().flatten().any(|&b| b) {
+            return bad("no feature selected".into());
+        }
+        for (f, row) in Family::ALL.iter().zip(&self.matrix) {
+            for (s, &on) in self.sigmas.iter().zip(row) {
+                if on && *s < 0.5 && *f != Family::GaussianSmoothing {
+                    return bad(format!(
+                        "{} is not available at sigma {s} (only Gaussian Smoothing is)",
+                        f.display_name()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Selected (family, scale index) pairs in output order (family, then scale).
+    pub fn selected(&self) -> Vec<(Family, usize)> {
+        let mut out = Vec::new();
+        for (f, row) in Family::ALL.iter().zip(&self.matrix) {
+            for (j, &on) in row.iter().enumerate() {
+                if on {
+                    out.push((*f, j));
+                }
+            }
+        }
+        out
+    }
+
+    /// Number of output channels for an image with `n_channels` input channels.
+    pub fn n_features(&self, n_channels: usize) -> usize {
+        self.selected()
+            .iter()
+            .map(|(f, _)| f.channels())
+            .sum::<usize>()
+            * n_channels
+    }
+
+    /// Output channel names in output order (family -> scale -> input channel -> eigenvalue),
+    /// e.g. `Gaussian Smoothing (sigma=1.0) [DNA1]`.
+    pub fn feature_names(&self, channel_names: &[String]) -> Vec<String> {
+        let mut names = Vec::new();
+        for (f, j) in self.selected() {
+            for ch in channel_names {
+                let base = format!("{} (sigma={:?}) [{ch}]", f.display_name(), self.sigmas[j]);
+                if f.channels() == 1 {
+                    names.push(base);
+                } else {
+                    names.extend((0..f.channels()).map(|e| format!("{base} [{e}]")));
+                }
+            }
+        }
+        names
+    }
+
+    /// Pixels of context a tile needs on each side so that its features equal the whole image's.
+    pub fn halo(&self) -> usize {
+        let mut halo = 0;
+        for (j, &s) in self.sigmas.iter().enumerate() {
+            if !self.matrix.iter().any(|row| row.get(j) == Some(&true)) {
+                continue;
+            }
+            let (pre, filt) = split_scale(s);
+            let filter = radius(filt, FILTER_WINDOW)
+                .max(radius(0.5 * filt, FILTER_WINDOW) + radius(filt, FILTER_WINDOW));
+            halo = halo.max(radius(pre, PRESMOOTH_WINDOW) + filter);
+        }
+        halo + 1
+    }
+}

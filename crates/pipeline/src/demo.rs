@@ -1,0 +1,215 @@
+//! `demo`: the whole stage on built-in synthetic data — synth, prepare, train on the synthetic
+//! scribbles, predict with uncertainty — scored against the generator's ground truth.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use ndarray::Array2;
+use pixelforest_core::default_classes;
+use pixelforest_features::FeatureSelection;
+use pixelforest_forest::ForestSettings;
+use pixelforest_prepare::PrepareSettings;
+
+use crate::batch_predict::{predict_batch, PredictOptions};
+use crate::error::{PipelineError, Result};
+use crate::inputs::collect_images;
+use crate::metrics::{argmax_classes, score, Scores};
+use crate::prepare_run::{prepare_batch, prepared_stem, PrepareOptions};
+use crate::report::BatchReport;
+use crate::synth_run::{write_synth, SynthOptions};
+use crate::train_files::{save_model, train_from_files};
+
+/// Options of the demo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoOptions {
+    pub out_dir: PathBuf,
+    /// Synthetic acquisitions; the first is labelled and trained on, all are predicted.
+    pub n_images: usize,
+    /// Raw acquisition edge in pixels (the prepared images are `scale` times larger).
+    pub size: usize,
+    pub seed: u64,
+    pub features: String,
+    pub n_trees: usize,
+    pub progress: bool,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        Self {
+            out_dir: PathBuf::from("demo-out"),
+            n_images: 2,
+            size: 300,
+            seed: 1,
+            features: "sigma>=1".into(),
+            n_trees: 100,
+            progress: true,
+        }
+    }
+}
+
+/// One timed step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub name: &'static str,
+    pub elapsed: Duration,
+    /// Megapixels the step processed (at the resolution it works on).
+    pub megapixels: f64,
+}
+
+/// What the demo measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoReport {
+    pub steps: Vec<Step>,
+    pub class_names: Vec<String>,
+    pub labelled_pixels: Vec<usize>,
+    pub oob_accuracy: Option<f64>,
+    pub n_features: usize,
+    /// Scores per predicted image: (name, scores, used for training).
+    pub scores: Vec<(String, Scores, bool)>,
+    pub model: PathBuf,
+    pub probabilities: Vec<PathBuf>,
+}
+
+/// Nearest-neighbour upscaling of a label map by an integer factor.
+pub fn upscale_labels(labels: &Array2<u8>, scale: usize) -> Array2<u8> {
+    let s = scale.max(1);
+    let (h, w) = labels.dim();
+    Array2::from_shape_fn((h * s, w * s), |(y, x)| labels[[y / s, x / s]])
+}
+
+fn batch_ok(report: &BatchReport, what: &str) -> Result<()> {
+    if report.failed() > 0 {
+        return Err(PipelineError::Invalid(format!(
+            "demo {what} failed:\n{}",
+            report.table()
+        )));
+    }
+    Ok(())
+}
+
+/// Runs the demo in `options.out_dir`.
+pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
+    let out = &options.out_dir;
+    let tiff_dir = out.join("tiff");
+    let mut steps = Vec::new();
+    let raw_mpx = (options.n_images * options.size * options.size) as f64 / 1e6;
+
+    let t = Instant::now();
+    let files = write_synth(&SynthOptions {
+        out_dir: tiff_dir.clone(),
+        n_images: options.n_images.max(1),
+        height: options.size,
+        width: options.size,
+        seed: options.seed,
+        prefix: "synth".into(),
+    })?;
+    steps.push(Step {
+        name: "synth",
+        elapsed: t.elapsed(),
+        megapixels: raw_mpx,
+    });
+
+    let t = Instant::now();
+    let settings = PrepareSettings::default();
+    let scale = settings.scale;
+    let stacks: Vec<PathBuf> = files.iter().map(|f| f.stack.clone()).collect();
+    let prep = prepare_batch(
+        &stacks,
+        &PrepareOptions {
+            settings,
+            out_dir: tiff_dir.clone(),
+            crops_dir: out.join("ilastik"),
+            crops_per_image: 1,
+            crop_size: 250,
+            seed: options.seed,
+            overwrite: true,
+            progress: options.progress,
+        },
+    );
+    batch_ok(&prep, "prepare")?;
+    steps.push(Step {
+        name: "prepare",
+        elapsed: t.elapsed(),
+        megapixels: raw_mpx,
+    });
+
+    // Label the first acquisition with its synthetic scribbles, at the prepared resolution.
+    let labels_dir = out.join("labels");
+    let first = &files[0];
+    let scribbles = pixelforest_io::read_label_image(&first.scribbles)?;
+    let first_stem = prepared_stem(&first.stack, scale);
+    let label_path = labels_dir.join(format!("{first_stem}_labels.tiff"));
+    std::fs::create_dir_all(&labels_dir)
+        .map_err(|e| PipelineError::file(&labels_dir, e.to_string()))?;
+    let labels = upscale_labels(&scribbles, scale);
+    pixelforest_io::write_label_image(&label_path, &labels)?;
+
+    let t = Instant::now();
+    let classes = default_classes();
+    let selection = FeatureSelection::preset(&options.features)?;
+    let forest = ForestSettings {
+        n_trees: options.n_trees,
+        seed: options.seed,
+        ..ForestSettings::default()
+    };
+    let image_path = tiff_dir.join(format!("{first_stem}.h5"));
+    let model = train_from_files(
+        &[(image_path.clone(), label_path)],
+        &selection,
+        &classes,
+        &forest,
+    )?;
+    let model_path = out.join("classifier.pxf");
+    save_model(&model, &model_path)?;
+    let train_mpx = (labels.len()) as f64 / 1e6;
+    steps.push(Step {
+        name: "train",
+        elapsed: t.elapsed(),
+        megapixels: train_mpx,
+    });
+
+    let t = Instant::now();
+    let images = collect_images(std::slice::from_ref(&tiff_dir), Some("_s2.h5"))?;
+    let predict_options = PredictOptions {
+        output_dir: Some(out.join("ilastik")),
+        uncertainty_dir: Some(out.join("uncertainty")),
+        overwrite: true,
+        progress: options.progress,
+        ..PredictOptions::default()
+    };
+    let predicted = predict_batch(&model, &images, &predict_options);
+    batch_ok(&predicted, "predict")?;
+    let predicted_px: usize = predicted.outcomes.iter().map(|o| o.pixels).sum();
+    steps.push(Step {
+        name: "predict + uncertainty",
+        elapsed: t.elapsed(),
+        megapixels: predicted_px as f64 / 1e6,
+    });
+
+    let mut scores = Vec::new();
+    let mut probabilities = Vec::new();
+    for f in &files {
+        let stem = prepared_stem(&f.stack, scale);
+        let image = tiff_dir.join(format!("{stem}.h5"));
+        let probs_path = predict_options.output_path(&image);
+        let probs = pixelforest_io::read_probabilities(&probs_path)?;
+        let truth = upscale_labels(&pixelforest_io::read_label_image(&f.truth)?, scale);
+        let s = score(&argmax_classes(&probs), &truth, classes.len());
+        scores.push((stem, s, Path::new(&image) == image_path));
+        probabilities.push(probs_path);
+    }
+    let report = model.meta.report.clone();
+    Ok(DemoReport {
+        steps,
+        class_names: classes.iter().map(|c| c.name.clone()).collect(),
+        labelled_pixels: report
+            .as_ref()
+            .map(|r| r.class_counts.clone())
+            .unwrap_or_default(),
+        oob_accuracy: report.map(|r| r.oob_accuracy),
+        n_features: model.forest.n_features(),
+        scores,
+        model: model_path,
+        probabilities,
+    })
+}

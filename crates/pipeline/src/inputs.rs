@@ -1,0 +1,184 @@
+//! Which files a batch command works on: files and folders given on the command line, the
+//! reference workflow's naming conventions, and cluster sharding.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crate::error::{PipelineError, Result};
+
+/// Extensions of image files pixelforest reads as stacks.
+const IMAGE_EXTENSIONS: &[&str] = &["tif", "tiff", "h5", "hdf5"];
+
+/// Name endings of files pixelforest (or the reference workflow) writes next to images, which
+/// are never inputs when a folder is scanned.
+const OUTPUT_MARKERS: &[&str] = &[
+    "_probabilities",
+    "_uncertainty",
+    "_labels",
+    "_truth",
+    "_scribbles",
+    "_features",
+];
+
+/// True if `path` has an image extension (`.tif`, `.tiff`, `.h5`, `.hdf5`).
+pub fn is_image_file(path: &Path) -> bool {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.as_str()))
+}
+
+/// True for files that are outputs of a step, or temporary files of an unfinished write.
+pub fn is_derived_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if name.starts_with('.') {
+        return true;
+    }
+    let stem = pixelforest_io::image_stem(Path::new(&name));
+    OUTPUT_MARKERS.iter().any(|m| stem.ends_with(m))
+}
+
+/// Expands files and folders into a sorted list of image files.
+///
+/// A folder contributes its image files (not recursively), except derived files; if
+/// `prefer_suffix` is given and some files of the folder end with it (e.g. `_s2.h5`, the
+/// reference workflow's full images), only those are taken. A file given by name is always
+/// taken. An input that does not exist, or a folder without images, is an error.
+pub fn collect_images(inputs: &[PathBuf], prefer_suffix: Option<&str>) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found = list_folder(input)?;
+            if let Some(suffix) = prefer_suffix {
+                let suffix = suffix.to_lowercase();
+                let preferred: Vec<PathBuf> = found
+                    .iter()
+                    .filter(|p| p.to_string_lossy().to_lowercase().ends_with(&suffix))
+                    .cloned()
+                    .collect();
+                if !preferred.is_empty() {
+                    found = preferred;
+                }
+            }
+            if found.is_empty() {
+                return Err(PipelineError::file(
+                    input,
+                    "no images found in this folder (expected .tiff, .tif, .h5 or .hdf5 files)",
+                ));
+            }
+            out.extend(found);
+        } else if input.is_file() {
+            out.push(input.clone());
+        } else {
+            return Err(PipelineError::file(input, "no such file or folder"));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn list_folder(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| PipelineError::file(dir, format!("cannot list folder: {e}")))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| PipelineError::file(dir, format!("cannot list: {e}")))?;
+        let path = entry.path();
+        if path.is_file() && is_image_file(&path) && !is_derived_file(&path) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// A slice of a batch for one job of a cluster job array: every `count`-th item starting at
+/// `index` (0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// The items of `items` this shard processes.
+    pub fn select<T>(&self, items: Vec<T>) -> Vec<T> {
+        items
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % self.count == self.index)
+            .map(|(_, t)| t)
+            .collect()
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let bad = || format!("invalid shard {s:?}: expected I/N with 0 <= I < N, e.g. 0/4");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: usize = i.trim().parse().map_err(|_| bad())?;
+        let count: usize = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_batch() {
+        let items: Vec<usize> = (0..10).collect();
+        let mut all = Vec::new();
+        for i in 0..3 {
+            let shard: Shard = format!("{i}/3").parse().unwrap();
+            all.extend(shard.select(items.clone()));
+        }
+        all.sort();
+        assert_eq!(all, items);
+        assert_eq!("1/3".parse::<Shard>().unwrap().select(items), vec![1, 4, 7]);
+    }
+
+    #[test]
+    fn bad_shards_are_rejected() {
+        for s in ["3/3", "1", "a/2", "0/0", "-1/2"] {
+            assert!(s.parse::<Shard>().is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn folders_skip_outputs_and_prefer_full_images() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "a_ilastik.tiff",
+            "a_s2.h5",
+            "b_s2.h5",
+            "a_s2_Probabilities.tiff",
+            ".a_s2.h5.tmp-1",
+            "notes.txt",
+        ] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let all = collect_images(&[dir.path().to_path_buf()], None).unwrap();
+        let names: Vec<_> = all
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a_ilastik.tiff", "a_s2.h5", "b_s2.h5"]);
+        let s2 = collect_images(&[dir.path().to_path_buf()], Some("_s2.h5")).unwrap();
+        assert_eq!(s2.len(), 2);
+        let missing = collect_images(&[dir.path().join("nope")], None).unwrap_err();
+        assert!(missing.to_string().contains("nope"));
+        let empty = tempfile::tempdir().unwrap();
+        let err = collect_images(&[empty.path().to_path_buf()], None).unwrap_err();
+        assert!(err.to_string().contains("no images found"));
+    }
+}

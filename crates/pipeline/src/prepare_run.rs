@@ -1,0 +1,195 @@
+//! `prepare` over a folder of stacks: what the reference workflow's CellProfiler pipeline does
+//! (hot pixels, summary channel, upscaling, random training crops), in parallel over images.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use pixelforest_io::H5Layout;
+use pixelforest_prepare::{crop, prepare_image, random_crops, CropRect, PrepareSettings};
+use rayon::prelude::*;
+
+use crate::batch_predict::create_parent;
+use crate::error::Result;
+use crate::progress;
+use crate::report::{BatchReport, Outcome, Status};
+
+/// Options of a `prepare` run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrepareOptions {
+    pub settings: PrepareSettings,
+    /// Where `<name>_s2.h5` goes.
+    pub out_dir: PathBuf,
+    /// Where the random crops go.
+    pub crops_dir: PathBuf,
+    pub crops_per_image: usize,
+    pub crop_size: usize,
+    pub seed: u64,
+    pub overwrite: bool,
+    pub progress: bool,
+}
+
+/// The stem of the prepared image: the stack's stem without the workflow's `_ilastik` suffix,
+/// plus `_s{scale}` (`a_ilastik.tiff` -> `a_s2`).
+pub fn prepared_stem(input: &Path, scale: usize) -> String {
+    let stem = pixelforest_io::image_stem(input);
+    let base = stem.strip_suffix("_ilastik").unwrap_or(&stem);
+    format!("{base}_s{scale}")
+}
+
+/// The reference workflow's crop file name: `<stem>_x{X}_y{Y}_w{W}_h{H}.h5`.
+pub fn crop_file_name(prepared_stem: &str, rect: &CropRect) -> String {
+    format!(
+        "{prepared_stem}_x{}_y{}_w{}_h{}.h5",
+        rect.x, rect.y, rect.w, rect.h
+    )
+}
+
+/// True for files `prepare` itself wrote (full images and crops), which are not its inputs.
+pub fn is_prepared_file(path: &Path) -> bool {
+    let stem = pixelforest_io::image_stem(path);
+    let Some(pos) = stem.rfind("_s") else {
+        return false;
+    };
+    let tail = &stem[pos + 2..];
+    let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
+    !digits.is_empty() && (tail == digits || tail[digits.len()..].starts_with("_x"))
+}
+
+/// A per-image seed: the run's seed mixed with the image's name, so an image gets the same
+/// crops whatever else is in the batch and however the batch is sharded.
+fn image_seed(seed: u64, name: &str) -> u64 {
+    // FNV-1a: stable across platforms and Rust versions (std's hasher is not).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in name.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Prepares every stack of `inputs`; never stops at a bad file.
+pub fn prepare_batch(inputs: &[PathBuf], options: &PrepareOptions) -> BatchReport {
+    let start = Instant::now();
+    let bar = progress::bar(inputs.len(), "stacks", options.progress);
+    let outcomes: Vec<Outcome> = inputs
+        .par_iter()
+        .map(|input| {
+            let t = Instant::now();
+            let result = prepare_one(input, options, &|msg| bar.println(msg));
+            bar.inc(1);
+            let (status, outputs, pixels) = match result {
+                Ok((outputs, 0)) => (Status::Skipped, outputs, 0),
+                Ok((outputs, px)) => (Status::Written, outputs, px),
+                Err(e) => {
+                    bar.println(format!("error: {e}"));
+                    (Status::Failed(e.to_string()), Vec::new(), 0)
+                }
+            };
+            Outcome {
+                input: input.clone(),
+                outputs,
+                status,
+                pixels,
+                elapsed: t.elapsed(),
+            }
+        })
+        .collect();
+    bar.finish_and_clear();
+    BatchReport {
+        outcomes,
+        elapsed: start.elapsed(),
+    }
+}
+
+/// Prepares one stack; returns its outputs and the input pixel count (0 if all outputs existed).
+fn prepare_one(
+    input: &Path,
+    options: &PrepareOptions,
+    warn: &(dyn Fn(String) + Sync),
+) -> Result<(Vec<PathBuf>, usize)> {
+    let stem = prepared_stem(input, options.settings.scale);
+    let full = options.out_dir.join(format!("{stem}.h5"));
+    // Crop positions depend only on the image size; the full output tells it when it exists.
+    let image = pixelforest_io::read_image(input)?;
+    let scale = options.settings.scale.max(1);
+    let (h, w) = (image.height() * scale, image.width() * scale);
+    let rects = random_crops(
+        h,
+        w,
+        options.crop_size,
+        options.crops_per_image,
+        image_seed(options.seed, &stem),
+    );
+    let crop_paths: Vec<PathBuf> = rects
+        .iter()
+        .map(|r| options.crops_dir.join(crop_file_name(&stem, r)))
+        .collect();
+    let mut outputs = vec![full.clone()];
+    outputs.extend(crop_paths.iter().cloned());
+    if !options.overwrite && outputs.iter().all(|p| p.is_file()) {
+        return Ok((outputs, 0));
+    }
+    if options.crops_per_image > 0 && (h < options.crop_size || w < options.crop_size) {
+        warn(format!(
+            "warning: {}: the scaled image is {h}x{w}, smaller than the {size}x{size} crop size; \
+             the short side is taken whole",
+            input.display(),
+            size = options.crop_size
+        ));
+    }
+    let prepared = prepare_image(&image, &options.settings);
+    let pixels = image.height() * image.width();
+    drop(image);
+    create_parent(&full)?;
+    write_channel_list(&full, prepared.channels())?;
+    pixelforest_io::write_h5_image(&full, &prepared, &H5Layout::Ilastik)?;
+    for (rect, path) in rects.iter().zip(&crop_paths) {
+        create_parent(path)?;
+        write_channel_list(path, prepared.channels())?;
+        pixelforest_io::write_h5_image(path, &crop(&prepared, *rect), &H5Layout::Ilastik)?;
+    }
+    Ok((outputs, pixels))
+}
+
+/// Writes `<stem>.csv` beside `image` listing its channels (the workflow's channel list), so
+/// that the prepared files keep their channel names for model checks and the labeling UI.
+pub fn write_channel_list(image: &Path, channels: &[String]) -> Result<()> {
+    let csv = image.with_file_name(format!("{}.csv", pixelforest_io::image_stem(image)));
+    let text: String = channels.iter().map(|c| format!("{c}\n")).collect();
+    pixelforest_io::atomic_write(&csv, |tmp| {
+        std::fs::write(tmp, text.as_bytes()).map_err(|e| pixelforest_io::IoError::Io {
+            path: csv.clone(),
+            source: e,
+        })
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_reference_workflow() {
+        assert_eq!(prepared_stem(Path::new("t/a_ilastik.tiff"), 2), "a_s2");
+        assert_eq!(prepared_stem(Path::new("t/b.ome.tiff"), 3), "b_s3");
+        let r = CropRect {
+            x: 10,
+            y: 20,
+            w: 500,
+            h: 400,
+        };
+        assert_eq!(crop_file_name("a_s2", &r), "a_s2_x10_y20_w500_h400.h5");
+        assert!(is_prepared_file(Path::new("a_s2.h5")));
+        assert!(is_prepared_file(Path::new("a_s2_x10_y20_w500_h400.h5")));
+        assert!(!is_prepared_file(Path::new("a_ilastik.tiff")));
+        assert!(!is_prepared_file(Path::new("sample_slide.tiff")));
+    }
+
+    #[test]
+    fn image_seeds_are_stable_and_distinct() {
+        assert_eq!(image_seed(1, "a_s2"), image_seed(1, "a_s2"));
+        assert_ne!(image_seed(1, "a_s2"), image_seed(1, "b_s2"));
+        assert_ne!(image_seed(1, "a_s2"), image_seed(2, "a_s2"));
+    }
+}

@@ -1,0 +1,205 @@
+//! `train` from files: crops or images plus label images matched to them by name (the labeling
+//! UI's `labels/<stem>_labels.png`, or label images from napari / Fiji / ilastik).
+
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+use pixelforest_core::{default_classes, Image, LabelClass};
+use pixelforest_features::FeatureSelection;
+use pixelforest_forest::{ForestSettings, Model};
+
+use crate::error::{PipelineError, Result};
+use crate::train::train_model;
+
+/// Extensions a label image may have, in the order they are looked for.
+const LABEL_EXTENSIONS: &[&str] = &["tiff", "tif", "png", "h5"];
+
+/// The settings file of a labeling project (written by `serve`), holding the class list.
+pub const PROJECT_SETTINGS: &str = "pixelforest.json";
+
+/// The label image for `image` in `labels_dir`: `<stem>_labels.<ext>` or `<stem>.<ext>`.
+pub fn find_label_image(image: &Path, labels_dir: &Path) -> Option<PathBuf> {
+    let stem = pixelforest_io::image_stem(image);
+    for name in [format!("{stem}_labels"), stem.clone()] {
+        for ext in LABEL_EXTENSIONS {
+            let candidate = labels_dir.join(format!("{name}.{ext}"));
+            if candidate.is_file() && !same_file(&candidate, image) {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Images paired with their label images, and the images that have none.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pairing {
+    pub pairs: Vec<(PathBuf, PathBuf)>,
+    pub unlabeled: Vec<PathBuf>,
+}
+
+/// Pairs every image with its label image in `labels_dir`.
+pub fn pair_labels(images: &[PathBuf], labels_dir: &Path) -> Pairing {
+    let mut pairing = Pairing::default();
+    for image in images {
+        match find_label_image(image, labels_dir) {
+            Some(labels) => pairing.pairs.push((image.clone(), labels)),
+            None => pairing.unlabeled.push(image.clone()),
+        }
+    }
+    pairing
+}
+
+/// The class list of a labeling project: `pixelforest.json` in `labels_dir` or its parent (as
+/// `serve` writes it), else Nuclei, Cytoplasm/membrane, Background.
+pub fn project_classes(labels_dir: &Path) -> Result<Vec<LabelClass>> {
+    #[derive(serde::Deserialize)]
+    struct Settings {
+        classes: Vec<LabelClass>,
+    }
+    let mut candidates = vec![labels_dir.join(PROJECT_SETTINGS)];
+    if let Some(parent) = labels_dir.parent() {
+        candidates.push(parent.join(PROJECT_SETTINGS));
+    }
+    for path in candidates {
+        if path.is_file() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| PipelineError::file(&path, e.to_string()))?;
+            let settings: Settings = serde_json::from_str(&text)
+                .map_err(|e| PipelineError::file(&path, format!("invalid settings: {e}")))?;
+            return Ok(settings.classes);
+        }
+    }
+    Ok(default_classes())
+}
+
+/// Reads an image and its label image, checking that their sizes agree.
+pub fn load_pair(image_path: &Path, labels_path: &Path) -> Result<(Image, Array2<u8>)> {
+    let image = pixelforest_io::read_image(image_path)?;
+    let labels = pixelforest_io::read_label_image(labels_path)?;
+    if labels.dim() != (image.height(), image.width()) {
+        return Err(PipelineError::file(
+            labels_path,
+            format!(
+                "label image is {}x{} (height x width) but {} is {}x{}",
+                labels.nrows(),
+                labels.ncols(),
+                image_path.display(),
+                image.height(),
+                image.width()
+            ),
+        ));
+    }
+    Ok((image, labels))
+}
+
+/// Labelled pixels per class (index 0 = class 1) of a label map.
+pub fn label_counts(labels: &Array2<u8>, n_classes: usize) -> Vec<usize> {
+    let mut counts = vec![0; n_classes];
+    for &l in labels {
+        if l != 0 && usize::from(l) <= n_classes {
+            counts[usize::from(l) - 1] += 1;
+        }
+    }
+    counts
+}
+
+/// Trains on image files paired with label files; errors name the offending file.
+pub fn train_from_files(
+    pairs: &[(PathBuf, PathBuf)],
+    selection: &FeatureSelection,
+    classes: &[LabelClass],
+    settings: &ForestSettings,
+) -> Result<Model> {
+    if pairs.is_empty() {
+        return Err(PipelineError::Invalid(
+            "no labelled images: no label image matched any image by name \
+             (expected <image stem>_labels.tiff/.png/.h5 or <image stem>.tiff/.png/.h5)"
+                .into(),
+        ));
+    }
+    let mut samples = Vec::with_capacity(pairs.len());
+    let mut channels: Option<(PathBuf, Vec<String>)> = None;
+    for (image_path, labels_path) in pairs {
+        let (image, labels) = load_pair(image_path, labels_path)?;
+        if let Some(&bad) = labels.iter().find(|&&l| usize::from(l) > classes.len()) {
+            return Err(PipelineError::file(
+                labels_path,
+                format!(
+                    "label value {bad} but only {} classes are defined",
+                    classes.len()
+                ),
+            ));
+        }
+        match &channels {
+            None => channels = Some((image_path.clone(), image.channels().to_vec())),
+            Some((first, names)) if names.len() != image.n_channels() => {
+                return Err(PipelineError::file(
+                    image_path,
+                    format!(
+                        "has {} channels but {} has {}; all training images need the same channels",
+                        image.n_channels(),
+                        first.display(),
+                        names.len()
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        samples.push((image, labels));
+    }
+    let mut model = train_model(&samples, selection, classes, settings)?;
+    model.meta.provenance["training_images"] = pairs
+        .iter()
+        .map(|(i, l)| {
+            serde_json::json!({
+                "image": i.display().to_string(),
+                "labels": l.display().to_string(),
+            })
+        })
+        .collect();
+    Ok(model)
+}
+
+/// Writes `model` to `path` atomically.
+pub fn save_model(model: &Model, path: &Path) -> Result<()> {
+    crate::batch_predict::create_parent(path)?;
+    let mut failure = None;
+    pixelforest_io::atomic_write(path, |tmp| {
+        let file = std::fs::File::create(tmp).map_err(|e| pixelforest_io::IoError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        let mut writer = std::io::BufWriter::new(file);
+        if let Err(e) = model.save(&mut writer) {
+            failure = Some(e.to_string());
+            return Err(pixelforest_io::IoError::Format {
+                path: path.to_path_buf(),
+                message: "cannot write the model".into(),
+            });
+        }
+        std::io::Write::flush(&mut writer).map_err(|e| pixelforest_io::IoError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })
+    })
+    .map_err(|e| match failure {
+        Some(why) => PipelineError::file(path, why),
+        None => e.into(),
+    })
+}
+
+/// Reads a model file; errors name the file.
+pub fn load_model(path: &Path) -> Result<Model> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| PipelineError::file(path, format!("cannot open model: {e}")))?;
+    Model::load(std::io::BufReader::new(file))
+        .map_err(|e| PipelineError::file(path, format!("not a usable model file: {e}")))
+}

@@ -1,0 +1,90 @@
+//! Protection against other web pages: the API has no authentication, so a page from another origin
+//! open in the same browser must not drive it. Requests carrying a foreign `Origin` are refused
+//! (cross-site request forgery), and so are requests whose `Host` is a DNS name other than
+//! `localhost` (DNS rebinding: an attacker's name resolving to 127.0.0.1).
+
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::api_error::ApiError;
+
+pub async fn same_origin_only(request: Request, next: Next) -> Response {
+    match check(request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(message) => ApiError::new(StatusCode::FORBIDDEN, message).into_response(),
+    }
+}
+
+fn check(headers: &HeaderMap) -> Result<(), String> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if let Some(host) = host {
+        if !is_local_or_ip(host) {
+            return Err(format!(
+                "Host {host:?} refused: open the server by its IP address or localhost"
+            ));
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");
+        if Some(authority) != host {
+            return Err(format!("cross-origin request from {origin:?} refused"));
+        }
+    }
+    Ok(())
+}
+
+/// `localhost`, an IPv4 address or a bracketed IPv6 address, with an optional port.
+fn is_local_or_ip(host: &str) -> bool {
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest
+            .split_once(']')
+            .is_some_and(|(ip, _)| ip.parse::<std::net::Ipv6Addr>().is_ok());
+    }
+    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(host: Option<&'static str>, origin: Option<&'static str>) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        if let Some(h) = host {
+            map.insert(header::HOST, HeaderValue::from_static(h));
+        }
+        if let Some(o) = origin {
+            map.insert(header::ORIGIN, HeaderValue::from_static(o));
+        }
+        map
+    }
+
+    #[test]
+    fn accepts_the_page_itself() {
+        assert!(check(&headers(None, None)).is_ok());
+        assert!(check(&headers(
+            Some("127.0.0.1:8765"),
+            Some("http://127.0.0.1:8765")
+        ))
+        .is_ok());
+        assert!(check(&headers(Some("localhost:8765"), None)).is_ok());
+        assert!(check(&headers(Some("[::1]:8765"), Some("http://[::1]:8765"))).is_ok());
+        assert!(check(&headers(Some("10.0.0.5:8765"), None)).is_ok());
+    }
+
+    #[test]
+    fn refuses_other_origins_and_rebound_names() {
+        assert!(check(&headers(
+            Some("127.0.0.1:8765"),
+            Some("http://evil.example")
+        ))
+        .is_err());
+        assert!(check(&headers(Some("127.0.0.1:8765"), Some("null"))).is_err());
+        assert!(check(&headers(Some("evil.example:8765"), None)).is_err());
+        assert!(check(&headers(Some("[evil]:8765"), None)).is_err());
+    }
+}

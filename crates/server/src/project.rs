@@ -1,0 +1,259 @@
+//! The project folder: which images it holds, where their labels live, and its settings file.
+//! Every path built here stays inside the project folder; names from the client are only ever
+//! matched against the listed images, never joined onto a path.
+
+use std::path::{Path, PathBuf};
+
+use pixelforest_core::{default_classes, LabelClass};
+use pixelforest_io::IoError;
+use serde::{Deserialize, Serialize};
+
+/// Subfolders searched for images besides the project folder itself.
+const IMAGE_DIRS: [&str; 3] = ["", "ilastik", "crops"];
+const IMAGE_EXTENSIONS: [&str; 4] = ["h5", "hdf5", "tif", "tiff"];
+pub const SETTINGS_FILE: &str = "pixelforest.json";
+pub const MODEL_FILE: &str = "classifier.pxf";
+pub const LABELS_DIR: &str = "labels";
+
+/// One image of the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageEntry {
+    /// Index in the sorted list: the id the API uses.
+    pub id: usize,
+    /// Path relative to the project folder, with `/` separators (display only).
+    pub name: String,
+    pub path: PathBuf,
+}
+
+impl ImageEntry {
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    fn stem(&self) -> String {
+        self.path
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// Classes and training settings, stored in `pixelforest.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProjectSettings {
+    pub classes: Vec<LabelClass>,
+    /// Feature preset name understood by `FeatureSelection::preset`.
+    pub features: String,
+    pub n_trees: usize,
+    pub seed: u64,
+}
+
+impl Default for ProjectSettings {
+    fn default() -> Self {
+        Self {
+            classes: default_classes(),
+            features: "sigma>=1".into(),
+            n_trees: 100,
+            seed: 42,
+        }
+    }
+}
+
+/// A project folder.
+#[derive(Debug, Clone)]
+pub struct Project {
+    root: PathBuf,
+}
+
+impl Project {
+    /// Opens `root`, which must be an existing directory.
+    pub fn open(root: &Path) -> Result<Self, String> {
+        if !root.is_dir() {
+            return Err(format!("{}: not a directory", root.display()));
+        }
+        Ok(Self {
+            root: root.to_path_buf(),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The images, sorted by relative path so ids are stable while the folder does not change.
+    pub fn images(&self) -> Vec<ImageEntry> {
+        let mut found = Vec::new();
+        for dir in IMAGE_DIRS {
+            let folder = if dir.is_empty() {
+                self.root.clone()
+            } else {
+                self.root.join(dir)
+            };
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_file() && has_image_extension(&path) {
+                    let file = entry.file_name().to_string_lossy().into_owned();
+                    let name = if dir.is_empty() {
+                        file
+                    } else {
+                        format!("{dir}/{file}")
+                    };
+                    found.push((name, path));
+                }
+            }
+        }
+        found.sort();
+        found
+            .into_iter()
+            .enumerate()
+            .map(|(id, (name, path))| ImageEntry { id, name, path })
+            .collect()
+    }
+
+    /// Finds an image by its index or its plain file name. Anything that looks like a path is refused.
+    pub fn resolve(&self, key: &str) -> Result<ImageEntry, ResolveError> {
+        let images = self.images();
+        if let Ok(index) = key.parse::<usize>() {
+            return images.into_iter().nth(index).ok_or(ResolveError::NotFound);
+        }
+        if !is_plain_name(key) {
+            return Err(ResolveError::Invalid);
+        }
+        let mut matches = images.into_iter().filter(|e| e.file_name() == key);
+        match (matches.next(), matches.next()) {
+            (Some(entry), None) => Ok(entry),
+            (Some(_), Some(_)) => Err(ResolveError::Ambiguous),
+            (None, _) => Err(ResolveError::NotFound),
+        }
+    }
+
+    /// Where the label map of `image` is saved.
+    pub fn labels_path(&self, image: &ImageEntry) -> PathBuf {
+        self.root
+            .join(LABELS_DIR)
+            .join(format!("{}_labels.png", image.stem()))
+    }
+
+    /// The saved label file of `image`, also accepting TIFF label images placed there by hand.
+    pub fn existing_labels(&self, image: &ImageEntry) -> Option<PathBuf> {
+        let dir = self.root.join(LABELS_DIR);
+        ["png", "tiff", "tif"]
+            .iter()
+            .map(|ext| dir.join(format!("{}_labels.{ext}", image.stem())))
+            .find(|p| p.is_file())
+    }
+
+    pub fn settings_path(&self) -> PathBuf {
+        self.root.join(SETTINGS_FILE)
+    }
+
+    pub fn model_path(&self) -> PathBuf {
+        self.root.join(MODEL_FILE)
+    }
+
+    /// Reads `pixelforest.json`, or the defaults when it does not exist yet.
+    pub fn load_settings(&self) -> Result<ProjectSettings, String> {
+        let path = self.settings_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ProjectSettings::default()),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+
+    /// Writes `pixelforest.json` atomically.
+    pub fn save_settings(&self, settings: &ProjectSettings) -> Result<(), IoError> {
+        let path = self.settings_path();
+        let text = serde_json::to_string_pretty(settings).map_err(|e| IoError::Format {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        pixelforest_io::atomic_write(&path, |tmp| {
+            std::fs::write(tmp, text.as_bytes()).map_err(|source| IoError::Io {
+                path: tmp.to_path_buf(),
+                source,
+            })
+        })
+    }
+}
+
+/// Why an image key did not resolve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResolveError {
+    NotFound,
+    Invalid,
+    Ambiguous,
+}
+
+fn has_image_extension(path: &Path) -> bool {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.as_str()))
+}
+
+/// A bare file name: no separators, no parent references, not absolute, no control characters.
+fn is_plain_name(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 255
+        && key != "."
+        && !key.contains("..")
+        && !key
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c == ':' || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_names_only() {
+        assert!(is_plain_name("a_s000_crop.h5"));
+        for bad in [
+            "",
+            "..",
+            "../x.h5",
+            "a/b.h5",
+            "a\\b.h5",
+            "/etc/passwd",
+            "C:x",
+            "a\0b",
+            "x..h5",
+        ] {
+            assert!(!is_plain_name(bad), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn lists_images_in_known_folders_only() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["ilastik", "crops", "other"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+        }
+        for f in [
+            "b.tiff",
+            "ilastik/a.h5",
+            "crops/c.TIF",
+            "other/d.h5",
+            "notes.txt",
+        ] {
+            std::fs::write(dir.path().join(f), b"x").unwrap();
+        }
+        let project = Project::open(dir.path()).unwrap();
+        let names: Vec<_> = project.images().into_iter().map(|e| e.name).collect();
+        assert_eq!(names, ["b.tiff", "crops/c.TIF", "ilastik/a.h5"]);
+        assert_eq!(project.resolve("2").unwrap().name, "ilastik/a.h5");
+        assert_eq!(project.resolve("a.h5").unwrap().id, 2);
+        assert_eq!(project.resolve("3"), Err(ResolveError::NotFound));
+        assert_eq!(project.resolve("../b.tiff"), Err(ResolveError::Invalid));
+        let labels = project.labels_path(&project.resolve("0").unwrap());
+        assert_eq!(labels, dir.path().join("labels").join("b_labels.png"));
+    }
+}

@@ -1,0 +1,411 @@
+//! The HTTP routes (documented in the crate doc) and their handlers. Heavy work (reading images,
+//! rendering PNGs, predicting) runs on blocking threads so the event loop stays responsive.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use pixelforest_core::{Image, LabelClass};
+use serde_json::{json, Value};
+
+use crate::api_error::{from_rejection, ApiError, ApiResult};
+use crate::labels_rle::{decode_rle, encode_rle, RleLabels};
+use crate::project::{ImageEntry, ResolveError};
+use crate::render::{self, Layout};
+use crate::state::{AppState, PredictError};
+
+const PAGE: &str = include_str!("ui/index.html");
+/// Small JSON bodies (classes).
+const JSON_LIMIT: usize = 64 * 1024;
+/// Label maps: worst-case RLE of a 2000 x 2000 image with alternating pixels stays below this.
+const LABELS_LIMIT: usize = 64 * 1024 * 1024;
+const MAX_CLASSES: usize = 255;
+const MAX_CLASS_NAME: usize = 100;
+
+type Shared = State<Arc<AppState>>;
+type RawQuery = Result<Query<HashMap<String, String>>, QueryRejection>;
+
+/// The application: every route of the API, the page, and JSON errors for unknown routes.
+pub fn router(state: Arc<AppState>) -> Router {
+    let images = Router::new()
+        .route("/", get(list_images))
+        .route("/{id}/channel/{c}", get(channel_png))
+        .route("/{id}/channel/{c}/stats", get(channel_stats))
+        .route("/{id}/composite.png", get(composite_png))
+        .route(
+            "/{id}/labels",
+            get(get_labels)
+                .put(put_labels)
+                .layer(DefaultBodyLimit::max(LABELS_LIMIT)),
+        )
+        .route("/{id}/prediction.png", get(prediction_png))
+        .route("/{id}/uncertainty.png", get(uncertainty_png));
+    Router::new()
+        .route("/", get(|| async { Html(PAGE) }))
+        .nest("/api/images", images)
+        .route("/api/classes", get(get_classes).put(put_classes))
+        .route("/api/train", post(train))
+        .route("/api/status", get(status))
+        .route("/api/model", post(save_model))
+        .fallback(|| async { ApiError::not_found("no such route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed on this route",
+            )
+        })
+        .layer(DefaultBodyLimit::max(JSON_LIMIT))
+        .layer(axum::middleware::from_fn(crate::guard::same_origin_only))
+        .with_state(state)
+}
+
+/// Runs `work` on a blocking thread; a panic in it becomes a 500 instead of a dropped connection.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| Err(ApiError::internal(format!("internal error: {e}"))))
+}
+
+fn resolve(state: &AppState, key: &str) -> ApiResult<ImageEntry> {
+    state.project.resolve(key).map_err(|e| match e {
+        ResolveError::NotFound => ApiError::not_found(format!("no image {key:?}")),
+        ResolveError::Invalid => ApiError::bad_request(format!("invalid image id {key:?}")),
+        ResolveError::Ambiguous => {
+            ApiError::bad_request(format!("{key:?} names several images; use its index"))
+        }
+    })
+}
+
+fn load(state: &AppState, entry: &ImageEntry) -> ApiResult<Arc<Image>> {
+    state.image(&entry.path).map_err(ApiError::internal)
+}
+
+fn png_response(png: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        png,
+    )
+        .into_response()
+}
+
+fn query(raw: RawQuery) -> ApiResult<HashMap<String, String>> {
+    raw.map(|Query(q)| q).map_err(from_rejection)
+}
+
+async fn list_images(State(state): Shared) -> ApiResult<Json<Value>> {
+    blocking(move || {
+        let list: Vec<Value> = state
+            .project
+            .images()
+            .into_iter()
+            .map(|entry| {
+                let has_labels = state.project.existing_labels(&entry).is_some();
+                let base = json!({"id": entry.id, "name": entry.name, "has_labels": has_labels});
+                let extra = match state.image_meta(&entry.path) {
+                    Ok(meta) => json!({"width": meta.width, "height": meta.height, "channels": meta.channels}),
+                    Err(error) => json!({"error": error}),
+                };
+                merge(base, extra)
+            })
+            .collect();
+        Ok(Json(Value::Array(list)))
+    })
+    .await
+}
+
+fn merge(mut a: Value, b: Value) -> Value {
+    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
+        a.extend(b);
+    }
+    a
+}
+
+fn parse_channel(image: &Image, text: &str) -> ApiResult<usize> {
+    let c: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("invalid channel {text:?}")))?;
+    if c >= image.n_channels() {
+        return Err(ApiError::not_found(format!(
+            "channel {c} out of range: the image has {} channels",
+            image.n_channels()
+        )));
+    }
+    Ok(c)
+}
+
+fn parse_value(name: &str, text: &str) -> ApiResult<f32> {
+    text.trim()
+        .parse::<f32>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| ApiError::bad_request(format!("{name}={text:?} is not a finite number")))
+}
+
+/// The window of channel `c`: explicit `min`/`max` when given, else the auto-contrast percentiles.
+fn window_of(
+    state: &AppState,
+    entry: &ImageEntry,
+    image: &Image,
+    c: usize,
+    min: Option<&str>,
+    max: Option<&str>,
+) -> ApiResult<(f32, f32)> {
+    let auto = || state.channel_stats(&entry.path, image, c);
+    let min = match min.filter(|s| !s.is_empty()) {
+        Some(text) => parse_value("min", text)?,
+        None => auto().low,
+    };
+    let max = match max.filter(|s| !s.is_empty()) {
+        Some(text) => parse_value("max", text)?,
+        None => auto().high,
+    };
+    Ok((min, max))
+}
+
+async fn channel_stats(
+    State(state): Shared,
+    Path((id, c)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    blocking(move || {
+        let entry = resolve(&state, &id)?;
+        let image = load(&state, &entry)?;
+        let c = parse_channel(&image, &c)?;
+        let stats = state.channel_stats(&entry.path, &image, c);
+        Ok(Json(json!(stats)))
+    })
+    .await
+}
+
+async fn channel_png(
+    State(state): Shared,
+    Path((id, file)): Path<(String, String)>,
+    raw: RawQuery,
+) -> ApiResult<Response> {
+    let q = query(raw)?;
+    blocking(move || {
+        let entry = resolve(&state, &id)?;
+        let image = load(&state, &entry)?;
+        let c = file
+            .strip_suffix(".png")
+            .ok_or_else(|| ApiError::not_found("channel images are <c>.png"))?;
+        let c = parse_channel(&image, c)?;
+        let auto = q.get("auto").is_some_and(|v| v == "1" || v == "true");
+        let (min, max) = if auto {
+            (None, None)
+        } else {
+            (
+                q.get("min").map(String::as_str),
+                q.get("max").map(String::as_str),
+            )
+        };
+        let (min, max) = window_of(&state, &entry, &image, c, min, max)?;
+        let pixels = render::grey(image.channel(c), min, max);
+        let png = render::encode_png(&pixels, image.width(), image.height(), Layout::Grey)
+            .map_err(ApiError::internal)?;
+        Ok(png_response(png))
+    })
+    .await
+}
+
+/// Comma-separated list; one entry applies to every channel.
+fn split_list(text: Option<&String>, n: usize) -> ApiResult<Vec<Option<String>>> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return Ok(vec![None; n]);
+    };
+    let parts: Vec<Option<String>> = text.split(',').map(|s| Some(s.to_string())).collect();
+    match parts.len() {
+        1 => Ok(vec![parts[0].clone(); n]),
+        k if k == n => Ok(parts),
+        k => Err(ApiError::bad_request(format!(
+            "{k} window values for {n} channels"
+        ))),
+    }
+}
+
+async fn composite_png(
+    State(state): Shared,
+    Path(id): Path<String>,
+    raw: RawQuery,
+) -> ApiResult<Response> {
+    let q = query(raw)?;
+    blocking(move || {
+        let entry = resolve(&state, &id)?;
+        let image = load(&state, &entry)?;
+        let list = q.get("c").map(String::as_str).unwrap_or("0");
+        let channels = list
+            .split(',')
+            .map(|c| parse_channel(&image, c))
+            .collect::<ApiResult<Vec<_>>>()?;
+        if channels.is_empty() || channels.len() > 3 {
+            return Err(ApiError::bad_request("c must list 1 to 3 channels"));
+        }
+        let mins = split_list(q.get("min"), channels.len())?;
+        let maxs = split_list(q.get("max"), channels.len())?;
+        let mut layers = Vec::new();
+        for (i, &c) in channels.iter().enumerate() {
+            let (min, max) = window_of(
+                &state,
+                &entry,
+                &image,
+                c,
+                mins[i].as_deref(),
+                maxs[i].as_deref(),
+            )?;
+            layers.push((image.channel(c), min, max));
+        }
+        let pixels = render::composite(&layers, image.height(), image.width());
+        let png = render::encode_png(&pixels, image.width(), image.height(), Layout::Rgb)
+            .map_err(ApiError::internal)?;
+        Ok(png_response(png))
+    })
+    .await
+}
+
+async fn get_labels(State(state): Shared, Path(id): Path<String>) -> ApiResult<Json<RleLabels>> {
+    blocking(move || {
+        let entry = resolve(&state, &id)?;
+        let meta = state.image_meta(&entry.path).map_err(ApiError::internal)?;
+        let labels = match state.project.existing_labels(&entry) {
+            Some(path) => pixelforest_io::read_label_image(&path)
+                .map_err(|e| ApiError::internal(e.to_string()))?,
+            None => ndarray::Array2::zeros((meta.height, meta.width)),
+        };
+        Ok(Json(encode_rle(&labels)))
+    })
+    .await
+}
+
+async fn put_labels(
+    State(state): Shared,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Value>> {
+    let body = body.map_err(from_rejection)?;
+    let rle: RleLabels = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("invalid label JSON: {e}")))?;
+    blocking(move || {
+        let entry = resolve(&state, &id)?;
+        let meta = state.image_meta(&entry.path).map_err(ApiError::internal)?;
+        let n_classes = u8::try_from(state.settings().classes.len()).unwrap_or(u8::MAX);
+        let labels = decode_rle(&rle, (meta.height, meta.width), n_classes)
+            .map_err(ApiError::bad_request)?;
+        let path = state.project.labels_path(&entry);
+        state
+            .exclusive_write(|| crate::files::save_labels(&path, &labels))
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(Json(
+            json!({"saved": path.strip_prefix(state.project.root()).unwrap_or(&path)}),
+        ))
+    })
+    .await
+}
+
+async fn get_classes(State(state): Shared) -> Json<Vec<LabelClass>> {
+    Json(state.settings().classes)
+}
+
+async fn put_classes(
+    State(state): Shared,
+    body: Result<Json<Vec<LabelClass>>, JsonRejection>,
+) -> ApiResult<Json<Vec<LabelClass>>> {
+    let Json(classes) = body.map_err(from_rejection)?;
+    if classes.is_empty() || classes.len() > MAX_CLASSES {
+        return Err(ApiError::bad_request(format!(
+            "1 to {MAX_CLASSES} classes are needed"
+        )));
+    }
+    if let Some(bad) = classes
+        .iter()
+        .find(|c| c.name.trim().is_empty() || c.name.chars().count() > MAX_CLASS_NAME)
+    {
+        return Err(ApiError::bad_request(format!(
+            "class name {:?} must have 1 to {MAX_CLASS_NAME} characters",
+            bad.name
+        )));
+    }
+    blocking(move || {
+        let mut settings = state.settings();
+        settings.classes = classes;
+        state
+            .exclusive_write(|| state.project.save_settings(&settings))
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let classes = settings.classes.clone();
+        state.set_settings(settings);
+        Ok(Json(classes))
+    })
+    .await
+}
+
+async fn train(State(state): Shared) -> (StatusCode, Json<Value>) {
+    crate::training::request_training(&state);
+    (StatusCode::ACCEPTED, Json(json!(state.status())))
+}
+
+async fn status(State(state): Shared) -> Json<Value> {
+    Json(json!(state.status()))
+}
+
+fn probabilities(
+    state: &AppState,
+    id: &str,
+) -> ApiResult<(Arc<ndarray::Array3<f32>>, usize, usize)> {
+    let entry = resolve(state, id)?;
+    let image = load(state, &entry)?;
+    let probs = state.prediction(&entry.path, &image).map_err(|e| match e {
+        PredictError::NoModel => ApiError::conflict("no model yet: POST /api/train first"),
+        PredictError::Failed(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message),
+    })?;
+    Ok((probs, image.width(), image.height()))
+}
+
+async fn prediction_png(State(state): Shared, Path(id): Path<String>) -> ApiResult<Response> {
+    blocking(move || {
+        let (probs, width, height) = probabilities(&state, &id)?;
+        let colors: Vec<[u8; 3]> = state.settings().classes.iter().map(|c| c.color).collect();
+        let pixels = render::prediction_overlay(&probs, &colors);
+        let png =
+            render::encode_png(&pixels, width, height, Layout::Rgba).map_err(ApiError::internal)?;
+        Ok(png_response(png))
+    })
+    .await
+}
+
+async fn uncertainty_png(State(state): Shared, Path(id): Path<String>) -> ApiResult<Response> {
+    blocking(move || {
+        let (probs, width, height) = probabilities(&state, &id)?;
+        let uncertainty = render::uncertainty(&probs).map_err(ApiError::internal)?;
+        let pixels = render::uncertainty_overlay(uncertainty.view());
+        let png =
+            render::encode_png(&pixels, width, height, Layout::Rgba).map_err(ApiError::internal)?;
+        Ok(png_response(png))
+    })
+    .await
+}
+
+async fn save_model(State(state): Shared) -> ApiResult<Json<Value>> {
+    blocking(move || {
+        let model = state
+            .model()
+            .ok_or_else(|| ApiError::conflict("no model yet: POST /api/train first"))?;
+        let path = state.project.model_path();
+        state
+            .exclusive_write(|| crate::files::save_model(&path, &model))
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(Json(
+            json!({"saved": path.strip_prefix(state.project.root()).unwrap_or(&path)}),
+        ))
+    })
+    .await
+}

@@ -1,0 +1,259 @@
+//! Shared server state: the project, a small cache of decoded images and predictions, the current
+//! model and the training status.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ndarray::Array3;
+use pixelforest_core::Image;
+use pixelforest_forest::Model;
+use serde::Serialize;
+
+use crate::project::{Project, ProjectSettings};
+use crate::render::ChannelStats;
+
+/// Decoded images kept in memory: a crop is read once, then every tile request is a lookup.
+const IMAGE_CACHE_SIZE: usize = 6;
+
+/// Where training stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrainState {
+    Idle,
+    Training,
+    Ready,
+    Error,
+}
+
+/// What `GET /api/status` answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainStatus {
+    pub state: TrainState,
+    /// Increments with every finished training; overlays are cached per generation.
+    pub generation: u64,
+    pub error: Option<String>,
+    pub labelled_images: usize,
+    /// Labelled pixels per class (index 0 = class 1) of the last training.
+    pub class_counts: Vec<usize>,
+    /// Duration of the last training.
+    pub seconds: f64,
+    /// A training was requested while one ran; it starts when that one ends.
+    pub queued: bool,
+}
+
+/// Probabilities (class, y, x) of one image and the model generation that made them.
+type Prediction = (u64, Arc<Array3<f32>>);
+
+/// Everything the handlers share.
+pub struct AppState {
+    pub project: Project,
+    settings: Mutex<ProjectSettings>,
+    images: Mutex<VecDeque<(PathBuf, Arc<Image>)>>,
+    stats: Mutex<HashMap<(PathBuf, usize), ChannelStats>>,
+    meta: Mutex<HashMap<PathBuf, ImageMeta>>,
+    model: Mutex<Option<Arc<Model>>>,
+    predictions: Mutex<HashMap<PathBuf, Prediction>>,
+    status: Mutex<TrainStatus>,
+    /// Serializes writes into the project: `atomic_write`'s temporary name is per process, not per call.
+    writes: Mutex<()>,
+}
+
+impl AppState {
+    /// Opens the project folder and its settings (defaults when `pixelforest.json` does not exist).
+    pub fn new(project_dir: &Path) -> Result<Arc<Self>, String> {
+        let project = Project::open(project_dir)?;
+        let settings = project.load_settings()?;
+        Ok(Arc::new(Self {
+            project,
+            settings: Mutex::new(settings),
+            images: Mutex::new(VecDeque::new()),
+            stats: Mutex::new(HashMap::new()),
+            meta: Mutex::new(HashMap::new()),
+            model: Mutex::new(None),
+            predictions: Mutex::new(HashMap::new()),
+            status: Mutex::new(TrainStatus {
+                state: TrainState::Idle,
+                generation: 0,
+                error: None,
+                labelled_images: 0,
+                class_counts: Vec::new(),
+                seconds: 0.0,
+                queued: false,
+            }),
+            writes: Mutex::new(()),
+        }))
+    }
+
+    /// Runs `write` while no other request writes into the project folder.
+    pub fn exclusive_write<T>(&self, write: impl FnOnce() -> T) -> T {
+        let _guard = lock(&self.writes);
+        write()
+    }
+
+    pub fn settings(&self) -> ProjectSettings {
+        lock(&self.settings).clone()
+    }
+
+    pub fn set_settings(&self, settings: ProjectSettings) {
+        *lock(&self.settings) = settings;
+    }
+
+    /// The decoded image at `path`, read on first use (blocking: call from a blocking thread).
+    pub fn image(&self, path: &Path) -> Result<Arc<Image>, String> {
+        if let Some((_, image)) = lock(&self.images).iter().find(|(p, _)| p == path) {
+            return Ok(image.clone());
+        }
+        let image = Arc::new(pixelforest_io::read_image(path).map_err(|e| e.to_string())?);
+        let mut cache = lock(&self.images);
+        if cache.len() >= IMAGE_CACHE_SIZE {
+            cache.pop_front();
+        }
+        cache.push_back((path.to_path_buf(), image.clone()));
+        Ok(image)
+    }
+
+    /// Size and channel names of the image at `path`, kept after the pixels leave the cache.
+    pub fn image_meta(&self, path: &Path) -> Result<ImageMeta, String> {
+        if let Some(meta) = lock(&self.meta).get(path) {
+            return Ok(meta.clone());
+        }
+        let image = self.image(path)?;
+        let meta = ImageMeta {
+            width: image.width(),
+            height: image.height(),
+            channels: image.channels().to_vec(),
+        };
+        lock(&self.meta).insert(path.to_path_buf(), meta.clone());
+        Ok(meta)
+    }
+
+    /// Display statistics of channel `c` of the image at `path`, computed once.
+    pub fn channel_stats(&self, path: &Path, image: &Image, c: usize) -> ChannelStats {
+        let key = (path.to_path_buf(), c);
+        if let Some(stats) = lock(&self.stats).get(&key) {
+            return *stats;
+        }
+        let stats = crate::render::channel_stats(image.channel(c));
+        lock(&self.stats).insert(key, stats);
+        stats
+    }
+
+    pub fn model(&self) -> Option<Arc<Model>> {
+        lock(&self.model).clone()
+    }
+
+    pub fn status(&self) -> TrainStatus {
+        lock(&self.status).clone()
+    }
+
+    /// Marks training as started; false (and queues a rerun) when one is already running.
+    pub fn begin_training(&self) -> bool {
+        let mut status = lock(&self.status);
+        if status.state == TrainState::Training {
+            status.queued = true;
+            return false;
+        }
+        status.state = TrainState::Training;
+        status.error = None;
+        status.queued = false;
+        true
+    }
+
+    /// Records a finished training; true when another was queued meanwhile and should start now.
+    pub fn finish_training(
+        &self,
+        outcome: Result<crate::training::Trained, String>,
+        seconds: f64,
+    ) -> bool {
+        let mut status = lock(&self.status);
+        status.seconds = seconds;
+        match outcome {
+            Ok(trained) => {
+                *lock(&self.model) = Some(Arc::new(trained.model));
+                lock(&self.predictions).clear();
+                status.generation += 1;
+                status.state = TrainState::Ready;
+                status.labelled_images = trained.labelled_images;
+                status.class_counts = trained.class_counts;
+            }
+            Err(message) => {
+                status.state = TrainState::Error;
+                status.error = Some(message);
+            }
+        }
+        if status.queued {
+            status.queued = false;
+            status.state = TrainState::Training;
+            return true;
+        }
+        false
+    }
+
+    /// Probabilities of the image at `path` under the current model, predicted once per generation.
+    pub fn prediction(&self, path: &Path, image: &Image) -> Result<Arc<Array3<f32>>, PredictError> {
+        // Read under the status lock, which `finish_training` holds while swapping the model, so the
+        // cached probabilities are never filed under a newer model's generation.
+        let (model, generation) = {
+            let status = lock(&self.status);
+            (self.model(), status.generation)
+        };
+        let model = model.ok_or(PredictError::NoModel)?;
+        if let Some((g, probs)) = lock(&self.predictions).get(path) {
+            if *g == generation {
+                return Ok(probs.clone());
+            }
+        }
+        let probs = pixelforest_pipeline::predict_image(&model, image, 256)
+            .map_err(|e| PredictError::Failed(format!("{}: {e}", path.display())))?;
+        let probs = Arc::new(probs);
+        lock(&self.predictions).insert(path.to_path_buf(), (generation, probs.clone()));
+        Ok(probs)
+    }
+}
+
+/// What the image list shows of an image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImageMeta {
+    pub width: usize,
+    pub height: usize,
+    pub channels: Vec<String>,
+}
+
+/// Why no prediction could be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PredictError {
+    NoModel,
+    Failed(String),
+}
+
+/// Locks `mutex`, recovering the data if a panicking thread poisoned it (the data stays consistent:
+/// every critical section here is a plain assignment or lookup).
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_training_requested_while_one_runs_is_queued_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(dir.path()).unwrap();
+        assert!(state.begin_training());
+        assert!(!state.begin_training());
+        assert!(!state.begin_training());
+        assert!(state.status().queued);
+        // The first run fails; the queued rerun starts at once, and nothing is queued after it.
+        assert!(state.finish_training(Err("boom".into()), 0.5));
+        assert_eq!(state.status().state, TrainState::Training);
+        assert!(!state.finish_training(Err("again".into()), 0.25));
+        let status = state.status();
+        assert_eq!((status.state, status.generation), (TrainState::Error, 0));
+        assert_eq!(status.error.as_deref(), Some("again"));
+        assert!(state.model().is_none());
+    }
+}

@@ -1,0 +1,119 @@
+//! `pixelforest predict`: batch probability export (replaces ilastik's headless batch mode).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use pixelforest::io::{ProbabilityFormat, SampleType};
+use pixelforest::pipeline::{
+    collect_images, load_model, predict_batch, PredictOptions, UncertaintyMeasure, DEFAULT_TILE,
+};
+
+use super::common::{finish, BatchArgs};
+
+/// Export per-pixel class probabilities for every image (replaces ilastik's batch mode).
+///
+/// Writes `<stem>_Probabilities.tiff` per image: one channel per class in label order, uint16,
+/// [0, 1] renormalized to [0, 65535] exactly as ilastik's export ("Convert to datatype: uint16",
+/// "Renormalize"), one page with the classes as interleaved samples (tifffile reads (y, x, class)).
+/// Folders contribute their `*_s2.h5` images (or all stacks if there are none).
+///
+/// Outputs that already exist are skipped (`--overwrite` to redo), so an interrupted run is
+/// resumed by running it again; a bad image is reported and the others are still written.
+///
+/// Example:
+///   pixelforest predict --model classifier.pxf tiff/ --output-dir ilastik/ --uncertainty
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The model written by `pixelforest train` (or `serve`).
+    #[arg(long, short = 'm')]
+    model: PathBuf,
+    /// Images (`_s2.h5`, TIFF stacks) or folders of them.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output folder (default: beside each image, as ilastik).
+    #[arg(long, short = 'o')]
+    output_dir: Option<PathBuf>,
+    /// Output file name without extension; {stem} is the image's name.
+    #[arg(long, default_value = "{stem}_Probabilities")]
+    name: String,
+    /// Sample type: uint16 (renormalized to 0..65535) or float32 (0..1).
+    #[arg(long, default_value = "uint16", value_parser = ["uint16", "float32"])]
+    dtype: String,
+    /// Container: tiff, or h5 (dataset `exported_data`, (y, x, class), as ilastik).
+    #[arg(long, default_value = "tiff", value_parser = ["tiff", "h5"])]
+    format: String,
+    /// Also write uncertainty maps (`<probability stem>_uncertainty.tiff`).
+    #[arg(long)]
+    uncertainty: bool,
+    /// Folder for uncertainty maps (default: `uncertainty/` in the output folder).
+    #[arg(long)]
+    uncertainty_dir: Option<PathBuf>,
+    /// Uncertainty measure: margin (ilastik: 1 - (p1 - p2)) or max (1 - p1, the workflow script).
+    #[arg(long, default_value = "margin")]
+    measure: UncertaintyMeasure,
+    /// Tile edge in pixels; memory use grows with its square.
+    #[arg(long, default_value_t = DEFAULT_TILE as u32, value_parser = clap::value_parser!(u32).range(16..))]
+    tile_size: u32,
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    args.batch.init_threads()?;
+    let model = load_model(&args.model)?;
+    let images = args
+        .batch
+        .shard(collect_images(&args.inputs, Some("_s2.h5"))?);
+    let uncertainty_dir = if args.uncertainty || args.uncertainty_dir.is_some() {
+        Some(args.uncertainty_dir.clone().unwrap_or_else(|| {
+            args.output_dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("uncertainty")
+        }))
+    } else {
+        None
+    };
+    let options = PredictOptions {
+        output_dir: args.output_dir.clone(),
+        name_pattern: args.name.clone(),
+        sample: if args.dtype == "float32" {
+            SampleType::F32
+        } else {
+            SampleType::U16
+        },
+        format: if args.format == "h5" {
+            ProbabilityFormat::H5
+        } else {
+            ProbabilityFormat::Tiff
+        },
+        uncertainty_dir,
+        uncertainty_measure: args.measure,
+        tile_size: args.tile_size as usize,
+        overwrite: args.batch.overwrite,
+        progress: !args.batch.quiet,
+    };
+    if !args.name.contains("{stem}") && !args.name.contains("{nickname}") && images.len() > 1 {
+        anyhow::bail!("--name must contain {{stem}} when more than one image is predicted");
+    }
+    if let Some(dir) = &options.output_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    eprintln!(
+        "predicting {} images with {} ({} classes: {})",
+        images.len(),
+        args.model.display(),
+        model.meta.classes.len(),
+        model
+            .meta
+            .classes
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let report = predict_batch(&model, &images, &options);
+    Ok(finish(&report))
+}

@@ -1,0 +1,124 @@
+//! `pixelforest train`: a random forest from labelled crops.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use pixelforest::core::LabelClass;
+use pixelforest::features::FeatureSelection;
+use pixelforest::forest::ForestSettings;
+use pixelforest::pipeline::{
+    collect_images, pair_labels, project_classes, save_model, train_from_files,
+};
+
+use super::common::init_threads;
+
+/// Train a pixel classifier from labelled crops (replaces ilastik's training).
+///
+/// Label images are TIFF/PNG/HDF5 maps of a crop's height and width: 0 = unlabeled, 1, 2, 3 ...
+/// = the classes in order (default Nuclei, Cytoplasm/membrane, Background, or the classes of
+/// the labeling project's pixelforest.json). They are matched to images by name:
+/// `<image stem>_labels.png/.tiff/.h5` (as `serve` writes them) or `<image stem>.tiff` (napari,
+/// Fiji). Images without labels are skipped.
+///
+/// Feature presets: `sigma>=1` (every filter at sigma 1, 1.6, 3.5, 5, 10: the workflow's
+/// advice), `ilastik` (ilastik's default selection), `all`.
+///
+/// Example:
+///   pixelforest train --images ilastik/ --labels labels/ --features 'sigma>=1' --out classifier.pxf
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Crops or images (files or folders) to train on.
+    #[arg(long, required = true, num_args = 1..)]
+    images: Vec<PathBuf>,
+    /// Folder of label images.
+    #[arg(long, default_value = "labels")]
+    labels: PathBuf,
+    /// Feature preset: sigma>=1, ilastik or all.
+    #[arg(long, default_value = "sigma>=1")]
+    features: String,
+    /// Class names in label order, comma-separated (default: from pixelforest.json, else
+    /// Nuclei,Cytoplasm/membrane,Background).
+    #[arg(long, value_delimiter = ',')]
+    classes: Option<Vec<String>>,
+    /// Model file to write.
+    #[arg(long, short = 'o', default_value = "classifier.pxf")]
+    out: PathBuf,
+    /// Number of trees.
+    #[arg(long, default_value_t = 100)]
+    trees: usize,
+    /// Maximum tree depth (default: unlimited).
+    #[arg(long)]
+    max_depth: Option<usize>,
+    /// Minimum labelled pixels per leaf.
+    #[arg(long, default_value_t = 1)]
+    min_samples_leaf: usize,
+    /// Weight classes inversely to their label counts.
+    #[arg(long)]
+    balance_classes: bool,
+    /// Random seed; with the same seed, inputs and thread count the model is identical.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    init_threads(args.jobs)?;
+    let selection = FeatureSelection::preset(&args.features)?;
+    let classes = match &args.classes {
+        Some(names) => {
+            let defaults = project_classes(&args.labels)?;
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let color = defaults.get(i).map(|c| c.color).unwrap_or([128, 128, 128]);
+                    LabelClass::new(n.trim(), color)
+                })
+                .collect()
+        }
+        None => project_classes(&args.labels)?,
+    };
+    if !args.labels.is_dir() {
+        anyhow::bail!("{}: label folder not found", args.labels.display());
+    }
+    let images = collect_images(&args.images, None)?;
+    let pairing = pair_labels(&images, &args.labels);
+    for image in &pairing.unlabeled {
+        eprintln!("note: {} has no label image; skipped", image.display());
+    }
+    let settings = ForestSettings {
+        n_trees: args.trees,
+        max_depth: args.max_depth,
+        min_samples_leaf: args.min_samples_leaf.max(1),
+        balance_classes: args.balance_classes,
+        seed: args.seed,
+    };
+    eprintln!(
+        "training on {} labelled images, features {:?}, {} trees",
+        pairing.pairs.len(),
+        args.features,
+        settings.n_trees
+    );
+    let t = Instant::now();
+    let model = train_from_files(&pairing.pairs, &selection, &classes, &settings)?;
+    save_model(&model, &args.out)?;
+    println!("{:<24} {:>12}", "class", "labelled px");
+    if let Some(report) = &model.meta.report {
+        for (c, n) in classes.iter().zip(&report.class_counts) {
+            println!("{:<24} {:>12}", c.name, n);
+        }
+        println!("out-of-bag accuracy: {:.4}", report.oob_accuracy);
+    }
+    println!(
+        "{} features ({} channels), trained in {:.1} s; model written to {}",
+        model.forest.n_features(),
+        model.meta.channel_names.len(),
+        t.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,276 @@
+//! End-to-end runs of the `pixelforest` binary on small synthetic data: synth -> prepare ->
+//! train -> predict -> uncertainty, resume after a kill, and a corrupt image in a batch.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pixelforest::pipeline::upscale_labels;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pixelforest"))
+}
+
+fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("the pixelforest binary runs");
+    assert!(
+        out.status.success(),
+        "{:?} failed:\nstdout: {}\nstderr: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A small project: two synthetic acquisitions prepared, the first labelled with its
+/// scribbles, and a 10-tree model trained on it.
+struct Project {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Project {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let tiff = root.join("tiff");
+        run_ok(
+            bin()
+                .args(["synth", "--images", "2", "--size", "100", "--out"])
+                .arg(&tiff),
+        );
+        run_ok(
+            bin()
+                .args(["prepare", "-q", "--crop-size", "64"])
+                .arg(&tiff)
+                .arg("--out")
+                .arg(&tiff)
+                .arg("--crops")
+                .arg(root.join("ilastik")),
+        );
+        let scribbles = pixelforest::io::read_label_image(
+            &tiff.join("ground_truth").join("synth_01_scribbles.tiff"),
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("labels")).unwrap();
+        pixelforest::io::write_label_image(
+            &root.join("labels").join("synth_01_s2_labels.tiff"),
+            &upscale_labels(&scribbles, 2),
+        )
+        .unwrap();
+        run_ok(
+            bin()
+                .args(["train", "--trees", "10", "--images"])
+                .arg(tiff.join("synth_01_s2.h5"))
+                .arg("--labels")
+                .arg(root.join("labels"))
+                .arg("--out")
+                .arg(root.join("classifier.pxf")),
+        );
+        Project { _dir: dir, root }
+    }
+
+    fn predict(&self, out: &Path, extra: &[&str]) -> Output {
+        bin()
+            .args(["predict", "-q", "--uncertainty", "--model"])
+            .arg(self.root.join("classifier.pxf"))
+            .arg(self.root.join("tiff"))
+            .arg("--output-dir")
+            .arg(out)
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn whole_flow_writes_ilastik_compatible_probabilities() {
+    let p = Project::new();
+    // prepare wrote the full scaled images and the crops, in the reference layout.
+    let full = pixelforest::io::read_image(&p.root.join("tiff/synth_01_s2.h5")).unwrap();
+    assert_eq!((full.height(), full.width()), (200, 200));
+    let crops: Vec<_> = std::fs::read_dir(p.root.join("ilastik"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".h5"))
+        .collect();
+    assert_eq!(crops.len(), 2, "{crops:?}");
+    assert!(crops
+        .iter()
+        .all(|c| c.contains("_s2_x") && c.ends_with("_w64_h64.h5")));
+
+    let out = p.root.join("probs");
+    let run = p.predict(&out, &[]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for name in ["synth_01_s2", "synth_02_s2"] {
+        let probs_path = out.join(format!("{name}_Probabilities.tiff"));
+        let probs = pixelforest::io::read_probabilities(&probs_path).unwrap();
+        assert_eq!(probs.dim(), (3, 200, 200));
+        // Renormalized uint16 truncates each class, so a pixel's counts sum to 65535 - (0..k).
+        for y in 0..200 {
+            for x in 0..200 {
+                let sum: f32 = (0..3).map(|c| (probs[[c, y, x]] * 65535.0).round()).sum();
+                assert!(
+                    (65532.0..=65535.0).contains(&sum),
+                    "{name} ({y},{x}): {sum}"
+                );
+            }
+        }
+        let unc = out
+            .join("uncertainty")
+            .join(format!("{name}_Probabilities_uncertainty.tiff"));
+        let u = pixelforest::io::read_image(&unc).unwrap();
+        assert_eq!(u.data().dim(), (1, 200, 200));
+    }
+    // The held-out image is classified far better than chance.
+    let truth =
+        pixelforest::io::read_label_image(&p.root.join("tiff/ground_truth/synth_02_truth.tiff"))
+            .unwrap();
+    let probs =
+        pixelforest::io::read_probabilities(&out.join("synth_02_s2_Probabilities.tiff")).unwrap();
+    let scores = pixelforest::pipeline::metrics::score(
+        &pixelforest::pipeline::metrics::argmax_classes(&probs),
+        &upscale_labels(&truth, 2),
+        3,
+    );
+    assert!(
+        scores.accuracy > 0.75,
+        "held-out accuracy {}",
+        scores.accuracy
+    );
+
+    // The uncertainty command gives the same maps from the exported files (within uint16
+    // rounding of the probabilities).
+    let conv = p.root.join("conv");
+    run_ok(
+        bin()
+            .args(["uncertainty", "-q"])
+            .arg(out.join("synth_01_s2_Probabilities.tiff"))
+            .arg("--out")
+            .arg(&conv),
+    );
+    let a = pixelforest::io::read_image(&conv.join("synth_01_s2_Probabilities_uncertainty.tiff"))
+        .unwrap();
+    let b = pixelforest::io::read_image(
+        &out.join("uncertainty/synth_01_s2_Probabilities_uncertainty.tiff"),
+    )
+    .unwrap();
+    let max_diff = a
+        .data()
+        .iter()
+        .zip(b.data().iter())
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
+    assert!(max_diff <= 3.0, "{max_diff}");
+}
+
+#[test]
+fn killed_then_resumed_run_gives_identical_outputs() {
+    let p = Project::new();
+    let clean = p.root.join("clean");
+    assert!(p.predict(&clean, &["--jobs", "1"]).status.success());
+
+    // Start a run, kill it as soon as its first output appears (or let it finish if it wins).
+    let resumed = p.root.join("resumed");
+    let mut child = bin()
+        .args(["predict", "-q", "--uncertainty", "--jobs", "1", "--model"])
+        .arg(p.root.join("classifier.pxf"))
+        .arg(p.root.join("tiff"))
+        .arg("--output-dir")
+        .arg(&resumed)
+        .spawn()
+        .unwrap();
+    let first = resumed.join("synth_01_s2_Probabilities.tiff");
+    for _ in 0..2000 {
+        if first.exists() || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    // Whatever the kill left, no output under its final name is partial.
+    let second = p.predict(&resumed, &["--jobs", "1"]);
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    for name in ["synth_01_s2", "synth_02_s2"] {
+        let f = format!("{name}_Probabilities.tiff");
+        assert_eq!(read(&clean.join(&f)), read(&resumed.join(&f)), "{f}");
+        let u = format!("uncertainty/{name}_Probabilities_uncertainty.tiff");
+        assert_eq!(read(&clean.join(&u)), read(&resumed.join(&u)), "{u}");
+    }
+    // A third run skips everything.
+    let third = p.predict(&resumed, &[]);
+    let stderr = String::from_utf8_lossy(&third.stderr);
+    assert!(stderr.contains("0 written, 2 skipped"), "{stderr}");
+}
+
+#[test]
+fn a_corrupt_image_is_reported_and_the_others_are_written() {
+    let p = Project::new();
+    // Sorted between synth_01 and synth_02.
+    let bad = p.root.join("tiff").join("synth_01x_s2.h5");
+    std::fs::write(&bad, b"this is not an HDF5 file").unwrap();
+    let out = p.root.join("probs");
+    let run = p.predict(&out, &[]);
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("synth_01x_s2.h5"), "{stderr}");
+    assert!(
+        stderr.contains("2 written") && stderr.contains("1 failed"),
+        "{stderr}"
+    );
+    assert!(out.join("synth_02_s2_Probabilities.tiff").is_file());
+    assert!(!out.join("synth_01x_s2_Probabilities.tiff").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn a_model_applied_to_other_channels_is_a_clear_error() {
+    let p = Project::new();
+    let tiff = p.root.join("tiff");
+    // The raw stacks have one channel fewer than the prepared images the model knows.
+    let out = p.root.join("probs");
+    let run = bin()
+        .args(["predict", "-q", "--model"])
+        .arg(p.root.join("classifier.pxf"))
+        .arg(tiff.join("synth_01_ilastik.tiff"))
+        .arg("--output-dir")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("synth_01_ilastik.tiff") && stderr.contains("channels"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn sharding_splits_the_batch() {
+    let p = Project::new();
+    let out = p.root.join("probs");
+    assert!(p.predict(&out, &["--shard", "1/2"]).status.success());
+    assert!(!out.join("synth_01_s2_Probabilities.tiff").exists());
+    assert!(out.join("synth_02_s2_Probabilities.tiff").is_file());
+    let bad = p.predict(&out, &["--shard", "2/2"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
