@@ -52,13 +52,20 @@ pub fn filter_bank(
     ])
     .then(|| rows(p.view(), &k2));
     let smooth = || cols(r0.view(), &k0);
-    let gxx = || cols(r2.as_ref().expect("r2 computed").view(), &k0);
-    let gyy = || cols(r0.view(), &k2);
+    // Second derivatives are shared by the Laplacian and the Hessian.
+    let second = r2
+        .as_ref()
+        .map(|r2| (cols(r2.view(), &k0), cols(r0.view(), &k2)));
+    let gxx = || second.as_ref().expect("r2 computed").0.clone();
+    let gyy = || second.as_ref().expect("r2 computed").1.clone();
     families
         .iter()
         .map(|f| match f {
             Family::GaussianSmoothing => vec![smooth()],
-            Family::LaplacianOfGaussian => vec![gxx() + &gyy()],
+            Family::LaplacianOfGaussian => {
+                let (xx, yy) = second.as_ref().expect("r2 computed");
+                vec![xx + yy]
+            }
             Family::GaussianGradientMagnitude => {
                 let gx = cols(r1.as_ref().expect("r1 computed").view(), &k0);
                 let gy = cols(r0.view(), &k1);
