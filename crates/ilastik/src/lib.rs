@@ -1,7 +1,19 @@
 //! ilastik projects (`.ilp`, HDF5) read and written without ilastik: label classes, sparse labels
-//! per lane, feature selection, lane raw-data locations, and the trained vigra forest.
+//! per lane, feature selection, lane raw-data locations.
 //!
-//! Part of the io layer: returns plain data (arrays, names, node lists); the pipeline turns it into
-//! feature selections and forests.
+//! Part of the io layer: returns plain data (arrays, names, matrices); the pipeline turns it into
+//! feature selections and training sets.
 
+mod block_slice;
+mod error;
+mod export;
+mod project;
+
+pub use block_slice::{format_block_slice, parse_block_slice};
+pub use error::{IlpError, Result};
+pub use export::{write_project, ExportLane, ExportProject};
 pub use pixelforest_core::LabelClass;
+pub use project::{
+    axes_from_axistags, split_internal_path, IlpFeatures, IlpLane, IlpProject, LabelPlane,
+    FEATURE_IDS,
+};

@@ -1,0 +1,40 @@
+//! Errors of the ilastik project reader and writer; every one names the project file.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IlpError {
+    #[error("{path}: not a readable ilastik project (HDF5): {message}")]
+    NotAProject { path: PathBuf, message: String },
+    #[error(
+        "{path}: this is a {workflow:?} project; pixelforest reads Pixel Classification projects"
+    )]
+    WrongWorkflow { path: PathBuf, workflow: String },
+    #[error("{path}: {message}")]
+    Format { path: PathBuf, message: String },
+    #[error("{path}: label block {block} ({slice}) lies outside the image ({shape})")]
+    BlockOutside {
+        path: PathBuf,
+        block: String,
+        slice: String,
+        shape: String,
+    },
+    #[error("{path}: lane {lane} raw data {stored} not found{hint}")]
+    MissingRaw {
+        path: PathBuf,
+        lane: usize,
+        stored: PathBuf,
+        hint: String,
+    },
+}
+
+impl IlpError {
+    pub(crate) fn format(path: &std::path::Path, message: impl Into<String>) -> Self {
+        IlpError::Format {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, IlpError>;

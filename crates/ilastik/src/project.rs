@@ -1,0 +1,465 @@
+//! Reading an ilastik Pixel Classification project (`.ilp`) without ilastik: label classes,
+//! sparse labels per lane, feature selection and lane raw-data locations, as ilastik's
+//! serializers (`pixelClassificationSerializer`, `featureSelectionSerializer`,
+//! `dataSelectionSerializer`) store them, in project versions 1.0 to 1.4.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+use rust_hdf5::H5File;
+
+use crate::block_slice::parse_block_slice;
+use crate::error::{IlpError, Result};
+
+/// ilastik's feature ids in pixelforest's family order.
+pub const FEATURE_IDS: [&str; 6] = [
+    "GaussianSmoothing",
+    "LaplacianOfGaussian",
+    "GaussianGradientMagnitude",
+    "DifferenceOfGaussians",
+    "StructureTensorEigenvalues",
+    "HessianOfGaussianEigenvalues",
+];
+
+/// The project's feature selection: scales and `matrix[family][scale]`, families in
+/// [`FEATURE_IDS`] order (reordered from the project's `FeatureIds`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IlpFeatures {
+    pub scales: Vec<f64>,
+    pub matrix: Vec<Vec<bool>>,
+}
+
+/// The labels of one 2-D plane of a lane (one time point / z slice), (y, x), 0 = unlabeled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelPlane {
+    /// Position along the lane's other axes, e.g. `[('t', 2), ('z', 0)]`; empty for 2-D data.
+    pub plane: Vec<(char, usize)>,
+    pub labels: Array2<u8>,
+}
+
+/// One lane (input image) of the project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IlpLane {
+    pub index: usize,
+    /// As stored: a path relative to the project folder, optionally followed by the dataset
+    /// inside an HDF5 file (`images/a_s2.h5/a_s2`).
+    pub file_path: String,
+    /// `FileSystem` or `ProjectInternal`.
+    pub location: String,
+    pub nickname: String,
+    /// Axis keys in storage order, e.g. `tyxc` or `zyxc`.
+    pub axes: String,
+    /// Lane shape in `axes` order, when the project records it (ilastik >= 1.3).
+    pub shape: Option<Vec<usize>>,
+    /// Labelled planes, sorted by plane position.
+    pub labels: Vec<LabelPlane>,
+}
+
+impl IlpLane {
+    /// The file part of [`IlpLane::file_path`] (without an HDF5-internal dataset path) and the
+    /// internal path, if any.
+    pub fn split_file_path(&self) -> (String, Option<String>) {
+        split_internal_path(&self.file_path)
+    }
+
+    /// Labels of the lane's first labelled plane (the only one for 2-D images).
+    pub fn first_plane(&self) -> Option<&Array2<u8>> {
+        self.labels.first().map(|p| &p.labels)
+    }
+}
+
+/// Splits `dir/a.h5/data` into (`dir/a.h5`, `Some("data")`).
+pub fn split_internal_path(file_path: &str) -> (String, Option<String>) {
+    let lower = file_path.to_lowercase();
+    for ext in [".h5/", ".hdf5/", ".ilp/", ".n5/", ".zarr/"] {
+        if let Some(pos) = lower.find(ext) {
+            let cut = pos + ext.len() - 1;
+            return (
+                file_path[..cut].to_string(),
+                Some(file_path[cut + 1..].to_string()),
+            );
+        }
+    }
+    (file_path.to_string(), None)
+}
+
+/// An ilastik Pixel Classification project, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IlpProject {
+    pub path: PathBuf,
+    pub workflow: String,
+    pub ilastik_version: String,
+    pub label_names: Vec<String>,
+    pub label_colors: Vec<[u8; 3]>,
+    pub features: Option<IlpFeatures>,
+    pub lanes: Vec<IlpLane>,
+}
+
+/// Reads datasets of an open project, naming the project in errors.
+struct Reader<'a> {
+    path: &'a Path,
+    file: H5File,
+    names: Vec<String>,
+}
+
+impl Reader<'_> {
+    fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    fn strings(&self, name: &str) -> Result<Vec<String>> {
+        let ds = self
+            .file
+            .dataset(name)
+            .map_err(|e| IlpError::format(self.path, format!("{name}: {e}")))?;
+        ds.read_strings()
+            .or_else(|_| ds.read_strings_lossy())
+            .map_err(|e| IlpError::format(self.path, format!("{name}: not text: {e}")))
+    }
+
+    fn string(&self, name: &str) -> Result<String> {
+        Ok(self.strings(name)?.into_iter().next().unwrap_or_default())
+    }
+
+    fn opt_string(&self, name: &str) -> Option<String> {
+        self.has(name).then(|| self.string(name).ok()).flatten()
+    }
+
+    fn ints(&self, name: &str) -> Result<Vec<i64>> {
+        let ds = self
+            .file
+            .dataset(name)
+            .map_err(|e| IlpError::format(self.path, format!("{name}: {e}")))?;
+        ds.read_numeric_as::<i64>()
+            .or_else(|_| {
+                ds.read_raw::<u8>()
+                    .map(|v| v.into_iter().map(i64::from).collect())
+            })
+            .map_err(|e| IlpError::format(self.path, format!("{name}: not integers: {e}")))
+    }
+
+    fn floats(&self, name: &str) -> Result<Vec<f64>> {
+        let ds = self
+            .file
+            .dataset(name)
+            .map_err(|e| IlpError::format(self.path, format!("{name}: {e}")))?;
+        ds.read_numeric_as::<f64>()
+            .map_err(|e| IlpError::format(self.path, format!("{name}: not numbers: {e}")))
+    }
+}
+
+/// Axis keys from a vigra `axistags` JSON string (`{"axes": [{"key": "t"}, ...]}`).
+pub fn axes_from_axistags(json: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    let axes = v.get("axes")?.as_array()?;
+    axes.iter()
+        .map(|a| a.get("key")?.as_str()?.chars().next())
+        .collect()
+}
+
+impl IlpProject {
+    /// Opens and reads a project; a project of another workflow is an error.
+    pub fn open(path: &Path) -> Result<IlpProject> {
+        let file = H5File::open(path).map_err(|e| IlpError::NotAProject {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let names = file.dataset_names();
+        let r = Reader { path, file, names };
+        if !r.has("workflowName") {
+            return Err(IlpError::NotAProject {
+                path: path.to_path_buf(),
+                message: "no workflowName dataset".into(),
+            });
+        }
+        let workflow = r.string("workflowName")?;
+        if workflow.replace(' ', "").to_lowercase() != "pixelclassification" {
+            return Err(IlpError::WrongWorkflow {
+                path: path.to_path_buf(),
+                workflow,
+            });
+        }
+        let label_names = if r.has("PixelClassification/LabelNames") {
+            r.strings("PixelClassification/LabelNames")?
+        } else {
+            Vec::new()
+        };
+        let label_colors = if r.has("PixelClassification/LabelColors") {
+            let v = r.ints("PixelClassification/LabelColors")?;
+            v.chunks(3)
+                .filter(|c| c.len() == 3)
+                .map(|c| {
+                    [
+                        c[0].clamp(0, 255) as u8,
+                        c[1].clamp(0, 255) as u8,
+                        c[2].clamp(0, 255) as u8,
+                    ]
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let features = read_features(&r)?;
+        let lanes = read_lanes(&r)?;
+        Ok(IlpProject {
+            path: path.to_path_buf(),
+            workflow,
+            ilastik_version: r.opt_string("ilastikVersion").unwrap_or_default(),
+            label_names,
+            label_colors,
+            features,
+            lanes,
+        })
+    }
+
+    /// The raw file of `lane`: the stored path relative to the project's folder; else a file of
+    /// the same name under `data_dir`; else an error naming both.
+    pub fn resolve_raw_path(&self, lane: &IlpLane, data_dir: Option<&Path>) -> Result<PathBuf> {
+        let (file, _) = lane.split_file_path();
+        let stored = PathBuf::from(&file);
+        let base = self.path.parent().unwrap_or(Path::new("."));
+        let direct = if stored.is_absolute() {
+            stored.clone()
+        } else {
+            base.join(&stored)
+        };
+        if direct.is_file() {
+            return Ok(direct);
+        }
+        if let (Some(dir), Some(name)) = (data_dir, stored.file_name()) {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Ok(candidate);
+            }
+        }
+        Err(IlpError::MissingRaw {
+            path: self.path.clone(),
+            lane: lane.index,
+            stored: direct,
+            hint: match data_dir {
+                Some(d) => format!(" (nor under {})", d.display()),
+                None => " (use --data-dir to say where the images are)".into(),
+            },
+        })
+    }
+}
+
+fn read_features(r: &Reader) -> Result<Option<IlpFeatures>> {
+    let m = "FeatureSelections/SelectionMatrix";
+    if !r.has(m) || !r.has("FeatureSelections/Scales") {
+        return Ok(None);
+    }
+    let scales = r.floats("FeatureSelections/Scales")?;
+    let ids = if r.has("FeatureSelections/FeatureIds") {
+        r.strings("FeatureSelections/FeatureIds")?
+    } else {
+        FEATURE_IDS.iter().map(|s| s.to_string()).collect()
+    };
+    let flat = r.ints(m)?;
+    if flat.len() != ids.len() * scales.len() {
+        return Err(IlpError::format(
+            r.path,
+            format!(
+                "{m} has {} entries for {} features x {} scales",
+                flat.len(),
+                ids.len(),
+                scales.len()
+            ),
+        ));
+    }
+    let mut matrix = vec![vec![false; scales.len()]; FEATURE_IDS.len()];
+    for (row, id) in ids.iter().enumerate() {
+        let Some(family) = FEATURE_IDS.iter().position(|f| f == id) else {
+            if flat[row * scales.len()..(row + 1) * scales.len()]
+                .iter()
+                .any(|&v| v != 0)
+            {
+                return Err(IlpError::format(
+                    r.path,
+                    format!("unsupported feature {id:?}"),
+                ));
+            }
+            continue;
+        };
+        for (j, on) in matrix[family].iter_mut().enumerate() {
+            *on = flat[row * scales.len() + j] != 0;
+        }
+    }
+    Ok(Some(IlpFeatures { scales, matrix }))
+}
+
+fn read_lanes(r: &Reader) -> Result<Vec<IlpLane>> {
+    let mut lane_ids: Vec<String> = r
+        .names
+        .iter()
+        .filter_map(|n| n.strip_prefix("Input Data/infos/"))
+        .filter_map(|n| n.split('/').next())
+        .map(str::to_string)
+        .collect();
+    lane_ids.sort();
+    lane_ids.dedup();
+    let mut label_sets: Vec<String> = r
+        .names
+        .iter()
+        .filter_map(|n| n.strip_prefix("PixelClassification/LabelSets/"))
+        .filter_map(|n| n.split('/').next())
+        .map(str::to_string)
+        .collect();
+    label_sets.sort();
+    label_sets.dedup();
+    let n = lane_ids.len().max(label_sets.len());
+    let mut lanes = Vec::with_capacity(n);
+    for i in 0..n {
+        let info = lane_ids
+            .get(i)
+            .map(|l| format!("Input Data/infos/{l}/Raw Data"))
+            .unwrap_or_default();
+        let get = |k: &str| r.opt_string(&format!("{info}/{k}"));
+        let axes_json = get("axistags");
+        let shape = r
+            .has(&format!("{info}/shape"))
+            .then(|| r.ints(&format!("{info}/shape")).ok())
+            .flatten()
+            .map(|v| v.into_iter().map(|x| x.max(0) as usize).collect::<Vec<_>>());
+        let mut lane = IlpLane {
+            index: i,
+            file_path: get("filePath").unwrap_or_default(),
+            location: get("location").unwrap_or_else(|| "FileSystem".into()),
+            nickname: get("nickname").unwrap_or_default(),
+            axes: axes_json
+                .as_deref()
+                .and_then(axes_from_axistags)
+                .unwrap_or_default(),
+            shape,
+            labels: Vec::new(),
+        };
+        if let Some(set) = label_sets.get(i) {
+            lane.labels = read_label_set(r, set, &lane)?;
+        }
+        lanes.push(lane);
+    }
+    Ok(lanes)
+}
+
+/// A plane's position along the lane's non-spatial axes.
+type PlaneKey = Vec<(char, usize)>;
+
+/// Default axis order of label blocks when the lane has no axistags.
+fn default_axes(ndim: usize) -> &'static str {
+    match ndim {
+        2 => "yx",
+        3 => "yxc",
+        4 => "zyxc",
+        _ => "tzyxc",
+    }
+}
+
+fn read_label_set(r: &Reader, set: &str, lane: &IlpLane) -> Result<Vec<LabelPlane>> {
+    let prefix = format!("PixelClassification/LabelSets/{set}/");
+    let mut blocks: Vec<&String> = r.names.iter().filter(|n| n.starts_with(&prefix)).collect();
+    blocks.sort();
+    // Sparse labels per plane: (y, x, label).
+    let mut planes: BTreeMap<PlaneKey, Vec<(usize, usize, u8)>> = BTreeMap::new();
+    let mut extent = (0usize, 0usize);
+    for name in blocks {
+        let ds = r
+            .file
+            .dataset(name)
+            .map_err(|e| IlpError::format(r.path, format!("{name}: {e}")))?;
+        let slice = ds
+            .attr("blockSlice")
+            .and_then(|a| a.read_string())
+            .map_err(|e| {
+                IlpError::format(r.path, format!("{name}: no blockSlice attribute: {e}"))
+            })?;
+        let ranges = parse_block_slice(&slice).ok_or_else(|| {
+            IlpError::format(r.path, format!("{name}: unreadable blockSlice {slice:?}"))
+        })?;
+        let shape = ds.shape();
+        let axes: Vec<char> = if lane.axes.len() == shape.len() {
+            lane.axes.chars().collect()
+        } else {
+            default_axes(shape.len()).chars().collect()
+        };
+        if ranges.len() != shape.len()
+            || axes.len() != shape.len()
+            || ranges.iter().zip(&shape).any(|((a, b), s)| b - a != *s)
+        {
+            return Err(IlpError::format(
+                r.path,
+                format!("{name}: blockSlice {slice} does not match the block shape {shape:?}"),
+            ));
+        }
+        if let Some(lane_shape) = &lane.shape {
+            if lane_shape.len() == ranges.len()
+                && ranges.iter().zip(lane_shape).any(|((_, b), s)| b > s)
+            {
+                return Err(IlpError::BlockOutside {
+                    path: r.path.to_path_buf(),
+                    block: name.clone(),
+                    slice,
+                    shape: format!("{lane_shape:?} ({})", lane.axes),
+                });
+            }
+        }
+        let (Some(ya), Some(xa)) = (
+            axes.iter().position(|&a| a == 'y'),
+            axes.iter().position(|&a| a == 'x'),
+        ) else {
+            return Err(IlpError::format(
+                r.path,
+                format!("{name}: no y and x axes in {axes:?}"),
+            ));
+        };
+        extent.0 = extent.0.max(ranges[ya].1);
+        extent.1 = extent.1.max(ranges[xa].1);
+        let data: Vec<u8> = ds
+            .read_raw()
+            .map_err(|e| IlpError::format(r.path, format!("{name}: {e}")))?;
+        let mut index = vec![0usize; shape.len()];
+        for &value in &data {
+            if value != 0 {
+                let plane: Vec<(char, usize)> = axes
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, a)| *k != ya && *k != xa && **a != 'c')
+                    .map(|(k, a)| (*a, ranges[k].0 + index[k]))
+                    .collect();
+                planes.entry(plane).or_default().push((
+                    ranges[ya].0 + index[ya],
+                    ranges[xa].0 + index[xa],
+                    value,
+                ));
+            }
+            // Row-major increment.
+            for k in (0..shape.len()).rev() {
+                index[k] += 1;
+                if index[k] < shape[k] {
+                    break;
+                }
+                index[k] = 0;
+            }
+        }
+    }
+    let (h, w) = match &lane.shape {
+        Some(s) if s.len() == lane.axes.len() => {
+            let pos = |c| lane.axes.chars().position(|a| a == c);
+            match (pos('y'), pos('x')) {
+                (Some(y), Some(x)) => (s[y], s[x]),
+                _ => extent,
+            }
+        }
+        _ => extent,
+    };
+    Ok(planes
+        .into_iter()
+        .map(|(plane, pixels)| {
+            let mut labels = Array2::<u8>::zeros((h, w));
+            for (y, x, v) in pixels {
+                labels[[y, x]] = v;
+            }
+            LabelPlane { plane, labels }
+        })
+        .collect())
+}

@@ -1,0 +1,196 @@
+//! Reading a real ilastik project (ilastik's own test data, see fixtures/README.md) and writing
+//! projects: values equal what h5py reads; export -> import keeps every label pixel; bad input
+//! gives clear errors naming the file.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+use pixelforest_ilastik::*;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn expected() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture("expected.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn real_project_reads_as_h5py_reads_it() {
+    let p = IlpProject::open(&fixture("mitocheckPixelClassification.ilp")).unwrap();
+    let e = expected();
+    assert_eq!(p.workflow, e["workflow"]);
+    assert_eq!(p.ilastik_version, "1.2.0rc10");
+    assert_eq!(p.label_names, ["Label 1", "Label 2"]);
+    let colors: Vec<[u8; 3]> = serde_json::from_value(e["label_colors"].clone()).unwrap();
+    assert_eq!(p.label_colors, colors);
+
+    let f = p.features.as_ref().unwrap();
+    let scales: Vec<f64> = serde_json::from_value(e["scales"].clone()).unwrap();
+    assert_eq!(f.scales, scales);
+    let ids: Vec<String> = serde_json::from_value(e["feature_ids"].clone()).unwrap();
+    let matrix: Vec<Vec<bool>> = serde_json::from_value(e["matrix"].clone()).unwrap();
+    for (row, id) in ids.iter().enumerate() {
+        let family = FEATURE_IDS.iter().position(|f| f == id).unwrap();
+        assert_eq!(f.matrix[family], matrix[row], "{id}");
+    }
+
+    assert_eq!(p.lanes.len(), 1);
+    let lane = &p.lanes[0];
+    assert_eq!(lane.file_path, e["file_path"]);
+    assert_eq!(lane.nickname, e["nickname"]);
+    assert_eq!(lane.axes, e["axes"]);
+    assert_eq!(
+        lane.split_file_path(),
+        (
+            "mitocheck_2d+t/mitocheck_small_2D+t.h5".to_string(),
+            Some("exported_data".to_string())
+        )
+    );
+    // Every labelled pixel of every plane, as h5py assembles it.
+    let pixels = e["pixels"].as_object().unwrap();
+    assert_eq!(lane.labels.len(), pixels.len());
+    for plane in &lane.labels {
+        let key: Vec<String> = plane
+            .plane
+            .iter()
+            .map(|(a, i)| format!("{a}={i}"))
+            .collect();
+        let want: Vec<[usize; 3]> = serde_json::from_value(pixels[&key.join(",")].clone()).unwrap();
+        let mut got: Vec<[usize; 3]> = plane
+            .labels
+            .indexed_iter()
+            .filter(|(_, &v)| v != 0)
+            .map(|((y, x), &v)| [y, x, usize::from(v)])
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{key:?}");
+    }
+}
+
+#[test]
+fn export_then_import_keeps_every_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("exported.ilp");
+    let mut a = Array2::<u8>::zeros((40, 50));
+    a[[3, 4]] = 1;
+    a[[30, 45]] = 3;
+    a[[10, 10]] = 2;
+    let mut b = Array2::<u8>::zeros((20, 25));
+    b[[19, 24]] = 2;
+    let features = IlpFeatures {
+        scales: vec![0.3, 1.0, 3.5],
+        matrix: (0..6).map(|f| vec![f == 0, true, f != 3]).collect(),
+    };
+    let project = ExportProject {
+        label_names: vec![
+            "Nuclei".into(),
+            "Cytoplasm/membrane".into(),
+            "Background".into(),
+        ],
+        label_colors: vec![[255, 225, 25], [0, 130, 200], [230, 25, 75]],
+        features: features.clone(),
+        lanes: vec![
+            ExportLane {
+                file_path: "images/a_s2.h5/a_s2".into(),
+                nickname: "a_s2".into(),
+                shape: (40, 50, 12),
+                labels: a.clone(),
+            },
+            ExportLane {
+                file_path: "images/b.tiff".into(),
+                nickname: "b".into(),
+                shape: (20, 25, 12),
+                labels: b.clone(),
+            },
+        ],
+    };
+    write_project(&path, &project).unwrap();
+    let back = IlpProject::open(&path).unwrap();
+    assert_eq!(back.label_names, project.label_names);
+    assert_eq!(back.label_colors, project.label_colors);
+    assert_eq!(back.features.as_ref(), Some(&features));
+    assert_eq!(back.lanes.len(), 2);
+    assert_eq!(back.lanes[0].axes, "yxc");
+    assert_eq!(back.lanes[0].shape, Some(vec![40, 50, 12]));
+    assert_eq!(back.lanes[0].first_plane(), Some(&a));
+    assert_eq!(back.lanes[1].first_plane(), Some(&b));
+    assert_eq!(back.lanes[1].file_path, "images/b.tiff");
+}
+
+#[test]
+fn bad_projects_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not HDF5 at all.
+    let junk = dir.path().join("junk.ilp");
+    std::fs::write(&junk, b"not a project").unwrap();
+    let err = IlpProject::open(&junk).unwrap_err().to_string();
+    assert!(
+        err.contains("junk.ilp") && err.contains("not a readable ilastik project"),
+        "{err}"
+    );
+
+    // Another workflow: an exported project with its workflow name replaced.
+    let other = dir.path().join("object.ilp");
+    {
+        let f = rust_hdf5::H5File::create(&other).unwrap();
+        f.write_vlen_strings("workflowName", &["Object Classification"])
+            .unwrap();
+        f.close().unwrap();
+    }
+    let err = IlpProject::open(&other).unwrap_err().to_string();
+    assert!(
+        err.contains("object.ilp") && err.contains("Object Classification"),
+        "{err}"
+    );
+
+    // A label block outside the lane's recorded shape.
+    let outside = dir.path().join("outside.ilp");
+    let mut labels = Array2::<u8>::zeros((30, 30));
+    labels[[25, 25]] = 1;
+    let project = ExportProject {
+        label_names: vec!["a".into(), "b".into()],
+        label_colors: vec![[1, 2, 3], [4, 5, 6]],
+        features: IlpFeatures {
+            scales: vec![1.0],
+            matrix: vec![vec![true]; 6],
+        },
+        lanes: vec![ExportLane {
+            file_path: "missing.h5".into(),
+            nickname: "missing".into(),
+            shape: (20, 20, 1),
+            labels,
+        }],
+    };
+    write_project(&outside, &project).unwrap();
+    let err = IlpProject::open(&outside).unwrap_err().to_string();
+    assert!(
+        err.contains("outside.ilp") && err.contains("outside the image"),
+        "{err}"
+    );
+
+    // A missing raw file.
+    let ok = dir.path().join("ok.ilp");
+    let mut project = project;
+    project.lanes[0].shape = (30, 30, 1);
+    write_project(&ok, &project).unwrap();
+    let p = IlpProject::open(&ok).unwrap();
+    let err = p
+        .resolve_raw_path(&p.lanes[0], Some(dir.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("ok.ilp") && err.contains("missing.h5") && err.contains("not found"),
+        "{err}"
+    );
+    // Found by name under the data folder.
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("missing.h5"), b"x").unwrap();
+    assert_eq!(
+        p.resolve_raw_path(&p.lanes[0], Some(&data)).unwrap(),
+        data.join("missing.h5")
+    );
+}
