@@ -3,6 +3,7 @@
 mod common;
 mod demo;
 mod features;
+mod ilp;
 mod info;
 mod predict;
 mod prepare;
@@ -46,6 +47,7 @@ enum Command {
     Uncertainty(uncertainty::Args),
     Features(features::Args),
     Info(info::Args),
+    Ilp(ilp::Args),
 }
 
 /// Parses the command line, runs the command, and maps failures to exit status 1 (2 for usage
@@ -62,6 +64,7 @@ pub fn run() -> ExitCode {
         Command::Uncertainty(a) => uncertainty::run(a),
         Command::Features(a) => features::run(a),
         Command::Info(a) => info::run(a),
+        Command::Ilp(a) => ilp::run(a),
     };
     match result {
         Ok(code) => code,

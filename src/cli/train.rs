@@ -7,8 +7,10 @@ use std::time::Instant;
 use pixelforest::core::LabelClass;
 use pixelforest::features::FeatureSelection;
 use pixelforest::forest::ForestSettings;
+use pixelforest::ilastik::IlpProject;
 use pixelforest::pipeline::{
-    collect_images, pair_labels, project_classes, save_model, train_from_files,
+    classes_from_ilp, collect_images, ilp_training_set, pair_labels, project_classes, save_model,
+    selection_from_ilp, train_from_files, train_model,
 };
 
 use super::common::init_threads;
@@ -30,8 +32,15 @@ use super::common::init_threads;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Crops or images (files or folders) to train on.
-    #[arg(long, required = true, num_args = 1..)]
+    #[arg(long, num_args = 1.., required_unless_present = "from_ilp")]
     images: Vec<PathBuf>,
+    /// Train on the labels and feature selection of an ilastik project instead (its lanes'
+    /// raw images are read where the project points, or found by name under --data-dir).
+    #[arg(long, conflicts_with = "images")]
+    from_ilp: Option<PathBuf>,
+    /// Folder holding the raw images of the --from-ilp project.
+    #[arg(long, requires = "from_ilp")]
+    data_dir: Option<PathBuf>,
     /// Folder of label images.
     #[arg(long, default_value = "labels")]
     labels: PathBuf,
@@ -67,6 +76,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     init_threads(args.jobs)?;
+    if let Some(ilp) = &args.from_ilp {
+        return train_from_ilp(&args, ilp);
+    }
     let selection = FeatureSelection::preset(&args.features)?;
     let classes = match &args.classes {
         Some(names) => {
@@ -90,13 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for image in &pairing.unlabeled {
         eprintln!("note: {} has no label image; skipped", image.display());
     }
-    let settings = ForestSettings {
-        n_trees: args.trees,
-        max_depth: args.max_depth,
-        min_samples_leaf: args.min_samples_leaf.max(1),
-        balance_classes: args.balance_classes,
-        seed: args.seed,
-    };
+    let settings = forest_settings(&args);
     eprintln!(
         "training on {} labelled images, features {:?}, {} trees",
         pairing.pairs.len(),
@@ -105,7 +111,46 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     let t = Instant::now();
     let model = train_from_files(&pairing.pairs, &selection, &classes, &settings)?;
-    save_model(&model, &args.out)?;
+    finish(&args, &model, &classes, t)
+}
+
+fn forest_settings(args: &Args) -> ForestSettings {
+    ForestSettings {
+        n_trees: args.trees,
+        max_depth: args.max_depth,
+        min_samples_leaf: args.min_samples_leaf.max(1),
+        balance_classes: args.balance_classes,
+        seed: args.seed,
+    }
+}
+
+/// `train --from-ilp`: the project's labels, classes and feature selection.
+fn train_from_ilp(args: &Args, ilp: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let project = IlpProject::open(ilp)?;
+    let selection = selection_from_ilp(&project)?;
+    let classes = classes_from_ilp(&project);
+    let set = ilp_training_set(&project, args.data_dir.as_deref())?;
+    eprintln!(
+        "training on {} labelled lanes of {}, its feature selection ({} per channel), {} trees",
+        set.len(),
+        ilp.display(),
+        selection.n_features(1),
+        args.trees
+    );
+    let t = Instant::now();
+    let samples: Vec<_> = set.iter().map(|(_, i, l)| (i.clone(), l.clone())).collect();
+    let mut model = train_model(&samples, &selection, &classes, &forest_settings(args))?;
+    model.meta.provenance["ilastik_project"] = serde_json::json!(ilp.display().to_string());
+    finish(args, &model, &classes, t)
+}
+
+fn finish(
+    args: &Args,
+    model: &pixelforest::forest::Model,
+    classes: &[LabelClass],
+    t: Instant,
+) -> anyhow::Result<ExitCode> {
+    save_model(model, &args.out)?;
     println!("{:<24} {:>12}", "class", "labelled px");
     if let Some(report) = &model.meta.report {
         for (c, n) in classes.iter().zip(&report.class_counts) {

@@ -11,6 +11,8 @@ pub enum PipelineError {
     Forest(#[from] pixelforest_forest::ForestError),
     #[error(transparent)]
     Features(#[from] pixelforest_features::FeatureError),
+    #[error(transparent)]
+    Ilastik(#[from] pixelforest_ilastik::IlpError),
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
     #[error("{0}")]

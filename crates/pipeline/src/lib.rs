@@ -8,6 +8,7 @@ mod batch_predict;
 mod demo;
 mod error;
 mod features_export;
+mod ilastik_run;
 pub mod inputs;
 pub mod metrics;
 pub mod model_check;
@@ -25,6 +26,9 @@ pub use batch_predict::{convert_probabilities, create_parent, predict_batch, Pre
 pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, Step};
 pub use error::{PipelineError, Result};
 pub use features_export::{feature_stack, write_features};
+pub use ilastik_run::{
+    classes_from_ilp, export_ilp, ilp_training_set, import_ilp, selection_from_ilp,
+};
 pub use inputs::{collect_images, Shard};
 pub use predict::{
     check_image, model_selection, predict_image, predict_image_with_progress, DEFAULT_TILE,

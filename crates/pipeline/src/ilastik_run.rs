@@ -1,0 +1,184 @@
+//! ilastik projects in the pipeline: train from a project's labels and feature selection,
+//! import its labels as label images, export our labels as a project ilastik opens.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::{s, Array2};
+use pixelforest_core::{Image, LabelClass};
+use pixelforest_features::FeatureSelection;
+use pixelforest_ilastik::{write_project, ExportLane, ExportProject, IlpFeatures, IlpProject};
+
+use crate::error::{PipelineError, Result};
+
+/// The project's feature selection as ours (same scales and matrix), validated.
+pub fn selection_from_ilp(project: &IlpProject) -> Result<FeatureSelection> {
+    let f = project.features.as_ref().ok_or_else(|| {
+        PipelineError::file(&project.path, "the project has no feature selection")
+    })?;
+    let selection = FeatureSelection {
+        sigmas: f.scales.clone(),
+        matrix: f.matrix.clone(),
+    };
+    selection
+        .validate()
+        .map_err(|e| PipelineError::file(&project.path, e.to_string()))?;
+    Ok(selection)
+}
+
+/// The project's classes (names and colours; unnamed colours default to grey).
+pub fn classes_from_ilp(project: &IlpProject) -> Vec<LabelClass> {
+    project
+        .label_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            LabelClass::new(
+                n,
+                project
+                    .label_colors
+                    .get(i)
+                    .copied()
+                    .unwrap_or([128, 128, 128]),
+            )
+        })
+        .collect()
+}
+
+/// `labels` placed in a map of the image's size; labels beyond the image are an error.
+fn fit_labels(
+    labels: &Array2<u8>,
+    h: usize,
+    w: usize,
+    project: &Path,
+    raw: &Path,
+) -> Result<Array2<u8>> {
+    let (lh, lw) = labels.dim();
+    let mut out = Array2::<u8>::zeros((h, w));
+    for ((y, x), &v) in labels.indexed_iter() {
+        if v != 0 && (y >= h || x >= w) {
+            return Err(PipelineError::file(
+                project,
+                format!(
+                    "labels reach pixel ({y}, {x}) but {} is only {h}x{w}",
+                    raw.display()
+                ),
+            ));
+        }
+    }
+    let (ch, cw) = (lh.min(h), lw.min(w));
+    out.slice_mut(s![..ch, ..cw])
+        .assign(&labels.slice(s![..ch, ..cw]));
+    Ok(out)
+}
+
+/// The labelled lanes of a project with their raw images: (raw path, image, labels).
+pub fn ilp_training_set(
+    project: &IlpProject,
+    data_dir: Option<&Path>,
+) -> Result<Vec<(PathBuf, Image, Array2<u8>)>> {
+    let mut out = Vec::new();
+    for lane in &project.lanes {
+        let Some(labels) = lane.first_plane() else {
+            continue;
+        };
+        if lane.labels.len() > 1 {
+            eprintln!(
+                "note: {} lane {} has labels on {} planes (time points / z slices); only the first is used",
+                project.path.display(),
+                lane.index,
+                lane.labels.len()
+            );
+        }
+        let raw = project.resolve_raw_path(lane, data_dir)?;
+        let image = pixelforest_io::read_image(&raw)?;
+        let labels = fit_labels(labels, image.height(), image.width(), &project.path, &raw)?;
+        out.push((raw, image, labels));
+    }
+    if out.is_empty() {
+        return Err(PipelineError::file(
+            &project.path,
+            "the project has no labels",
+        ));
+    }
+    Ok(out)
+}
+
+/// Writes every labelled lane's labels as `<raw stem>_labels.tiff` in `out_dir`, and the
+/// classes to `pixelforest.json` there; returns the label files.
+pub fn import_ilp(project: &IlpProject, out_dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out_dir)
+        .map_err(|e| PipelineError::file(out_dir, format!("cannot create folder: {e}")))?;
+    let mut written = Vec::new();
+    for lane in &project.lanes {
+        let Some(labels) = lane.first_plane() else {
+            continue;
+        };
+        let (file, _) = lane.split_file_path();
+        let stem = pixelforest_io::image_stem(Path::new(&file));
+        let path = out_dir.join(format!("{stem}_labels.tiff"));
+        pixelforest_io::write_label_image(&path, labels)?;
+        written.push(path);
+    }
+    let settings = serde_json::json!({ "classes": classes_from_ilp(project) });
+    let settings_path = out_dir.join(crate::train_files::PROJECT_SETTINGS);
+    let text = serde_json::to_string_pretty(&settings)
+        .map_err(|e| PipelineError::Invalid(e.to_string()))?;
+    std::fs::write(&settings_path, text)
+        .map_err(|e| PipelineError::file(&settings_path, e.to_string()))?;
+    Ok(written)
+}
+
+/// `path` relative to `base` if it lies under it, else absolute.
+fn relative_to(path: &Path, base: &Path) -> String {
+    let abs = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let base = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
+    abs.strip_prefix(&base)
+        .map(Path::to_path_buf)
+        .unwrap_or(abs)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Writes a new ilastik project at `out` with the given labelled images, classes and features.
+pub fn export_ilp(
+    pairs: &[(PathBuf, PathBuf)],
+    classes: &[LabelClass],
+    selection: &FeatureSelection,
+    out: &Path,
+) -> Result<()> {
+    let base = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut lanes = Vec::new();
+    for (image_path, labels_path) in pairs {
+        let (image, labels) = crate::train_files::load_pair(image_path, labels_path)?;
+        let mut file_path = relative_to(image_path, base);
+        let ext = image_path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if ext == "h5" || ext == "hdf5" {
+            // ilastik addresses the dataset inside the file; ours is named after the stem.
+            file_path = format!("{file_path}/{}", pixelforest_io::image_stem(image_path));
+        }
+        lanes.push(ExportLane {
+            file_path,
+            nickname: pixelforest_io::image_stem(image_path),
+            shape: (image.height(), image.width(), image.n_channels()),
+            labels,
+        });
+    }
+    let project = ExportProject {
+        label_names: classes.iter().map(|c| c.name.clone()).collect(),
+        label_colors: classes.iter().map(|c| c.color).collect(),
+        features: IlpFeatures {
+            scales: selection.sigmas.clone(),
+            matrix: selection.matrix.clone(),
+        },
+        lanes,
+    };
+    crate::batch_predict::create_parent(out)?;
+    write_project(out, &project)?;
+    Ok(())
+}
