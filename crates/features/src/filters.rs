@@ -5,7 +5,9 @@ use ndarray::{Array2, ArrayView2, Zip};
 
 use crate::convolve::{cols, rows, separable, separable_f64};
 use crate::kernels::gaussian_kernel;
-use crate::selection::{split_scale, Family, FILTER_WINDOW, PRESMOOTH_WINDOW};
+use crate::selection::{
+    split_scale, Family, StructureTensorScales, FILTER_WINDOW, PRESMOOTH_WINDOW,
+};
 
 /// Descending eigenvalues of the symmetric 2x2 matrices [[a, b], [b, c]], per pixel.
 fn eigenvalues(a: &Array2<f32>, b: &Array2<f32>, c: &Array2<f32>) -> [Array2<f32>; 2] {
@@ -31,6 +33,7 @@ pub fn filter_bank(
     channel: ArrayView2<f32>,
     sigma: f64,
     families: &[Family],
+    structure_tensor: StructureTensorScales,
 ) -> Vec<Vec<Array2<f32>>> {
     let (pre, s) = split_scale(sigma);
     let kp = gaussian_kernel(pre, 0, PRESMOOTH_WINDOW);
@@ -82,9 +85,10 @@ pub fn filter_bank(
                 vec![Zip::from(&a).and(&b).map_collect(|&a, &b| (a - b) as f32)]
             }
             Family::StructureTensorEigenvalues => {
-                // fastfilters (ilastik's default backend): gradient at 0.5 s, tensor smoothed at s.
-                let g0 = gaussian_kernel(0.5 * s, 0, FILTER_WINDOW);
-                let g1 = gaussian_kernel(0.5 * s, 1, FILTER_WINDOW);
+                let (grad, outer) = structure_tensor.scales(s);
+                let g0 = gaussian_kernel(grad, 0, FILTER_WINDOW);
+                let g1 = gaussian_kernel(grad, 1, FILTER_WINDOW);
+                let k0 = gaussian_kernel(outer, 0, FILTER_WINDOW);
                 let ix = separable(p.view(), &g1, &g0);
                 let iy = separable(p.view(), &g0, &g1);
                 let txx = separable((&ix * &ix).view(), &k0, &k0);

@@ -14,7 +14,8 @@ pub use convolve::mirror;
 pub use filters::filter_bank;
 pub use kernels::{gaussian_kernel, radius};
 pub use selection::{
-    split_scale, Family, FeatureSelection, DEFAULT_SIGMAS, FILTER_WINDOW, PRESMOOTH_WINDOW,
+    split_scale, Family, FeatureSelection, StructureTensorScales, DEFAULT_SIGMAS, FILTER_WINDOW,
+    PRESMOOTH_WINDOW,
 };
 
 /// Errors of the features layer.
@@ -93,6 +94,7 @@ pub fn compute_features_region(
                 window.index_axis(ndarray::Axis(0), ch),
                 selection.sigmas[j],
                 &families,
+                selection.structure_tensor,
             );
             let mut placed = Vec::new();
             for (f, fmaps) in families.iter().zip(maps) {

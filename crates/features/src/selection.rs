@@ -73,6 +73,30 @@ pub const DEFAULT_SIGMAS: [f64; 7] = [0.3, 0.7, 1.0, 1.6, 3.5, 5.0, 10.0];
 pub const PRESMOOTH_WINDOW: f64 = 3.5;
 pub const FILTER_WINDOW: f64 = 2.0;
 
+/// The two scales of the structure tensor at filter scale s'. ilastik asks for inner scale s'
+/// and outer scale s'/2; its default backend (fastfilters) computes the gradient at s'/2 and
+/// smooths the tensor at s', while vigra (ilastik's backend without fastfilters, and older
+/// projects) computes the gradient at s' and smooths at s'/2. A forest trained in ilastik needs
+/// the convention its features were computed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum StructureTensorScales {
+    /// Gradient at s'/2, tensor smoothed at s' (fastfilters, ilastik's default).
+    #[default]
+    Fastfilters,
+    /// Gradient at s', tensor smoothed at s'/2 (vigra).
+    Vigra,
+}
+
+impl StructureTensorScales {
+    /// (gradient sigma, tensor smoothing sigma) at filter scale `s`.
+    pub fn scales(self, s: f64) -> (f64, f64) {
+        match self {
+            StructureTensorScales::Fastfilters => (0.5 * s, s),
+            StructureTensorScales::Vigra => (s, 0.5 * s),
+        }
+    }
+}
+
 /// Which (family, sigma) pairs are computed: ilastik's selection matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureSelection {
@@ -80,6 +104,9 @@ pub struct FeatureSelection {
     pub sigmas: Vec<f64>,
     /// `matrix[family][scale]`: computed or not; families in [`Family`] order.
     pub matrix: Vec<Vec<bool>>,
+    /// Structure tensor convention (missing in older model files: fastfilters).
+    #[serde(default)]
+    pub structure_tensor: StructureTensorScales,
 }
 
 /// The pre-smoothing sigma and the filter sigma of scale `s`, as ilastik's
@@ -100,6 +127,7 @@ impl FeatureSelection {
     pub fn preset(name: &str) -> Result<Self, FeatureError> {
         match name {
             "ilastik" | "all" => Ok(Self {
+                structure_tensor: StructureTensorScales::Fastfilters,
                 sigmas: DEFAULT_SIGMAS.to_vec(),
                 matrix: Family::ALL
                     .iter()
@@ -118,6 +146,7 @@ impl FeatureSelection {
                     .filter(|&s| s >= 1.0)
                     .collect();
                 Ok(Self {
+                    structure_tensor: StructureTensorScales::Fastfilters,
                     matrix: vec![vec![true; sigmas.len()]; 6],
                     sigmas,
                 })

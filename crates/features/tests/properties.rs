@@ -48,6 +48,7 @@ fn smoothing_preserves_the_mean() {
             vec![false],
             vec![false],
         ],
+        structure_tensor: StructureTensorScales::Fastfilters,
     };
     let f = compute_features(image.view(), &sel);
     let mean_in = image.mean().unwrap();
@@ -168,11 +169,13 @@ fn bad_selections_are_errors() {
     let short = FeatureSelection {
         sigmas: vec![1.0],
         matrix: vec![vec![true]],
+        structure_tensor: StructureTensorScales::Fastfilters,
     };
     assert!(short.validate().is_err());
     let none = FeatureSelection {
         sigmas: vec![1.0],
         matrix: vec![vec![false]; 6],
+        structure_tensor: StructureTensorScales::Fastfilters,
     };
     assert!(none.validate().is_err());
 }

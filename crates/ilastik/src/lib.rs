@@ -8,6 +8,7 @@ mod block_slice;
 mod error;
 mod export;
 mod project;
+mod vigra_forest;
 
 pub use block_slice::{format_block_slice, parse_block_slice};
 pub use error::{IlpError, Result};
@@ -17,3 +18,4 @@ pub use project::{
     axes_from_axistags, split_internal_path, IlpFeatures, IlpLane, IlpProject, LabelPlane,
     FEATURE_IDS,
 };
+pub use vigra_forest::{decode_tree, IlpForest, IlpNode};

@@ -94,6 +94,8 @@ pub struct IlpProject {
     pub label_colors: Vec<[u8; 3]>,
     pub features: Option<IlpFeatures>,
     pub lanes: Vec<IlpLane>,
+    /// The trained forest, if the project stores one.
+    pub forest: Option<crate::vigra_forest::IlpForest>,
 }
 
 /// Reads datasets of an open project, naming the project in errors.
@@ -202,7 +204,9 @@ impl IlpProject {
         };
         let features = read_features(&r)?;
         let lanes = read_lanes(&r)?;
+        let forest = crate::vigra_forest::read_forest(path, &r.file, &r.names)?;
         Ok(IlpProject {
+            forest,
             path: path.to_path_buf(),
             workflow,
             ilastik_version: r.opt_string("ilastikVersion").unwrap_or_default(),

@@ -18,6 +18,7 @@ pub fn selection_from_ilp(project: &IlpProject) -> Result<FeatureSelection> {
     let selection = FeatureSelection {
         sigmas: f.scales.clone(),
         matrix: f.matrix.clone(),
+        structure_tensor: pixelforest_features::StructureTensorScales::Fastfilters,
     };
     selection
         .validate()
@@ -181,4 +182,84 @@ pub fn export_ilp(
     crate::batch_predict::create_parent(out)?;
     write_project(out, &project)?;
     Ok(())
+}
+
+/// The largest f32 below `t`: vigra splits on `x < t` (f64), ours on `x <= threshold` (f32), and
+/// for f32 values both agree exactly with this threshold.
+fn last_f32_below(t: f64) -> f32 {
+    let f = t as f32;
+    if f64::from(f) < t {
+        return f;
+    }
+    // Step one ulp towards -inf.
+    if f == 0.0 {
+        return -f32::from_bits(1);
+    }
+    let bits = f.to_bits();
+    if f > 0.0 {
+        f32::from_bits(bits - 1)
+    } else {
+        f32::from_bits(bits + 1)
+    }
+}
+
+/// The project's trained vigra forest as ours (all sub-forests' trees), for prediction.
+pub fn forest_from_ilp(project: &IlpProject) -> Result<pixelforest_forest::RandomForest> {
+    use pixelforest_forest::NodeSpec;
+    use pixelforest_ilastik::IlpNode;
+    let forest = project
+        .forest
+        .as_ref()
+        .ok_or_else(|| PipelineError::file(&project.path, "the project has no trained forest"))?;
+    let trees = forest
+        .trees
+        .iter()
+        .map(|tree| {
+            tree.iter()
+                .map(|n| match n {
+                    IlpNode::Split {
+                        feature,
+                        threshold,
+                        left,
+                        right,
+                    } => NodeSpec::Split {
+                        feature: *feature,
+                        threshold: last_f32_below(*threshold),
+                        left: *left,
+                        right: *right,
+                    },
+                    IlpNode::Leaf { probs } => NodeSpec::Leaf {
+                        probs: probs.iter().map(|&p| p as f32).collect(),
+                    },
+                })
+                .collect()
+        })
+        .collect();
+    Ok(pixelforest_forest::RandomForest::from_tree_specs(
+        forest.n_features,
+        forest.n_classes,
+        trees,
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_f32_below;
+
+    #[test]
+    fn thresholds_keep_vigras_strict_comparison() {
+        for t in [0.5f64, 1.0, -2.0, 0.0, 1e-30, 33029.5, 0.1] {
+            let c = last_f32_below(t);
+            assert!(f64::from(c) < t, "{t}");
+            // The next f32 up is not below t.
+            let up = if c >= 0.0 {
+                f32::from_bits(c.to_bits() + 1)
+            } else if c == -f32::from_bits(1) {
+                0.0
+            } else {
+                f32::from_bits(c.to_bits() - 1)
+            };
+            assert!(f64::from(up) >= t, "{t}: {c} {up}");
+        }
+    }
 }

@@ -27,7 +27,7 @@ pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, Step};
 pub use error::{PipelineError, Result};
 pub use features_export::{feature_stack, write_features};
 pub use ilastik_run::{
-    classes_from_ilp, export_ilp, ilp_training_set, import_ilp, selection_from_ilp,
+    classes_from_ilp, export_ilp, forest_from_ilp, ilp_training_set, import_ilp, selection_from_ilp,
 };
 pub use inputs::{collect_images, Shard};
 pub use predict::{

@@ -1,0 +1,151 @@
+//! The trained forest of an ilastik project: vigra's RandomForest HDF5 serialisation under
+//! `PixelClassification/ClassifierForests/ForestNNNN/Tree_N/{topology, parameters}`, decoded
+//! from vigra's `rf_nodeproxy.hxx` / `rf_decisionTree.hxx` layout:
+//! - `topology` (int32): `[feature count, class count, nodes...]`, the root at index 2; a node is
+//!   `[type, parameter address, child0, child1, column]` for a threshold split (type 0) or
+//!   `[type, parameter address]` for a leaf (type has bit 0x40000000 set);
+//! - `parameters` (float64): at a node's address, its weight, then the split threshold or the
+//!   leaf's class probabilities.
+//!
+//! vigra goes to `child0` when `feature < threshold`.
+
+use rust_hdf5::H5File;
+
+use crate::error::{IlpError, Result};
+
+const LEAF_TAG: i32 = 0x4000_0000;
+
+/// A node of a decoded tree. `Split` goes `left` when `value < threshold` (vigra's rule).
+#[derive(Debug, Clone, PartialEq)]
+pub enum IlpNode {
+    Split {
+        feature: u32,
+        threshold: f64,
+        left: u32,
+        right: u32,
+    },
+    Leaf {
+        probs: Vec<f64>,
+    },
+}
+
+/// All trees of all of the project's sub-forests (ilastik trains one per core and averages).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IlpForest {
+    pub n_features: usize,
+    pub n_classes: usize,
+    pub trees: Vec<Vec<IlpNode>>,
+    /// `ClassifierForests/feature_names`, when stored.
+    pub feature_names: Vec<String>,
+}
+
+/// Decodes one vigra tree; node 0 of the result is the root.
+pub fn decode_tree(
+    topology: &[i32],
+    parameters: &[f64],
+) -> std::result::Result<Vec<IlpNode>, String> {
+    if topology.len() < 4 {
+        return Err("topology too short".into());
+    }
+    let n_classes = usize::try_from(topology[1]).map_err(|_| "negative class count")?;
+    let mut nodes: Vec<IlpNode> = Vec::new();
+    // topology index -> our node index, filled breadth-first from the root.
+    let mut queue = std::collections::VecDeque::from([(2usize, 0u32)]);
+    nodes.push(IlpNode::Leaf { probs: Vec::new() });
+    let get_t = |i: usize| {
+        topology
+            .get(i)
+            .copied()
+            .ok_or_else(|| format!("topology index {i} out of range"))
+    };
+    let get_p = |i: usize| {
+        parameters
+            .get(i)
+            .copied()
+            .ok_or_else(|| format!("parameter index {i} out of range"))
+    };
+    while let Some((ti, ni)) = queue.pop_front() {
+        if nodes.len() > topology.len() {
+            return Err("tree has a cycle".into());
+        }
+        let kind = get_t(ti)?;
+        let addr = usize::try_from(get_t(ti + 1)?).map_err(|_| "negative parameter address")?;
+        let node = if kind & LEAF_TAG != 0 {
+            let probs = (0..n_classes)
+                .map(|c| get_p(addr + 1 + c))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            IlpNode::Leaf { probs }
+        } else if kind == 0 {
+            let c0 = usize::try_from(get_t(ti + 2)?).map_err(|_| "negative child")?;
+            let c1 = usize::try_from(get_t(ti + 3)?).map_err(|_| "negative child")?;
+            let column = u32::try_from(get_t(ti + 4)?).map_err(|_| "negative column")?;
+            let left = nodes.len() as u32;
+            nodes.push(IlpNode::Leaf { probs: Vec::new() });
+            let right = nodes.len() as u32;
+            nodes.push(IlpNode::Leaf { probs: Vec::new() });
+            queue.push_back((c0, left));
+            queue.push_back((c1, right));
+            IlpNode::Split {
+                feature: column,
+                threshold: get_p(addr + 1)?,
+                left,
+                right,
+            }
+        } else {
+            return Err(format!(
+                "unsupported vigra node type {kind} (only threshold splits)"
+            ));
+        };
+        nodes[ni as usize] = node;
+    }
+    Ok(nodes)
+}
+
+/// Reads the project's forest, if it has one.
+pub fn read_forest(
+    path: &std::path::Path,
+    file: &H5File,
+    names: &[String],
+) -> Result<Option<IlpForest>> {
+    let prefix = "PixelClassification/ClassifierForests/";
+    let mut tops: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with(prefix) && n.ends_with("/topology"))
+        .collect();
+    if tops.is_empty() {
+        return Ok(None);
+    }
+    tops.sort();
+    let err = |m: String| IlpError::format(path, m);
+    let mut trees = Vec::with_capacity(tops.len());
+    let (mut n_features, mut n_classes) = (0usize, 0usize);
+    for top in tops {
+        let base = top.trim_end_matches("topology");
+        let topology: Vec<i32> = file
+            .dataset(top)
+            .and_then(|d| d.read_raw())
+            .map_err(|e| err(format!("{top}: {e}")))?;
+        let params_name = format!("{base}parameters");
+        let parameters: Vec<f64> = file
+            .dataset(&params_name)
+            .and_then(|d| d.read_raw())
+            .map_err(|e| err(format!("{params_name}: {e}")))?;
+        n_features = n_features.max(topology.first().copied().unwrap_or(0).max(0) as usize);
+        n_classes = n_classes.max(topology.get(1).copied().unwrap_or(0).max(0) as usize);
+        trees.push(decode_tree(&topology, &parameters).map_err(|m| err(format!("{top}: {m}")))?);
+    }
+    let fname = format!("{prefix}feature_names");
+    let feature_names = if names.contains(&fname) {
+        file.dataset(&fname)
+            .and_then(|d| d.read_strings_lossy())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    Ok(Some(IlpForest {
+        n_features,
+        n_classes,
+        trees,
+        feature_names,
+    }))
+}
