@@ -39,6 +39,23 @@ fn axpy64(dst: &mut [f64], k: f64, src: &[f64]) {
     }
 }
 
+/// Copies `line` into the middle of `padded` and mirrors `r` pixels on each side (the index
+/// arithmetic only runs for the border pixels).
+fn fill_padded(padded: &mut [f32], line: ndarray::ArrayView1<f32>, r: usize) {
+    let w = line.len();
+    match line.as_slice() {
+        Some(sl) => padded[r..r + w].copy_from_slice(sl),
+        None => padded[r..r + w]
+            .iter_mut()
+            .zip(line.iter())
+            .for_each(|(p, &v)| *p = v),
+    }
+    for i in 0..r {
+        padded[i] = line[mirror(i as isize - r as isize, w)];
+        padded[r + w + i] = line[mirror((w + i) as isize, w)];
+    }
+}
+
 /// Correlates every row with `k` (2r + 1 taps).
 pub fn rows(src: ArrayView2<f32>, k: &[f32]) -> Array2<f32> {
     let (h, w) = src.dim();
@@ -46,10 +63,7 @@ pub fn rows(src: ArrayView2<f32>, k: &[f32]) -> Array2<f32> {
     let mut out = Array2::<f32>::zeros((h, w));
     let mut padded = vec![0f32; w + 2 * r];
     for (y, mut dst) in out.outer_iter_mut().enumerate() {
-        let line = src.row(y);
-        for (i, p) in padded.iter_mut().enumerate() {
-            *p = line[mirror(i as isize - r as isize, w)];
-        }
+        fill_padded(&mut padded, src.row(y), r);
         let dst = dst.as_slice_mut().expect("fresh arrays are contiguous");
         for (j, &kj) in k.iter().enumerate() {
             axpy(dst, kj, &padded[j..j + w]);
@@ -90,7 +104,13 @@ pub fn separable_f64(src: ArrayView2<f32>, kx: &[f32], ky: &[f32]) -> Array2<f64
     for (y, mut dst) in tmp.outer_iter_mut().enumerate() {
         let line = src.row(y);
         for (i, p) in padded.iter_mut().enumerate() {
-            *p = f64::from(line[mirror(i as isize - rx as isize, w)]);
+            let j = i as isize - rx as isize;
+            let k = if j >= 0 && (j as usize) < w {
+                j as usize
+            } else {
+                mirror(j, w)
+            };
+            *p = f64::from(line[k]);
         }
         let dst = dst.as_slice_mut().expect("fresh arrays are contiguous");
         for (j, &kj) in kx.iter().enumerate() {
