@@ -59,8 +59,6 @@ pub fn filter_bank(
     let second = r2
         .as_ref()
         .map(|r2| (cols(r2.view(), &k0), cols(r0.view(), &k2)));
-    let gxx = || second.as_ref().expect("r2 computed").0.clone();
-    let gyy = || second.as_ref().expect("r2 computed").1.clone();
     families
         .iter()
         .map(|f| match f {
@@ -98,7 +96,8 @@ pub fn filter_bank(
             }
             Family::HessianOfGaussianEigenvalues => {
                 let gxy = cols(r1.as_ref().expect("r1 computed").view(), &k1);
-                eigenvalues(&gxx(), &gxy, &gyy()).into()
+                let (xx, yy) = second.as_ref().expect("r2 computed");
+                eigenvalues(xx, &gxy, yy).into()
             }
         })
         .collect()

@@ -99,13 +99,9 @@ pub fn predict_batch(model: &Model, images: &[PathBuf], options: &PredictOptions
             let on_tile = |done: usize, total: usize| {
                 bar.set_message(format!("{name}: tile {done}/{total}"));
             };
-            match predict_one(model, input, options, &on_tile) {
-                Ok(pixels) => (Status::Written, pixels),
-                Err(e) => {
-                    bar.println(format!("error: {e}"));
-                    (Status::Failed(e.to_string()), 0)
-                }
-            }
+            Status::of(predict_one(model, input, options, &on_tile), |m| {
+                bar.println(m)
+            })
         };
         outcomes.push(Outcome {
             input: input.clone(),
@@ -183,13 +179,7 @@ pub fn convert_probabilities(
                 write_uncertainty(&out, &uncertainty_map(&probs, measure), sample)?;
                 Ok(probs.shape()[1] * probs.shape()[2])
             };
-            match run() {
-                Ok(px) => (Status::Written, px),
-                Err(e) => {
-                    bar.println(format!("error: {e}"));
-                    (Status::Failed(e.to_string()), 0)
-                }
-            }
+            Status::of(run(), |m| bar.println(m))
         };
         outcomes.push(Outcome {
             input: input.clone(),

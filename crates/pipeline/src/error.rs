@@ -13,6 +13,12 @@ pub enum PipelineError {
     Features(#[from] pixelforest_features::FeatureError),
     #[error(transparent)]
     Ilastik(#[from] pixelforest_ilastik::IlpError),
+    /// A training sample (0-based `index`) does not fit the others or the class list.
+    #[error("training image {}: {problem}", .index + 1)]
+    Sample {
+        index: usize,
+        problem: SampleProblem,
+    },
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
     #[error("{0}")]
@@ -27,6 +33,21 @@ impl PipelineError {
             message: message.into(),
         }
     }
+}
+
+/// What is wrong with a training sample; says which of its two files is at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SampleProblem {
+    /// The image's channel count differs from the first image's.
+    #[error("has {have} channels but the first training image has {want}; all training images need the same channels")]
+    Channels { have: usize, want: usize },
+    /// The label map uses a value beyond the class list.
+    #[error("label value {value} but only {n_classes} classes are defined ({names})")]
+    Label {
+        value: u8,
+        n_classes: usize,
+        names: String,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, PipelineError>;

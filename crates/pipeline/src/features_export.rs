@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use ndarray::{s, Array3};
+use ndarray::Array3;
 use pixelforest_core::Image;
 use pixelforest_features::{compute_features_region, FeatureSelection};
 use pixelforest_io::{H5Layout, SampleType};
@@ -10,10 +10,10 @@ use rayon::prelude::*;
 
 use crate::batch_predict::create_parent;
 use crate::error::{PipelineError, Result};
-use crate::tiles::tile_grid;
+use crate::tiles::{stitch, tile_grid};
 
-/// All selected features of `image` (feature, y, x), computed tile by tile.
-pub fn feature_stack(image: &Image, selection: &FeatureSelection, tile: usize) -> Image {
+/// All selected features of `image` (feature, y, x), computed tile by tile, named.
+pub fn feature_stack(image: &Image, selection: &FeatureSelection, tile: usize) -> Result<Image> {
     let (h, w) = (image.height(), image.width());
     let names = selection.feature_names(image.channels());
     let tiles = tile_grid(h, w, tile);
@@ -21,24 +21,15 @@ pub fn feature_stack(image: &Image, selection: &FeatureSelection, tile: usize) -
         .par_iter()
         .map(|r| compute_features_region(image.view(), selection, *r))
         .collect();
-    let mut out = Array3::<f32>::zeros((names.len(), h, w));
-    for (r, part) in tiles.iter().zip(parts) {
-        out.slice_mut(s![.., r.y..r.y + r.h, r.x..r.x + r.w])
-            .assign(&part);
-    }
-    Image::new(out, names.clone()).unwrap_or_else(|_| Image::unnamed(Array3::zeros((0, h, w))))
+    let data = stitch(&tiles, parts, names.len(), h, w);
+    Image::new(data, names).map_err(|e| PipelineError::Invalid(format!("feature stack: {e}")))
 }
 
 /// Computes and writes the features of `input` to `out` (`.h5`: dataset `features`, float32
 /// (feature, y, x); `.tiff`: float32 page per feature, with `<out stem>.csv` naming them).
 pub fn write_features(input: &Path, out: &Path, selection: &FeatureSelection) -> Result<usize> {
     let image = pixelforest_io::read_image(input)?;
-    let stack = feature_stack(&image, selection, crate::predict::DEFAULT_TILE);
-    if stack.n_channels() != selection.n_features(image.n_channels()) {
-        return Err(PipelineError::Invalid(
-            "feature names and feature count disagree".into(),
-        ));
-    }
+    let stack = feature_stack(&image, selection, crate::predict::DEFAULT_TILE)?;
     create_parent(out)?;
     let ext = out
         .extension()

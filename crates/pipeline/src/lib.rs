@@ -24,7 +24,7 @@ mod uncertainty_export;
 
 pub use batch_predict::{convert_probabilities, create_parent, predict_batch, PredictOptions};
 pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, Step};
-pub use error::{PipelineError, Result};
+pub use error::{PipelineError, Result, SampleProblem};
 pub use features_export::{feature_stack, write_features};
 pub use ilastik_run::{
     classes_from_ilp, export_ilp, forest_from_ilp, ilp_training_set, import_ilp, selection_from_ilp,

@@ -1,7 +1,7 @@
 //! Prediction of one in-memory image, tile by tile: each tile's features (with their halo) live
 //! only while the forest runs over them, so memory is bounded by the tile size.
 
-use ndarray::{s, Array2, Array3};
+use ndarray::{Array2, Array3};
 use pixelforest_core::Image;
 use pixelforest_features::{compute_features_region, FeatureSelection};
 use pixelforest_forest::Model;
@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::error::{PipelineError, Result};
 use crate::model_check::channel_mismatch;
-use crate::tiles::tile_grid;
+use crate::tiles::{stitch, tile_grid};
 
 /// Default tile edge for prediction: small enough that a tile's features for a 40-channel
 /// stack stay in the low hundreds of MB, large enough that the halo is a small overhead.
@@ -63,22 +63,17 @@ pub fn predict_image_with_progress(
         .map(|r| {
             let feats = compute_features_region(image.view(), &selection, *r);
             let columns = to_columns(feats);
-            let probs = model.forest.predict_proba_columns(columns.view());
+            let probs = model
+                .forest
+                .predict_proba_columns(columns.view())
+                .into_shape_with_order((k, r.h, r.w))
+                .unwrap_or_else(|e| unreachable!("forest output is (class, pixel): {e}"));
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             on_tile(n, total);
             probs
         })
         .collect();
-    let mut out = Array3::<f32>::zeros((k, h, w));
-    for (r, probs) in tiles.iter().zip(parts) {
-        let mut dst = out.slice_mut(s![.., r.y..r.y + r.h, r.x..r.x + r.w]);
-        for (c, row) in probs.outer_iter().enumerate() {
-            for (i, &p) in row.iter().enumerate() {
-                dst[[c, i / r.w, i % r.w]] = p;
-            }
-        }
-    }
-    Ok(out)
+    Ok(stitch(&tiles, parts, k, h, w))
 }
 
 /// A (feature, y, x) tile as (feature, pixel) columns, without a copy when it is contiguous.

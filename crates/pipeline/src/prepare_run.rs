@@ -77,14 +77,11 @@ pub fn prepare_batch(inputs: &[PathBuf], options: &PrepareOptions) -> BatchRepor
             let t = Instant::now();
             let result = prepare_one(input, options, &|msg| bar.println(msg));
             bar.inc(1);
-            let (status, outputs, pixels) = match result {
-                Ok((outputs, 0)) => (Status::Skipped, outputs, 0),
-                Ok((outputs, px)) => (Status::Written, outputs, px),
-                Err(e) => {
-                    bar.println(format!("error: {e}"));
-                    (Status::Failed(e.to_string()), Vec::new(), 0)
-                }
+            let (outputs, result) = match result {
+                Ok((outputs, px)) => (outputs, Ok(px)),
+                Err(e) => (Vec::new(), Err(e)),
             };
+            let (status, pixels) = Status::of(result, |m| bar.println(m));
             Outcome {
                 input: input.clone(),
                 outputs,

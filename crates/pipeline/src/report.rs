@@ -14,6 +14,24 @@ pub enum Status {
     Failed(String),
 }
 
+impl Status {
+    /// The status and pixel count of an input from the result of processing it (`Ok(0)`:
+    /// nothing to do); a failure is also handed to `report` as it happens.
+    pub fn of<E: std::fmt::Display>(
+        result: Result<usize, E>,
+        report: impl Fn(String),
+    ) -> (Status, usize) {
+        match result {
+            Ok(0) => (Status::Skipped, 0),
+            Ok(pixels) => (Status::Written, pixels),
+            Err(e) => {
+                report(format!("error: {e}"));
+                (Status::Failed(e.to_string()), 0)
+            }
+        }
+    }
+}
+
 /// One input of a batch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {

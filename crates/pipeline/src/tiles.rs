@@ -1,6 +1,7 @@
 //! The tile grid images are processed in: memory per tile is bounded by the tile size, not the
 //! image size.
 
+use ndarray::{s, Array3};
 use pixelforest_features::Region;
 
 /// Regions of at most `tile` x `tile` pixels covering a `height` x `width` image, row-major.
@@ -18,6 +19,22 @@ pub fn tile_grid(height: usize, width: usize, tile: usize) -> Vec<Region> {
         }
     }
     regions
+}
+
+/// Puts per-tile results (channel, tile h, tile w) back together into (channel, height, width).
+pub fn stitch(
+    regions: &[Region],
+    parts: Vec<Array3<f32>>,
+    channels: usize,
+    height: usize,
+    width: usize,
+) -> Array3<f32> {
+    let mut out = Array3::<f32>::zeros((channels, height, width));
+    for (r, part) in regions.iter().zip(parts) {
+        out.slice_mut(s![.., r.y..r.y + r.h, r.x..r.x + r.w])
+            .assign(&part);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use pixelforest_features::{compute_features_region, FeatureSelection};
 use pixelforest_forest::{ClassInfo, ForestSettings, Model, ModelMeta, RandomForest};
 use rayon::prelude::*;
 
-use crate::error::{PipelineError, Result};
+use crate::error::{PipelineError, Result, SampleProblem};
 use crate::tiles::tile_grid;
 
 /// Tile edge used while gathering training rows.
@@ -94,21 +94,23 @@ pub fn train_model(
     let mut xs = Vec::new();
     let mut ys = Vec::new();
     for (i, (image, labels)) in samples.iter().enumerate() {
-        if image.n_channels() != channel_names.len() {
-            return Err(PipelineError::Invalid(format!(
-                "training image {} has {} channels but image 1 has {}",
-                i + 1,
-                image.n_channels(),
-                channel_names.len()
-            )));
-        }
-        if let Some(&bad) = labels.iter().find(|&&l| usize::from(l) > classes.len()) {
-            return Err(PipelineError::Invalid(format!(
-                "training image {} has label value {bad} but only {} classes are defined ({})",
-                i + 1,
-                classes.len(),
-                class_names(classes)
-            )));
+        let problem = if image.n_channels() != channel_names.len() {
+            Some(SampleProblem::Channels {
+                have: image.n_channels(),
+                want: channel_names.len(),
+            })
+        } else {
+            labels
+                .iter()
+                .find(|&&l| usize::from(l) > classes.len())
+                .map(|&value| SampleProblem::Label {
+                    value,
+                    n_classes: classes.len(),
+                    names: class_names(classes),
+                })
+        };
+        if let Some(problem) = problem {
+            return Err(PipelineError::Sample { index: i, problem });
         }
         let rows = labelled_rows(image, labels, selection)
             .map_err(|e| PipelineError::Invalid(format!("training image {}: {e}", i + 1)))?;

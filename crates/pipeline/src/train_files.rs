@@ -8,7 +8,7 @@ use pixelforest_core::{default_classes, Image, LabelClass};
 use pixelforest_features::FeatureSelection;
 use pixelforest_forest::{ForestSettings, Model};
 
-use crate::error::{PipelineError, Result};
+use crate::error::{PipelineError, Result, SampleProblem};
 use crate::train::train_model;
 
 /// Extensions a label image may have, in the order they are looked for.
@@ -125,37 +125,22 @@ pub fn train_from_files(
                 .into(),
         ));
     }
-    let mut samples = Vec::with_capacity(pairs.len());
-    let mut channels: Option<(PathBuf, Vec<String>)> = None;
-    for (image_path, labels_path) in pairs {
-        let (image, labels) = load_pair(image_path, labels_path)?;
-        if let Some(&bad) = labels.iter().find(|&&l| usize::from(l) > classes.len()) {
-            return Err(PipelineError::file(
-                labels_path,
-                format!(
-                    "label value {bad} but only {} classes are defined",
-                    classes.len()
-                ),
-            ));
+    let samples = pairs
+        .iter()
+        .map(|(image, labels)| load_pair(image, labels))
+        .collect::<Result<Vec<_>>>()?;
+    // train_model checks the samples; its errors are told here in terms of the files.
+    let mut model = train_model(&samples, selection, classes, settings).map_err(|e| match e {
+        PipelineError::Sample { index, problem } => {
+            let (image, labels) = &pairs[index];
+            let path = match problem {
+                SampleProblem::Channels { .. } => image,
+                SampleProblem::Label { .. } => labels,
+            };
+            PipelineError::file(path, problem.to_string())
         }
-        match &channels {
-            None => channels = Some((image_path.clone(), image.channels().to_vec())),
-            Some((first, names)) if names.len() != image.n_channels() => {
-                return Err(PipelineError::file(
-                    image_path,
-                    format!(
-                        "has {} channels but {} has {}; all training images need the same channels",
-                        image.n_channels(),
-                        first.display(),
-                        names.len()
-                    ),
-                ));
-            }
-            Some(_) => {}
-        }
-        samples.push((image, labels));
-    }
-    let mut model = train_model(&samples, selection, classes, settings)?;
+        other => other,
+    })?;
     model.meta.provenance["training_images"] = pairs
         .iter()
         .map(|(i, l)| {

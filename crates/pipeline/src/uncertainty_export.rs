@@ -69,10 +69,7 @@ pub fn write_uncertainty(path: &Path, map: &Array2<f32>, sample: SampleType) -> 
         SampleType::U16 => map.mapv(|u| (u.clamp(0.0, 1.0) * 65535.0).round()),
         SampleType::F32 => map.clone(),
     };
-    let (h, w) = scaled.dim();
-    let data = scaled
-        .into_shape_with_order((1, h, w))
-        .unwrap_or_else(|_| Array3::zeros((1, h, w)));
+    let data = scaled.insert_axis(ndarray::Axis(0));
     let image = Image::new(data, vec!["uncertainty".into()]).map_err(|e| {
         pixelforest_io::IoError::Format {
             path: path.to_path_buf(),
