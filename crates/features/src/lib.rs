@@ -44,32 +44,56 @@ pub fn compute_features(image: ArrayView3<f32>, selection: &FeatureSelection) ->
 
 /// Computes the features of `region` of `image` only, reading up to [`FeatureSelection::halo`]
 /// pixels of context around it; equal to the same window of [`compute_features`] on the whole image.
-/// Output (feature, region.h, region.w).
+/// Output (feature, region.h, region.w), with the region clipped to the image.
 pub fn compute_features_region(
     image: ArrayView3<f32>,
     selection: &FeatureSelection,
     region: Region,
 ) -> Array3<f32> {
-    let (c, h, w) = image.dim();
-    let region = Region {
+    let region = clip(region, image.dim());
+    let n_out = selection.n_features(image.dim().0);
+    let mut out = Array3::<f32>::zeros((n_out, region.h, region.w));
+    compute_features_region_into(image, selection, region, out.view_mut());
+    out
+}
+
+/// The rectangle of `region` that lies inside an image of dimensions `(c, h, w)`.
+pub fn clip(region: Region, (_, h, w): (usize, usize, usize)) -> Region {
+    Region {
         y: region.y.min(h),
         x: region.x.min(w),
         h: region.h.min(h.saturating_sub(region.y)),
         w: region.w.min(w.saturating_sub(region.x)),
-    };
-    let n_out = selection.n_features(c);
-    let mut out = Array3::<f32>::zeros((n_out, region.h, region.w));
-    if c == 0 || region.h == 0 || region.w == 0 {
-        return out;
     }
-    let halo = selection.halo();
-    let (y0, x0) = (region.y.saturating_sub(halo), region.x.saturating_sub(halo));
-    let (y1, x1) = (
-        (region.y + region.h + halo).min(h),
-        (region.x + region.w + halo).min(w),
+}
+
+/// [`compute_features_region`] into `out` (feature, h, w) of the clipped region's size, so a
+/// caller that predicts tile after tile can reuse one buffer (a tile of 480 features is
+/// 126 MB; allocating it afresh costs page faults on every tile).
+///
+/// Each (scale, channel) is computed on the region plus that scale's own halo
+/// ([`FeatureSelection::scale_halo`]), not the largest one, and written straight into its
+/// output planes.
+///
+/// # Panics
+/// If `out` does not have the shape (n_features, region.h, region.w) of the clipped region.
+pub fn compute_features_region_into(
+    image: ArrayView3<f32>,
+    selection: &FeatureSelection,
+    region: Region,
+    mut out: ndarray::ArrayViewMut3<f32>,
+) {
+    let (c, h, w) = image.dim();
+    let region = clip(region, (c, h, w));
+    let n_out = selection.n_features(c);
+    assert_eq!(
+        out.dim(),
+        (n_out, region.h, region.w),
+        "output buffer does not match the features of the region"
     );
-    let window = image.slice(s![.., y0..y1, x0..x1]);
-    let (oy, ox) = (region.y - y0, region.x - x0);
+    if c == 0 || region.h == 0 || region.w == 0 {
+        return;
+    }
     let selected = selection.selected();
     // One task per (scale, input channel): the pre-smoothing is shared by its families.
     let scales: Vec<usize> = {
@@ -78,39 +102,48 @@ pub fn compute_features_region(
         v.dedup();
         v
     };
-    let tasks: Vec<(usize, usize)> = scales
-        .iter()
-        .flat_map(|&j| (0..c).map(move |ch| (j, ch)))
-        .collect();
-    let results: Vec<Vec<(usize, ndarray::Array2<f32>)>> = tasks
-        .par_iter()
-        .map(|&(j, ch)| {
-            let families: Vec<Family> = selected
-                .iter()
-                .filter(|&&(_, sj)| sj == j)
-                .map(|&(f, _)| f)
-                .collect();
+    // Hand every task the output planes it writes (each plane belongs to exactly one task).
+    let mut planes: Vec<Option<ndarray::ArrayViewMut2<f32>>> =
+        out.outer_iter_mut().map(Some).collect();
+    let mut tasks = Vec::new();
+    for &j in &scales {
+        let families: Vec<Family> = selected
+            .iter()
+            .filter(|&&(_, sj)| sj == j)
+            .map(|&(f, _)| f)
+            .collect();
+        for ch in 0..c {
+            let mut mine = Vec::new();
+            for f in &families {
+                let base = output_offset(&selected, *f, j, c) + ch * f.channels();
+                for e in 0..f.channels() {
+                    mine.push(planes[base + e].take().expect("each plane has one task"));
+                }
+            }
+            tasks.push((j, ch, families.clone(), mine));
+        }
+    }
+    tasks
+        .into_par_iter()
+        .for_each(|(j, ch, families, mut mine)| {
+            let halo = selection.scale_halo(j);
+            let (y0, x0) = (region.y.saturating_sub(halo), region.x.saturating_sub(halo));
+            let (y1, x1) = (
+                (region.y + region.h + halo).min(h),
+                (region.x + region.w + halo).min(w),
+            );
+            let window = image.slice(s![ch, y0..y1, x0..x1]);
+            let (oy, ox) = (region.y - y0, region.x - x0);
             let maps = filter_bank(
-                window.index_axis(ndarray::Axis(0), ch),
+                window,
                 selection.sigmas[j],
                 &families,
                 selection.structure_tensor,
             );
-            let mut placed = Vec::new();
-            for (f, fmaps) in families.iter().zip(maps) {
-                let base = output_offset(&selected, *f, j, c) + ch * f.channels();
-                for (e, m) in fmaps.into_iter().enumerate() {
-                    let crop = m.slice(s![oy..oy + region.h, ox..ox + region.w]).to_owned();
-                    placed.push((base + e, crop));
-                }
+            for (plane, m) in mine.iter_mut().zip(maps.into_iter().flatten()) {
+                plane.assign(&m.slice(s![oy..oy + region.h, ox..ox + region.w]));
             }
-            placed
-        })
-        .collect();
-    for (index, map) in results.into_iter().flatten() {
-        out.index_axis_mut(ndarray::Axis(0), index).assign(&map);
-    }
-    out
+        });
 }
 
 /// First output channel of (family, scale) in the family -> scale -> channel -> eigenvalue order.

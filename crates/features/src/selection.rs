@@ -235,16 +235,19 @@ impl FeatureSelection {
 
     /// Pixels of context a tile needs on each side so that its features equal the whole image's.
     pub fn halo(&self) -> usize {
-        let mut halo = 0;
-        for (j, &s) in self.sigmas.iter().enumerate() {
-            if !self.matrix.iter().any(|row| row.get(j) == Some(&true)) {
-                continue;
-            }
-            let (pre, filt) = split_scale(s);
-            let filter = radius(filt, FILTER_WINDOW)
-                .max(radius(0.5 * filt, FILTER_WINDOW) + radius(filt, FILTER_WINDOW));
-            halo = halo.max(radius(pre, PRESMOOTH_WINDOW) + filter);
-        }
-        halo + 1
+        (0..self.sigmas.len())
+            .filter(|&j| self.matrix.iter().any(|row| row.get(j) == Some(&true)))
+            .map(|j| self.scale_halo(j))
+            .max()
+            .unwrap_or(1)
+    }
+
+    /// Pixels of context the features of scale `j` need on each side: the pre-smoothing radius
+    /// plus the widest filter chain (the structure tensor's two smoothings), plus one.
+    pub fn scale_halo(&self, j: usize) -> usize {
+        let (pre, filt) = split_scale(self.sigmas[j]);
+        let filter = radius(filt, FILTER_WINDOW)
+            .max(radius(0.5 * filt, FILTER_WINDOW) + radius(filt, FILTER_WINDOW));
+        radius(pre, PRESMOOTH_WINDOW) + filter + 1
     }
 }

@@ -179,3 +179,61 @@ fn bad_selections_are_errors() {
     };
     assert!(none.validate().is_err());
 }
+
+#[test]
+fn every_scale_with_its_own_halo_equals_the_whole_image() {
+    // Large enough that even sigma 10's window ends inside the image, so every scale's own
+    // (smaller) halo is exercised away from the image border, for both tensor conventions.
+    let image = blobs(1, 150, 160);
+    for structure_tensor in [
+        StructureTensorScales::Fastfilters,
+        StructureTensorScales::Vigra,
+    ] {
+        let sel = FeatureSelection {
+            structure_tensor,
+            ..FeatureSelection::preset("all").unwrap()
+        };
+        assert!(sel.scale_halo(0) < sel.halo() && sel.halo() < 60);
+        let whole = compute_features(image.view(), &sel);
+        let region = Region {
+            y: 62,
+            x: 70,
+            h: 21,
+            w: 18,
+        };
+        let tile = compute_features_region(image.view(), &sel, region);
+        let want = whole.slice(s![.., 62..83, 70..88]);
+        assert_eq!(tile, want, "{structure_tensor:?}");
+    }
+}
+
+#[test]
+fn a_reused_buffer_is_completely_overwritten() {
+    let image = blobs(2, 40, 50);
+    let sel = FeatureSelection::preset("sigma>=1").unwrap();
+    let region = Region {
+        y: 10,
+        x: 5,
+        h: 20,
+        w: 30,
+    };
+    let fresh = compute_features_region(image.view(), &sel, region);
+    let mut stale = Array3::<f32>::from_elem(fresh.dim(), f32::NAN);
+    compute_features_region_into(image.view(), &sel, region, stale.view_mut());
+    assert_eq!(stale, fresh);
+}
+
+#[test]
+#[should_panic(expected = "output buffer does not match")]
+fn a_buffer_of_the_wrong_shape_is_refused() {
+    let image = blobs(1, 20, 20);
+    let sel = FeatureSelection::preset("sigma>=1").unwrap();
+    let region = Region {
+        y: 0,
+        x: 0,
+        h: 8,
+        w: 8,
+    };
+    let mut out = Array3::<f32>::zeros((39, 8, 8));
+    compute_features_region_into(image.view(), &sel, region, out.view_mut());
+}

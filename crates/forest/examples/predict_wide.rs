@@ -5,7 +5,7 @@ use ndarray::Array2;
 use pixelforest_forest::{ForestSettings, RandomForest};
 
 fn main() {
-    let (n_train, n_pred, f) = (30_000usize, 1_000_000usize, 480usize);
+    let (n_train, n_pred, f) = (30_000usize, 200_000usize, 480usize);
     let mut state = 7u64;
     let mut next = || {
         state = state
@@ -19,6 +19,15 @@ fn main() {
         .collect();
     let (forest, _) = RandomForest::train(x.view(), &y, 3, &ForestSettings::default()).unwrap();
     let cols = Array2::from_shape_fn((f, n_pred), |_| next());
+    let rows = cols.t().as_standard_layout().into_owned();
+    let t = Instant::now();
+    let p = forest.predict_proba(rows.view());
+    println!(
+        "predict_proba (row-major) {n_pred} x {f}: {:.2} s ({:.3} M rows/s) {}",
+        t.elapsed().as_secs_f64(),
+        n_pred as f64 / 1e6 / t.elapsed().as_secs_f64(),
+        p.sum()
+    );
     let t = Instant::now();
     let p = forest.predict_proba_columns(cols.view());
     println!(

@@ -21,6 +21,7 @@ mod split;
 mod train;
 mod tree;
 mod uncertainty;
+mod walk_masks;
 
 pub use error::ForestError;
 pub use model_file::FORMAT_VERSION;

@@ -211,7 +211,7 @@ impl FlatTree {
         n_features: usize,
         n_classes: usize,
     ) -> Result<Self, String> {
-        if n_classes == 0 || probs.len() % n_classes != 0 || probs.is_empty() {
+        if n_classes == 0 || !probs.len().is_multiple_of(n_classes) || probs.is_empty() {
             return Err("a tree has no leaves".into());
         }
         let n_leaves = probs.len() / n_classes;

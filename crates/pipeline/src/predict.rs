@@ -1,9 +1,11 @@
 //! Prediction of one in-memory image, tile by tile: each tile's features (with their halo) live
 //! only while the forest runs over them, so memory is bounded by the tile size.
 
-use ndarray::{Array2, Array3};
+use std::sync::Mutex;
+
+use ndarray::{Array3, ArrayView2, ArrayViewMut3};
 use pixelforest_core::Image;
-use pixelforest_features::{compute_features_region, FeatureSelection};
+use pixelforest_features::{compute_features_region_into, FeatureSelection};
 use pixelforest_forest::Model;
 use rayon::prelude::*;
 
@@ -58,34 +60,36 @@ pub fn predict_image_with_progress(
     let tiles = tile_grid(h, w, tile_size);
     let total = tiles.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
+    let n_features = model.forest.n_features();
+    // Feature buffers are reused from tile to tile (at most one per concurrently running tile):
+    // a fresh 100 MB allocation per tile costs more in page faults than the forest.
+    let pool: Mutex<Vec<Vec<f32>>> = Mutex::new(Vec::new());
     let parts: Vec<_> = tiles
         .par_iter()
         .map(|r| {
-            let feats = compute_features_region(image.view(), &selection, *r);
-            let columns = to_columns(feats);
+            let mut buffer = pool
+                .lock()
+                .map(|mut p| p.pop())
+                .unwrap_or_default()
+                .unwrap_or_default();
+            buffer.resize(n_features * r.h * r.w, 0.0);
+            let mut feats = ArrayViewMut3::from_shape((n_features, r.h, r.w), &mut buffer)
+                .unwrap_or_else(|e| unreachable!("the buffer was sized for the tile: {e}"));
+            compute_features_region_into(image.view(), &selection, *r, feats.view_mut());
+            let columns = ArrayView2::from_shape((n_features, r.h * r.w), &buffer)
+                .unwrap_or_else(|e| unreachable!("the buffer was sized for the tile: {e}"));
             let probs = model
                 .forest
-                .predict_proba_columns(columns.view())
+                .predict_proba_columns(columns)
                 .into_shape_with_order((k, r.h, r.w))
                 .unwrap_or_else(|e| unreachable!("forest output is (class, pixel): {e}"));
+            if let Ok(mut p) = pool.lock() {
+                p.push(buffer);
+            }
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             on_tile(n, total);
             probs
         })
         .collect();
     Ok(stitch(&tiles, parts, k, h, w))
-}
-
-/// A (feature, y, x) tile as (feature, pixel) columns, without a copy when it is contiguous.
-fn to_columns(feats: Array3<f32>) -> Array2<f32> {
-    let (f, h, w) = feats.dim();
-    let feats = if feats.is_standard_layout() {
-        feats
-    } else {
-        feats.as_standard_layout().into_owned()
-    };
-    match feats.into_shape_with_order((f, h * w)) {
-        Ok(columns) => columns,
-        Err(e) => unreachable!("a standard-layout array always reshapes row-major: {e}"),
-    }
 }

@@ -50,7 +50,7 @@ pub fn decode_rle(
             rle.width, rle.height, expected.1, expected.0
         ));
     }
-    if rle.runs.len() % 2 != 0 {
+    if !rle.runs.len().is_multiple_of(2) {
         return Err("runs must be value, count pairs (odd length given)".into());
     }
     let total = rle.width * rle.height;
