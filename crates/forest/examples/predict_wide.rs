@@ -1,4 +1,5 @@
-//! Prediction time on wide rows (480 features, as 12 channels x 40 features), for tuning.
+//! Prediction time on random wide rows (480 features, as 12 channels x 40 features; no spatial
+//! coherence, so mostly the per-row walk), row-major and feature-major, for tuning.
 use std::time::Instant;
 
 use ndarray::Array2;

@@ -5,7 +5,8 @@
 //!
 //! Modules: `train` (input checks, parallel trees, out-of-bag accuracy) grows trees with `grow`
 //! from quantile bins (`bins`) and histogram split search (`split`); `tree` is the flat,
-//! cache-friendly layout `predict` walks in blocks; `model_file` is the `.pxf` format;
+//! cache-friendly layout `predict` walks in blocks of rows (`walk_masks`: sets of rows per node
+//! with vector compares, then per row); `model_file` is the `.pxf` format;
 //! `uncertainty` is ilastik's margin.
 
 use ndarray::{Array2, ArrayView2};

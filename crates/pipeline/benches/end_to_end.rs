@@ -5,6 +5,10 @@
 
 use std::time::Instant;
 
+/// The allocator of the `pixelforest` binary, so the bench measures what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use pixelforest_core::default_classes;
 use pixelforest_features::FeatureSelection;
 use pixelforest_forest::ForestSettings;
