@@ -268,6 +268,11 @@ pub fn write_ilastik_named(path: &Path, name: &str, data: &Array3<f32>) -> Resul
     write_any(path, name, data, &H5Layout::Ilastik)
 }
 
+/// gzip level of every dataset written: level 1 compresses a prepared 2000x2000x12 stack 3x
+/// faster than level 4 (2.1 s against 6.4 s, most of `prepare`'s time) for files 27% larger
+/// (38 MB against 30 MB); any HDF5 reader decodes either.
+const DEFLATE_LEVEL: u32 = 1;
+
 fn write_any(path: &Path, stem: &str, data: &Array3<f32>, layout: &H5Layout) -> Result<()> {
     let (c, h, w) = data.dim();
     if c == 0 || h == 0 || w == 0 {
@@ -291,7 +296,7 @@ fn write_any(path: &Path, stem: &str, data: &Array3<f32>, layout: &H5Layout) -> 
                 .new_dataset::<u16>()
                 .shape([1, h, w, c])
                 .chunk(&[1, h.min(256), w.min(256), c])
-                .deflate(4)
+                .deflate(DEFLATE_LEVEL)
                 .create(name)
                 .map_err(we)?;
             ds.write_raw(&buf).map_err(we)?;
@@ -303,7 +308,7 @@ fn write_any(path: &Path, stem: &str, data: &Array3<f32>, layout: &H5Layout) -> 
                 .new_dataset::<f32>()
                 .shape([c, h, w])
                 .chunk(&[1, h.min(256), w.min(256)])
-                .deflate(4)
+                .deflate(DEFLATE_LEVEL)
                 .create(name)
                 .map_err(we)?;
             ds.write_raw(&buf).map_err(we)?;
@@ -329,7 +334,7 @@ pub fn write_yxc<T: rust_hdf5::H5Type + Copy>(
         .new_dataset::<T>()
         .shape([h, w, c])
         .chunk(&[h.clamp(1, 256), w.clamp(1, 256), c.max(1)])
-        .deflate(4)
+        .deflate(DEFLATE_LEVEL)
         .create(name)
         .map_err(we)?;
     ds.write_raw(buf).map_err(we)?;
