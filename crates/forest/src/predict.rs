@@ -7,7 +7,7 @@
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 
-use crate::walk_masks::{walk, Isa, Scratch};
+use crate::walk_masks::{walk, Isa, RowSource, Scratch};
 use crate::{ForestError, RandomForest};
 
 /// Rows per parallel task and per block buffer (a multiple of 64: row sets are `u64` words).
@@ -101,16 +101,18 @@ impl RandomForest {
                 fill_block(rows, self.n_features, b * BLOCK, len, &mut buf.block);
                 buf.acc.clear();
                 buf.acc.resize(k * BLOCK, 0.0);
+                // Row-major input: scattered rows read their own cache lines in place.
+                let source = if rows.feature_stride == 1 {
+                    RowSource::RowMajor {
+                        data: &rows.data[b * BLOCK * rows.row_stride..],
+                        stride: rows.row_stride,
+                    }
+                } else {
+                    RowSource::Block
+                };
                 for tree in &self.trees {
-                    walk(
-                        isa,
-                        tree,
-                        k,
-                        &buf.block,
-                        len,
-                        &mut buf.acc,
-                        &mut buf.scratch,
-                    );
+                    let (block, acc, scratch) = (&buf.block, &mut buf.acc, &mut buf.scratch);
+                    walk(isa, tree, k, block, source, len, acc, scratch);
                 }
                 for (c, mut lane) in chunk.axis_iter_mut(feature_axis).enumerate() {
                     for (o, &a) in lane.iter_mut().zip(&buf.acc[c * BLOCK..]) {
