@@ -85,9 +85,15 @@ impl RandomForest {
                 (owned.as_slice().unwrap_or_default(), owned.strides())
             }
         };
+        // An axis of length 1 may carry any stride (`insert_axis` gives 0 or 1): a single row
+        // is never stepped over, so its stride is 0 and it is read like any strided input.
         let rows = Rows {
             data,
-            row_stride: strides[row_axis.index()] as usize,
+            row_stride: if n == 1 {
+                0
+            } else {
+                strides[row_axis.index()] as usize
+            },
             feature_stride: strides[feature_axis.index()] as usize,
         };
         let isa = Isa::detect();
@@ -102,7 +108,7 @@ impl RandomForest {
                 buf.acc.clear();
                 buf.acc.resize(k * BLOCK, 0.0);
                 // Row-major input: scattered rows read their own cache lines in place.
-                let source = if rows.feature_stride == 1 {
+                let source = if rows.feature_stride == 1 && rows.row_stride >= self.n_features {
                     RowSource::RowMajor {
                         data: &rows.data[b * BLOCK * rows.row_stride..],
                         stride: rows.row_stride,

@@ -103,6 +103,19 @@ fn column_layout_and_strided_inputs_predict_identically() {
         forest.predict_proba(every_other),
         rows.slice(ndarray::s![..;2, ..])
     );
+    // Single rows, whose length-1 axis may have any stride.
+    for i in [0, 351, 699] {
+        let single = x.row(i).to_owned().insert_axis(ndarray::Axis(0));
+        assert_eq!(
+            forest.predict_proba(single.view()),
+            rows.slice(ndarray::s![i..=i, ..])
+        );
+        let column = x.row(i).to_owned().insert_axis(ndarray::Axis(1));
+        assert_eq!(
+            forest.predict_proba_columns(column.view()).t(),
+            rows.slice(ndarray::s![i..=i, ..])
+        );
+    }
     // Empty inputs.
     assert_eq!(
         forest.predict_proba(x.slice(ndarray::s![..0, ..])).dim(),
