@@ -58,7 +58,7 @@ pub fn compute_features_region(
 }
 
 /// The rectangle of `region` that lies inside an image of dimensions `(c, h, w)`.
-pub fn clip(region: Region, (_, h, w): (usize, usize, usize)) -> Region {
+fn clip(region: Region, (_, h, w): (usize, usize, usize)) -> Region {
     Region {
         y: region.y.min(h),
         x: region.x.min(w),

@@ -82,26 +82,45 @@ impl PredictOptions {
 
 /// Predicts every image of `images` with `model`; never stops at a bad image.
 pub fn predict_batch(model: &Model, images: &[PathBuf], options: &PredictOptions) -> BatchReport {
-    let start = Instant::now();
     let bar = progress::bar(images.len(), "images", options.progress);
-    let mut outcomes = Vec::with_capacity(images.len());
-    for input in images {
-        let t = Instant::now();
-        let outputs = options.outputs(input);
-        let name = input
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let (status, pixels) = if !options.overwrite && outputs.iter().all(|p| p.is_file()) {
-            (Status::Skipped, 0)
-        } else {
+    run_in_turn(
+        images,
+        &bar,
+        options.overwrite,
+        |input| options.outputs(input),
+        |input| {
+            let name = input
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             bar.set_message(name.clone());
             let on_tile = |done: usize, total: usize| {
                 bar.set_message(format!("{name}: tile {done}/{total}"));
             };
-            Status::of(predict_one(model, input, options, &on_tile), |m| {
-                bar.println(m)
-            })
+            predict_one(model, input, options, &on_tile)
+        },
+    )
+}
+
+/// Runs `work` (which returns the pixel count it processed) on each input in turn, timing it
+/// and advancing `bar`; an input whose `outputs` all exist is skipped unless `overwrite`, and a
+/// failure is reported and recorded without stopping the others.
+fn run_in_turn(
+    inputs: &[PathBuf],
+    bar: &indicatif::ProgressBar,
+    overwrite: bool,
+    outputs: impl Fn(&Path) -> Vec<PathBuf>,
+    work: impl Fn(&Path) -> Result<usize>,
+) -> BatchReport {
+    let start = Instant::now();
+    let mut outcomes = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let t = Instant::now();
+        let outputs = outputs(input);
+        let (status, pixels) = if !overwrite && outputs.iter().all(|p| p.is_file()) {
+            (Status::Skipped, 0)
+        } else {
+            Status::of(work(input), |m| bar.println(m))
         };
         outcomes.push(Outcome {
             input: input.clone(),
@@ -164,35 +183,18 @@ pub fn convert_probabilities(
     overwrite: bool,
     show_progress: bool,
 ) -> BatchReport {
-    let start = Instant::now();
     let bar = progress::bar(files.len(), "maps", show_progress);
-    let mut outcomes = Vec::new();
-    for input in files {
-        let t = Instant::now();
-        let out = uncertainty_path(input, out_dir);
-        let (status, pixels) = if !overwrite && out.is_file() {
-            (Status::Skipped, 0)
-        } else {
-            let run = || -> Result<usize> {
-                let probs = pixelforest_io::read_probabilities(input)?;
-                create_parent(&out)?;
-                write_uncertainty(&out, &uncertainty_map(&probs, measure), sample)?;
-                Ok(probs.shape()[1] * probs.shape()[2])
-            };
-            Status::of(run(), |m| bar.println(m))
-        };
-        outcomes.push(Outcome {
-            input: input.clone(),
-            outputs: vec![out],
-            status,
-            pixels,
-            elapsed: t.elapsed(),
-        });
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    BatchReport {
-        outcomes,
-        elapsed: start.elapsed(),
-    }
+    run_in_turn(
+        files,
+        &bar,
+        overwrite,
+        |input| vec![uncertainty_path(input, out_dir)],
+        |input| {
+            let out = uncertainty_path(input, out_dir);
+            let probs = pixelforest_io::read_probabilities(input)?;
+            create_parent(&out)?;
+            write_uncertainty(&out, &uncertainty_map(&probs, measure), sample)?;
+            Ok(probs.shape()[1] * probs.shape()[2])
+        },
+    )
 }

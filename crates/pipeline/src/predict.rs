@@ -69,8 +69,8 @@ pub fn predict_image_with_progress(
         .map(|r| {
             let mut buffer = pool
                 .lock()
-                .map(|mut p| p.pop())
-                .unwrap_or_default()
+                .ok()
+                .and_then(|mut p| p.pop())
                 .unwrap_or_default();
             buffer.resize(n_features * r.h * r.w, 0.0);
             let mut feats = ArrayViewMut3::from_shape((n_features, r.h, r.w), &mut buffer)

@@ -302,12 +302,7 @@ async fn put_labels(
         let labels = decode_rle(&rle, (meta.height, meta.width), n_classes)
             .map_err(ApiError::bad_request)?;
         let path = state.project.labels_path(&entry);
-        state
-            .exclusive_write(|| crate::files::save_labels(&path, &labels))
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-        Ok(Json(
-            json!({"saved": path.strip_prefix(state.project.root()).unwrap_or(&path)}),
-        ))
+        save_file(&state, &path, || crate::files::save_labels(&path, &labels))
     })
     .await
 }
@@ -394,18 +389,27 @@ async fn uncertainty_png(State(state): Shared, Path(id): Path<String>) -> ApiRes
     .await
 }
 
+/// Runs `write` (which writes `path`) exclusively and answers with the project-relative path.
+fn save_file<E: std::fmt::Display>(
+    state: &AppState,
+    path: &std::path::Path,
+    write: impl FnOnce() -> Result<(), E>,
+) -> ApiResult<Json<Value>> {
+    state
+        .exclusive_write(write)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(
+        json!({"saved": path.strip_prefix(state.project.root()).unwrap_or(path)}),
+    ))
+}
+
 async fn save_model(State(state): Shared) -> ApiResult<Json<Value>> {
     blocking(move || {
         let model = state
             .model()
             .ok_or_else(|| ApiError::conflict("no model yet: POST /api/train first"))?;
         let path = state.project.model_path();
-        state
-            .exclusive_write(|| crate::files::save_model(&path, &model))
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-        Ok(Json(
-            json!({"saved": path.strip_prefix(state.project.root()).unwrap_or(&path)}),
-        ))
+        save_file(&state, &path, || crate::files::save_model(&path, &model))
     })
     .await
 }
