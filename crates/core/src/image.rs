@@ -32,7 +32,7 @@ impl Image {
 
     /// Wraps `data` with generated names `ch0`, `ch1`, ... for sources that carry none.
     pub fn unnamed(data: Array3<f32>) -> Self {
-        let channels = (0..data.shape()[0]).map(|i| format!("ch{i}")).collect();
+        let channels = crate::generated_channel_names(data.shape()[0]);
         Self { data, channels }
     }
 

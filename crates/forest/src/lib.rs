@@ -37,6 +37,9 @@ pub struct RandomForest {
     n_features: usize,
     n_classes: usize,
     trees: Vec<FlatTree>,
+    /// Tree counts of the vigra sub-forests an imported ilastik forest is made of, in order;
+    /// empty for a forest of ours. Their votes are averaged as ilastik averages them.
+    sub_forests: Vec<usize>,
 }
 
 /// A node of an imported tree: go left when `x[feature] <= threshold`.
@@ -83,7 +86,34 @@ impl RandomForest {
             n_features,
             n_classes,
             trees,
+            sub_forests: Vec::new(),
         })
+    }
+
+    /// Builds a forest from ilastik's sub-forests (one list of trees each, as
+    /// `ParallelVigraRfLazyflowClassifier` trains them), averaged as ilastik averages them:
+    /// each sub-forest's votes normalised by their total, weighted by its tree count.
+    pub fn from_vigra_forests(
+        n_features: usize,
+        n_classes: usize,
+        forests: Vec<Vec<Vec<NodeSpec>>>,
+    ) -> Result<Self, ForestError> {
+        let sub_forests: Vec<usize> = forests.iter().map(Vec::len).collect();
+        if sub_forests.contains(&0) {
+            return Err(ForestError::Invalid("a sub-forest has no trees".into()));
+        }
+        let mut forest = Self::from_tree_specs(
+            n_features,
+            n_classes,
+            forests.into_iter().flatten().collect(),
+        )?;
+        forest.sub_forests = sub_forests;
+        Ok(forest)
+    }
+
+    /// Tree counts of the vigra sub-forests of an imported ilastik forest (empty for ours).
+    pub fn sub_forests(&self) -> &[usize] {
+        &self.sub_forests
     }
 
     pub fn n_features(&self) -> usize {

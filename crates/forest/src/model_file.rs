@@ -65,6 +65,13 @@ impl Model {
         let meta = serde_json::to_vec(&self.meta)
             .map_err(|e| model_err(format!("cannot encode metadata: {e}")))?;
         let forest = &self.forest;
+        if !forest.sub_forests.is_empty() {
+            // The format has no place for ilastik's sub-forest averaging; the project itself is
+            // the model file for such a forest.
+            return Err(model_err(
+                "an ilastik project's forest is used from its .ilp, not saved as .pxf",
+            ));
+        }
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
         put_u32(&mut out, FORMAT_VERSION);
@@ -189,6 +196,7 @@ impl Model {
                 n_features,
                 n_classes,
                 trees,
+                sub_forests: Vec::new(),
             },
             meta,
         })

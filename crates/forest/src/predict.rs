@@ -48,12 +48,27 @@ fn fill_block(rows: Rows, n_features: usize, start: usize, len: usize, block: &m
     }
 }
 
-/// The per-task buffers: the block, the class-major sums (`acc[c * BLOCK + r]`), walk scratch.
+/// The per-task buffers: the block, the class-major sums (`acc[c * BLOCK + r]`), the sums over
+/// vigra sub-forests (`total`, same layout), walk scratch.
 #[derive(Default)]
 struct Buffers {
     block: Vec<f32>,
     acc: Vec<f32>,
+    total: Vec<f32>,
     scratch: Scratch,
+}
+
+/// Folds one vigra sub-forest's vote sums `acc` into `total` as ilastik does: vigra's
+/// `predictProbabilities` divides each row's sums by its total vote weight, then lazyflow's
+/// `ParallelVigraRfLazyflowClassifier` multiplies by the sub-forest's tree count and adds the
+/// sub-forests up (all in float32).
+fn fold_sub_forest(acc: &[f32], total: &mut [f32], k: usize, len: usize, n_trees: usize) {
+    for r in 0..len {
+        let weight: f32 = (0..k).map(|c| acc[c * BLOCK + r]).sum();
+        for c in 0..k {
+            total[c * BLOCK + r] += acc[c * BLOCK + r] / weight * n_trees as f32;
+        }
+    }
 }
 
 impl RandomForest {
@@ -98,7 +113,7 @@ impl RandomForest {
         };
         let isa = Isa::detect();
         let k = self.n_classes;
-        let scale = 1.0 / self.trees.len() as f32;
+        let n_trees = self.trees.len() as f32;
         out.axis_chunks_iter_mut(row_axis, BLOCK)
             .into_par_iter()
             .enumerate()
@@ -116,13 +131,33 @@ impl RandomForest {
                 } else {
                     RowSource::Block
                 };
-                for tree in &self.trees {
-                    let (block, acc, scratch) = (&buf.block, &mut buf.acc, &mut buf.scratch);
-                    walk(isa, tree, k, block, source, len, acc, scratch);
-                }
+                let sums = if self.sub_forests.is_empty() {
+                    for tree in &self.trees {
+                        let (block, acc, scratch) = (&buf.block, &mut buf.acc, &mut buf.scratch);
+                        walk(isa, tree, k, block, source, len, acc, scratch);
+                    }
+                    &buf.acc
+                } else {
+                    buf.total.clear();
+                    buf.total.resize(k * BLOCK, 0.0);
+                    let mut start = 0;
+                    for &count in &self.sub_forests {
+                        buf.acc.iter_mut().for_each(|a| *a = 0.0);
+                        for tree in &self.trees[start..start + count] {
+                            let (block, acc, scratch) =
+                                (&buf.block, &mut buf.acc, &mut buf.scratch);
+                            walk(isa, tree, k, block, source, len, acc, scratch);
+                        }
+                        fold_sub_forest(&buf.acc, &mut buf.total, k, len, count);
+                        start += count;
+                    }
+                    &buf.total
+                };
+                // A division, not a multiplication by 1/n: 20 votes of 100 must give exactly
+                // 0.2f32 (exported as 13107, as ilastik writes), where 20 * (1/100) gives 13106.
                 for (c, mut lane) in chunk.axis_iter_mut(feature_axis).enumerate() {
-                    for (o, &a) in lane.iter_mut().zip(&buf.acc[c * BLOCK..]) {
-                        *o = a * scale;
+                    for (o, &a) in lane.iter_mut().zip(&sums[c * BLOCK..]) {
+                        *o = a / n_trees;
                     }
                 }
             });

@@ -132,6 +132,7 @@ impl RandomForest {
             n_features,
             n_classes,
             trees: grown.into_iter().map(|(t, _)| t).collect(),
+            sub_forests: Vec::new(),
         };
         Ok((
             forest,

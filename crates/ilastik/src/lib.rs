@@ -7,6 +7,7 @@
 mod block_slice;
 mod error;
 mod export;
+mod label_axes;
 mod project;
 mod vigra_forest;
 

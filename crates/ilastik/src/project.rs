@@ -203,13 +203,14 @@ impl IlpProject {
             Vec::new()
         };
         let features = read_features(&r)?;
-        let lanes = read_lanes(&r)?;
+        let ilastik_version = r.opt_string("ilastikVersion").unwrap_or_default();
+        let lanes = read_lanes(&r, &ilastik_version)?;
         let forest = crate::vigra_forest::read_forest(path, &r.file, &r.names)?;
         Ok(IlpProject {
             forest,
             path: path.to_path_buf(),
             workflow,
-            ilastik_version: r.opt_string("ilastikVersion").unwrap_or_default(),
+            ilastik_version,
             label_names,
             label_colors,
             features,
@@ -293,53 +294,96 @@ fn read_features(r: &Reader) -> Result<Option<IlpFeatures>> {
     Ok(Some(IlpFeatures { scales, matrix }))
 }
 
-fn read_lanes(r: &Reader) -> Result<Vec<IlpLane>> {
-    let mut lane_ids: Vec<String> = r
+/// The number at the end of an HDF5 group name (`lane0007` -> 7, `labels012` -> 12).
+fn trailing_index(name: &str) -> Option<usize> {
+    let digits = name.trim_start_matches(|c: char| !c.is_ascii_digit());
+    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// The distinct child groups under `prefix`, keyed by their trailing index. ilastik writes one
+/// `laneNNNN` per lane and one `labelsNNN` per lane (empty for lanes without labels), so the
+/// number, not the position in a listing, says which lane a group belongs to.
+fn indexed_groups(r: &Reader, prefix: &str) -> Result<BTreeMap<usize, String>> {
+    let mut groups = BTreeMap::new();
+    for child in r
         .names
         .iter()
-        .filter_map(|n| n.strip_prefix("Input Data/infos/"))
+        .filter_map(|n| n.strip_prefix(prefix))
         .filter_map(|n| n.split('/').next())
-        .map(str::to_string)
-        .collect();
-    lane_ids.sort();
-    lane_ids.dedup();
-    let mut label_sets: Vec<String> = r
-        .names
+    {
+        let index = trailing_index(child).ok_or_else(|| {
+            IlpError::format(
+                r.path,
+                format!("{prefix}{child}: no lane number in the name"),
+            )
+        })?;
+        if let Some(other) = groups.insert(index, child.to_string()) {
+            if other != child {
+                return Err(IlpError::format(
+                    r.path,
+                    format!("{prefix}{other} and {prefix}{child} both claim lane {index}"),
+                ));
+            }
+        }
+    }
+    Ok(groups)
+}
+
+fn read_lane_info(r: &Reader, index: usize, group: Option<&String>) -> IlpLane {
+    let info = group
+        .map(|l| format!("Input Data/infos/{l}/Raw Data"))
+        .unwrap_or_default();
+    let get = |k: &str| r.opt_string(&format!("{info}/{k}"));
+    let shape = r
+        .has(&format!("{info}/shape"))
+        .then(|| r.ints(&format!("{info}/shape")).ok())
+        .flatten()
+        .map(|v| v.into_iter().map(|x| x.max(0) as usize).collect::<Vec<_>>());
+    IlpLane {
+        index,
+        file_path: get("filePath").unwrap_or_default(),
+        location: get("location").unwrap_or_else(|| "FileSystem".into()),
+        nickname: get("nickname").unwrap_or_default(),
+        axes: get("axistags")
+            .as_deref()
+            .and_then(axes_from_axistags)
+            .unwrap_or_default(),
+        shape,
+        labels: Vec::new(),
+    }
+}
+
+fn read_lanes(r: &Reader, version: &str) -> Result<Vec<IlpLane>> {
+    let infos = indexed_groups(r, "Input Data/infos/")?;
+    let label_sets = indexed_groups(r, "PixelClassification/LabelSets/")?;
+    if let Some((&index, set)) = label_sets
         .iter()
-        .filter_map(|n| n.strip_prefix("PixelClassification/LabelSets/"))
-        .filter_map(|n| n.split('/').next())
-        .map(str::to_string)
-        .collect();
-    label_sets.sort();
-    label_sets.dedup();
-    let n = lane_ids.len().max(label_sets.len());
+        .find(|(i, _)| !infos.is_empty() && !infos.contains_key(i))
+    {
+        return Err(IlpError::format(
+            r.path,
+            format!(
+                "label set {set} belongs to lane {index}, but the project has no such lane \
+                 (lanes: {:?})",
+                infos.keys().collect::<Vec<_>>()
+            ),
+        ));
+    }
+    let n = infos
+        .keys()
+        .chain(label_sets.keys())
+        .max()
+        .map_or(0, |m| m + 1);
     let mut lanes = Vec::with_capacity(n);
-    for i in 0..n {
-        let info = lane_ids
-            .get(i)
-            .map(|l| format!("Input Data/infos/{l}/Raw Data"))
-            .unwrap_or_default();
-        let get = |k: &str| r.opt_string(&format!("{info}/{k}"));
-        let axes_json = get("axistags");
-        let shape = r
-            .has(&format!("{info}/shape"))
-            .then(|| r.ints(&format!("{info}/shape")).ok())
-            .flatten()
-            .map(|v| v.into_iter().map(|x| x.max(0) as usize).collect::<Vec<_>>());
-        let mut lane = IlpLane {
-            index: i,
-            file_path: get("filePath").unwrap_or_default(),
-            location: get("location").unwrap_or_else(|| "FileSystem".into()),
-            nickname: get("nickname").unwrap_or_default(),
-            axes: axes_json
-                .as_deref()
-                .and_then(axes_from_axistags)
-                .unwrap_or_default(),
-            shape,
-            labels: Vec::new(),
-        };
-        if let Some(set) = label_sets.get(i) {
-            lane.labels = read_label_set(r, set, &lane)?;
+    for index in 0..n {
+        if !infos.is_empty() && !infos.contains_key(&index) {
+            continue;
+        }
+        let mut lane = read_lane_info(r, index, infos.get(&index));
+        if let Some(set) = label_sets.get(&index) {
+            lane.labels = read_label_set(r, set, &lane, version)?;
         }
         lanes.push(lane);
     }
@@ -359,7 +403,7 @@ fn default_axes(ndim: usize) -> &'static str {
     }
 }
 
-fn read_label_set(r: &Reader, set: &str, lane: &IlpLane) -> Result<Vec<LabelPlane>> {
+fn read_label_set(r: &Reader, set: &str, lane: &IlpLane, version: &str) -> Result<Vec<LabelPlane>> {
     let prefix = format!("PixelClassification/LabelSets/{set}/");
     let mut blocks: Vec<&String> = r.names.iter().filter(|n| n.starts_with(&prefix)).collect();
     blocks.sort();
@@ -381,11 +425,17 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane) -> Result<Vec<LabelPlan
             IlpError::format(r.path, format!("{name}: unreadable blockSlice {slice:?}"))
         })?;
         let shape = ds.shape();
-        let axes: Vec<char> = if lane.axes.len() == shape.len() {
-            lane.axes.chars().collect()
-        } else {
-            default_axes(shape.len()).chars().collect()
-        };
+        let own_tags = ds.attr("axistags").and_then(|a| a.read_string()).ok();
+        let axes: Vec<char> = crate::label_axes::block_axes(
+            own_tags.as_deref(),
+            version,
+            &lane.axes,
+            lane.shape.as_deref(),
+            shape.len(),
+        )
+        .unwrap_or_else(|| default_axes(shape.len()).to_string())
+        .chars()
+        .collect();
         if ranges.len() != shape.len()
             || axes.len() != shape.len()
             || ranges.iter().zip(&shape).any(|((a, b), s)| b - a != *s)
@@ -396,13 +446,26 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane) -> Result<Vec<LabelPlan
             ));
         }
         if let Some(lane_shape) = &lane.shape {
-            if lane_shape.len() == ranges.len()
-                && ranges.iter().zip(lane_shape).any(|((_, b), s)| b > s)
+            // The lane's extent along each of the block's axes (1 for an axis it lacks).
+            let extent_of = |a: char| {
+                lane.axes
+                    .chars()
+                    .position(|k| k == a)
+                    .and_then(|i| lane_shape.get(i).copied())
+                    .unwrap_or(1)
+            };
+            if lane_shape.len() == lane.axes.chars().count()
+                && axes
+                    .iter()
+                    .zip(&ranges)
+                    .any(|(&a, &(_, b))| b > extent_of(a))
             {
                 return Err(IlpError::BlockOutside {
                     path: r.path.to_path_buf(),
+                    lane: lane.index,
                     block: name.clone(),
                     slice,
+                    block_axes: axes.iter().collect(),
                     shape: format!("{lane_shape:?} ({})", lane.axes),
                 });
             }

@@ -29,14 +29,26 @@ pub enum IlpNode {
     },
 }
 
-/// All trees of all of the project's sub-forests (ilastik trains one per core and averages).
+/// The project's forest: ilastik trains `ParallelVigraRfLazyflowClassifier`, several vigra
+/// forests (`ForestNNNN`, one per worker thread) whose votes it averages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IlpForest {
     pub n_features: usize,
     pub n_classes: usize,
-    pub trees: Vec<Vec<IlpNode>>,
+    /// The sub-forests in `ForestNNNN` order, each its trees in `Tree_N` order.
+    pub forests: Vec<Vec<Vec<IlpNode>>>,
     /// `ClassifierForests/feature_names`, when stored.
     pub feature_names: Vec<String>,
+    /// `ClassifierForests/known_labels`: the label (1-based) of each of the forest's classes,
+    /// when stored; classes without labels in training are absent from the forest.
+    pub known_labels: Vec<u32>,
+}
+
+impl IlpForest {
+    /// Every tree of every sub-forest, in order.
+    pub fn trees(&self) -> impl Iterator<Item = &Vec<IlpNode>> {
+        self.forests.iter().flatten()
+    }
 }
 
 /// Decodes one vigra tree; node 0 of the result is the root.
@@ -101,6 +113,15 @@ pub fn decode_tree(
     Ok(nodes)
 }
 
+/// `Forest0003/Tree_12/topology` -> (3, 12): vigra's groups sorted by number, not by name
+/// (`Tree_10` comes after `Tree_9`).
+fn tree_key(rest: &str) -> Option<(usize, usize)> {
+    let mut parts = rest.split('/');
+    let forest = parts.next()?.strip_prefix("Forest")?.parse().ok()?;
+    let tree = parts.next()?.strip_prefix("Tree_")?.parse().ok()?;
+    (parts.next() == Some("topology") && parts.next().is_none()).then_some((forest, tree))
+}
+
 /// Reads the project's forest, if it has one.
 pub fn read_forest(
     path: &std::path::Path,
@@ -108,18 +129,23 @@ pub fn read_forest(
     names: &[String],
 ) -> Result<Option<IlpForest>> {
     let prefix = "PixelClassification/ClassifierForests/";
-    let mut tops: Vec<&String> = names
-        .iter()
-        .filter(|n| n.starts_with(prefix) && n.ends_with("/topology"))
-        .collect();
+    let err = |m: String| IlpError::format(path, m);
+    let mut tops: Vec<((usize, usize), &String)> = Vec::new();
+    for name in names.iter().filter(|n| n.ends_with("/topology")) {
+        if let Some(rest) = name.strip_prefix(prefix) {
+            let key = tree_key(rest)
+                .ok_or_else(|| err(format!("{name}: not a ForestNNNN/Tree_N topology")))?;
+            tops.push((key, name));
+        }
+    }
     if tops.is_empty() {
         return Ok(None);
     }
     tops.sort();
-    let err = |m: String| IlpError::format(path, m);
-    let mut trees = Vec::with_capacity(tops.len());
+    let mut forests: Vec<Vec<Vec<IlpNode>>> = Vec::new();
+    let mut current = None;
     let (mut n_features, mut n_classes) = (0usize, 0usize);
-    for top in tops {
+    for ((forest, _), top) in tops {
         let base = top.trim_end_matches("topology");
         let topology: Vec<i32> = file
             .dataset(top)
@@ -132,20 +158,39 @@ pub fn read_forest(
             .map_err(|e| err(format!("{params_name}: {e}")))?;
         n_features = n_features.max(topology.first().copied().unwrap_or(0).max(0) as usize);
         n_classes = n_classes.max(topology.get(1).copied().unwrap_or(0).max(0) as usize);
-        trees.push(decode_tree(&topology, &parameters).map_err(|m| err(format!("{top}: {m}")))?);
+        let tree = decode_tree(&topology, &parameters).map_err(|m| err(format!("{top}: {m}")))?;
+        if current != Some(forest) {
+            forests.push(Vec::new());
+            current = Some(forest);
+        }
+        if let Some(trees) = forests.last_mut() {
+            trees.push(tree);
+        }
     }
-    let fname = format!("{prefix}feature_names");
-    let feature_names = if names.contains(&fname) {
-        file.dataset(&fname)
-            .and_then(|d| d.read_strings_lossy())
-            .unwrap_or_default()
-    } else {
-        Vec::new()
+    let dataset_of = |leaf: &str| {
+        let name = format!("{prefix}{leaf}");
+        names
+            .contains(&name)
+            .then(|| file.dataset(&name).ok())
+            .flatten()
+    };
+    let feature_names = dataset_of("feature_names")
+        .and_then(|d| d.read_strings_lossy().ok())
+        .unwrap_or_default();
+    let known_labels = match dataset_of("known_labels") {
+        Some(d) => d
+            .read_numeric_as::<i64>()
+            .map_err(|e| err(format!("{prefix}known_labels: {e}")))?
+            .into_iter()
+            .map(|l| u32::try_from(l).map_err(|_| err(format!("{prefix}known_labels: label {l}"))))
+            .collect::<Result<Vec<_>>>()?,
+        None => Vec::new(),
     };
     Ok(Some(IlpForest {
         n_features,
         n_classes,
-        trees,
+        forests,
         feature_names,
+        known_labels,
     }))
 }

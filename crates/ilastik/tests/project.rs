@@ -167,7 +167,9 @@ fn bad_projects_are_clear_errors() {
     write_project(&outside, &project).unwrap();
     let err = IlpProject::open(&outside).unwrap_err().to_string();
     assert!(
-        err.contains("outside.ilp") && err.contains("outside the image"),
+        err.contains("outside.ilp")
+            && err.contains("lane 0")
+            && err.contains("outside the lane's image"),
         "{err}"
     );
 

@@ -74,7 +74,7 @@ pub fn resolve_channel_names(
     if let Some(panel) = panels.into_iter().find(|p| p.is_file()) {
         return read_panel(&panel, n, path);
     }
-    Ok((0..n).map(|i| format!("ch{i}")).collect())
+    Ok(pixelforest_core::generated_channel_names(n))
 }
 
 fn count_mismatch(csv: &Path, listed: usize, image: &Path, n: usize) -> crate::IoError {

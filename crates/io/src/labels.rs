@@ -2,7 +2,7 @@
 //! PNG written. Wider integer labels are accepted while every value fits in `u8`.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::BufWriter;
 use std::path::Path;
 
 use ndarray::{Array2, Array3, Axis};
@@ -58,35 +58,16 @@ pub fn read_label_image(path: &Path) -> Result<Array2<u8>> {
 }
 
 fn read_png(path: &Path) -> Result<Array2<u8>> {
-    let file = File::open(path).map_err(|e| io_err(path, e))?;
-    let decoder = png::Decoder::new(BufReader::new(file));
-    let mut reader = decoder
-        .read_info()
-        .map_err(|e| format_err(path, format!("cannot decode PNG: {e}")))?;
-    let mut buf = vec![0u8; reader.output_buffer_size().unwrap_or(0)];
-    let info = reader
-        .next_frame(&mut buf)
-        .map_err(|e| format_err(path, format!("cannot decode PNG: {e}")))?;
-    let (w, h) = (info.width as usize, info.height as usize);
-    let values: Vec<f32> = match (info.color_type, info.bit_depth) {
-        (png::ColorType::Grayscale | png::ColorType::Indexed, png::BitDepth::Eight) => {
-            buf[..w * h].iter().map(|&v| f32::from(v)).collect()
-        }
-        (png::ColorType::Grayscale, png::BitDepth::Sixteen) => buf[..w * h * 2]
-            .chunks_exact(2)
-            .map(|b| f32::from(u16::from_be_bytes([b[0], b[1]])))
-            .collect(),
-        (ct, bd) => {
-            return Err(format_err(
-                path,
-                format!(
-                "label PNG must be 8- or 16-bit grayscale (or 8-bit indexed), found {ct:?} {bd:?}"
+    let data = crate::png_image::read_png(path, crate::png_image::Palette::Indices)?;
+    if data.shape()[0] != 1 {
+        return Err(format_err(
+            path,
+            format!(
+                "a label PNG has one sample per pixel (grey or palette), this one has {}",
+                data.shape()[0]
             ),
-            ))
-        }
-    };
-    let data =
-        Array3::from_shape_vec((1, h, w), values).map_err(|e| format_err(path, e.to_string()))?;
+        ));
+    }
     to_labels(path, data, StoredType::U16)
 }
 

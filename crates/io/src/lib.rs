@@ -17,6 +17,7 @@ pub mod h5_image;
 mod interleaved;
 mod labels;
 pub mod ome;
+mod png_image;
 mod probabilities;
 pub mod tiff_stack;
 
@@ -110,10 +111,10 @@ pub fn read_image(path: &Path) -> Result<Image> {
             let d = h5_image::read_dataset(path, &file, &name)?;
             named(path, d.data, None)
         }
-        Kind::Png => Err(format_err(
-            path,
-            "PNG files are read as label images, not stacks",
-        )),
+        Kind::Png => {
+            let data = png_image::read_png(path, png_image::Palette::Colours)?;
+            named(path, data, None)
+        }
     }
 }
 

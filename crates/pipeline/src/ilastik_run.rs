@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use ndarray::{s, Array2};
 use pixelforest_core::{Image, LabelClass};
 use pixelforest_features::FeatureSelection;
-use pixelforest_ilastik::{write_project, ExportLane, ExportProject, IlpFeatures, IlpProject};
+use pixelforest_forest::NodeSpec;
+use pixelforest_ilastik::{
+    write_project, ExportLane, ExportProject, IlpFeatures, IlpNode, IlpProject,
+};
 
 use crate::error::{PipelineError, Result};
 
@@ -203,42 +206,71 @@ fn last_f32_below(t: f64) -> f32 {
     }
 }
 
-/// The project's trained vigra forest as ours (all sub-forests' trees), for prediction.
+/// The project's trained vigra forest as ours, its sub-forests averaged as ilastik averages
+/// them, with one output class per label class of the project (a class ilastik's forest never
+/// saw in training, absent from `known_labels`, gets probability 0 as in ilastik's export).
 pub fn forest_from_ilp(project: &IlpProject) -> Result<pixelforest_forest::RandomForest> {
-    use pixelforest_forest::NodeSpec;
-    use pixelforest_ilastik::IlpNode;
     let forest = project
         .forest
         .as_ref()
         .ok_or_else(|| PipelineError::file(&project.path, "the project has no trained forest"))?;
-    let trees = forest
-        .trees
+    // Output position of each of the forest's classes.
+    let known: Vec<usize> = if forest.known_labels.is_empty() {
+        (0..forest.n_classes).collect()
+    } else {
+        forest
+            .known_labels
+            .iter()
+            .map(|&l| (l as usize).saturating_sub(1))
+            .collect()
+    };
+    if known.len() != forest.n_classes {
+        return Err(PipelineError::file(
+            &project.path,
+            format!(
+                "the forest has {} classes but known_labels lists {}",
+                forest.n_classes,
+                known.len()
+            ),
+        ));
+    }
+    let n_out = project
+        .label_names
+        .len()
+        .max(known.iter().map(|k| k + 1).max().unwrap_or(0));
+    let convert = |tree: &Vec<IlpNode>| -> Vec<NodeSpec> {
+        tree.iter()
+            .map(|n| match n {
+                IlpNode::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                } => NodeSpec::Split {
+                    feature: *feature,
+                    threshold: last_f32_below(*threshold),
+                    left: *left,
+                    right: *right,
+                },
+                IlpNode::Leaf { probs } => {
+                    let mut out = vec![0.0f32; n_out];
+                    for (&k, &p) in known.iter().zip(probs) {
+                        out[k] = p as f32;
+                    }
+                    NodeSpec::Leaf { probs: out }
+                }
+            })
+            .collect()
+    };
+    let forests = forest
+        .forests
         .iter()
-        .map(|tree| {
-            tree.iter()
-                .map(|n| match n {
-                    IlpNode::Split {
-                        feature,
-                        threshold,
-                        left,
-                        right,
-                    } => NodeSpec::Split {
-                        feature: *feature,
-                        threshold: last_f32_below(*threshold),
-                        left: *left,
-                        right: *right,
-                    },
-                    IlpNode::Leaf { probs } => NodeSpec::Leaf {
-                        probs: probs.iter().map(|&p| p as f32).collect(),
-                    },
-                })
-                .collect()
-        })
+        .map(|trees| trees.iter().map(convert).collect())
         .collect();
-    Ok(pixelforest_forest::RandomForest::from_tree_specs(
+    Ok(pixelforest_forest::RandomForest::from_vigra_forests(
         forest.n_features,
-        forest.n_classes,
-        trees,
+        n_out,
+        forests,
     )?)
 }
 

@@ -8,6 +8,7 @@ mod batch_predict;
 mod demo;
 mod error;
 mod features_export;
+mod ilastik_model;
 mod ilastik_run;
 pub mod inputs;
 pub mod metrics;
@@ -26,6 +27,7 @@ pub use batch_predict::{convert_probabilities, create_parent, predict_batch, Pre
 pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, Step};
 pub use error::{PipelineError, Result, SampleProblem};
 pub use features_export::{feature_stack, write_features};
+pub use ilastik_model::{is_hdf5_file, model_from_ilp};
 pub use ilastik_run::{
     classes_from_ilp, export_ilp, forest_from_ilp, ilp_training_set, import_ilp, selection_from_ilp,
 };

@@ -36,10 +36,7 @@ pub fn channel_mismatch(model: &Model, image: &Image) -> Option<String> {
 
 /// True for the names io generates for a stack without a channel list.
 pub fn is_generated(names: &[String]) -> bool {
-    names
-        .iter()
-        .enumerate()
-        .all(|(i, n)| *n == format!("ch{i}"))
+    pixelforest_core::is_generated_channel_names(names)
 }
 
 fn preview(names: &[String]) -> String {

@@ -182,7 +182,14 @@ pub fn save_model(model: &Model, path: &Path) -> Result<()> {
 }
 
 /// Reads a model file; errors name the file.
+///
+/// An ilastik project (`.ilp`, recognised by its HDF5 signature) is a model too: its stored
+/// forest with its own feature selection and classes (see [`crate::model_from_ilp`]).
 pub fn load_model(path: &Path) -> Result<Model> {
+    if crate::ilastik_model::is_hdf5_file(path) {
+        let project = pixelforest_ilastik::IlpProject::open(path)?;
+        return crate::ilastik_model::model_from_ilp(&project);
+    }
     let file = std::fs::File::open(path)
         .map_err(|e| PipelineError::file(path, format!("cannot open model: {e}")))?;
     Model::load(std::io::BufReader::new(file))
