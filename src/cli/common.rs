@@ -19,7 +19,7 @@ pub struct BatchArgs {
     /// run can simply be started again).
     #[arg(long)]
     pub overwrite: bool,
-    /// No progress bar.
+    /// Print nothing but errors (no progress bar, no summary table).
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
@@ -50,12 +50,78 @@ pub fn init_threads(jobs: Option<usize>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints a batch's summary table; exit status 1 if any input failed.
-pub fn finish(report: &BatchReport) -> ExitCode {
-    eprint!("{}", report.table());
+/// Prints a batch's summary table (with `quiet`, only a count of the failures, whose errors
+/// were printed as they happened); exit status 1 if any input failed.
+pub fn finish(report: &BatchReport, quiet: bool) -> ExitCode {
+    if !quiet {
+        eprint!("{}", report.table());
+    } else if report.failed() > 0 {
+        eprintln!(
+            "error: {} of {} inputs failed",
+            report.failed(),
+            report.outcomes.len()
+        );
+    }
     if report.failed() > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Sample type of written maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Dtype {
+    /// [0, 1] renormalized to [0, 65535], truncated, as ilastik's uint16 export.
+    Uint16,
+    /// [0, 1] floats.
+    Float32,
+}
+
+impl From<Dtype> for pixelforest::io::SampleType {
+    fn from(d: Dtype) -> Self {
+        match d {
+            Dtype::Uint16 => Self::U16,
+            Dtype::Float32 => Self::F32,
+        }
+    }
+}
+
+/// Container of written probability maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One page, classes as interleaved samples (ilastik's 2-D `tiff` export).
+    Tiff,
+    /// Dataset `exported_data`, (y, x, class), as ilastik's HDF5 export.
+    H5,
+}
+
+impl From<Format> for pixelforest::io::ProbabilityFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Tiff => Self::Tiff,
+            Format::H5 => Self::H5,
+        }
+    }
+}
+
+/// TIFF compression of written maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Compression {
+    /// Uncompressed.
+    None,
+    /// LZW, as ilastik (vigra's TIFF writer) writes.
+    Lzw,
+    /// Deflate (zlib).
+    Deflate,
+}
+
+impl From<Compression> for pixelforest::io::TiffCompression {
+    fn from(c: Compression) -> Self {
+        match c {
+            Compression::None => Self::None,
+            Compression::Lzw => Self::Lzw,
+            Compression::Deflate => Self::Deflate,
+        }
     }
 }

@@ -3,19 +3,64 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use pixelforest::pipeline::load_model;
+use pixelforest::ilastik::IlpProject;
+use pixelforest::pipeline::{is_hdf5_file, load_model};
 
 /// Show what a model file holds: classes, channels, features, training settings and report.
+///
+/// For an ilastik project (`.ilp`): its version, lanes and labels, and, when it has a trained
+/// forest, what `predict --model project.ilp` would apply.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A `.pxf` model file.
+    /// A `.pxf` model file or an ilastik project (`.ilp`).
     model: PathBuf,
     /// Print the full metadata as JSON.
     #[arg(long)]
     json: bool,
 }
 
+/// Prints an ilastik project's version, lanes and labelled pixels.
+fn print_project(project: &IlpProject) {
+    println!("project:  {}", project.path.display());
+    println!("ilastik:  {}", project.ilastik_version);
+    let labelled = project
+        .lanes
+        .iter()
+        .filter(|l| !l.labels.is_empty())
+        .count();
+    println!("lanes:    {} ({labelled} with labels)", project.lanes.len());
+    for lane in &project.lanes {
+        let pixels: usize = lane
+            .labels
+            .iter()
+            .map(|p| p.labels.iter().filter(|&&v| v != 0).count())
+            .sum();
+        println!(
+            "  lane {:>3}: {} [{}{}] {pixels} labelled pixels",
+            lane.index,
+            lane.file_path,
+            lane.axes,
+            lane.shape
+                .as_ref()
+                .map(|s| format!(" {s:?}"))
+                .unwrap_or_default()
+        );
+    }
+    if project.forest.is_none() {
+        println!("forest:   none (train it in ilastik, or use `pixelforest train --from-ilp`)");
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if is_hdf5_file(&args.model) {
+        let project = IlpProject::open(&args.model)?;
+        if !args.json {
+            print_project(&project);
+        }
+        if project.forest.is_none() {
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let model = load_model(&args.model)?;
     let meta = &model.meta;
     if args.json {
@@ -38,10 +83,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         meta.channel_names.join(", ")
     );
     println!("features: {}", model.forest.n_features());
-    println!(
-        "forest:   {} trees, seed {}",
-        meta.settings.n_trees, meta.settings.seed
-    );
+    match model.forest.sub_forests() {
+        [] => println!(
+            "forest:   {} trees, seed {}",
+            model.forest.n_trees(),
+            meta.settings.seed
+        ),
+        subs => println!(
+            "forest:   {} trees in {} vigra sub-forests (averaged as ilastik averages them)",
+            model.forest.n_trees(),
+            subs.len()
+        ),
+    }
     if let Some(r) = &meta.report {
         println!(
             "labels:   {:?} per class, out-of-bag accuracy {:.4}",

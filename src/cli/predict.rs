@@ -4,12 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use pixelforest::io::{ProbabilityFormat, SampleType};
 use pixelforest::pipeline::{
     collect_images, load_model, predict_batch, PredictOptions, UncertaintyMeasure, DEFAULT_TILE,
 };
 
-use super::common::{finish, BatchArgs};
+use super::common::{finish, BatchArgs, Compression, Dtype, Format};
 
 /// Export per-pixel class probabilities for every image (replaces ilastik's batch mode).
 ///
@@ -26,7 +25,8 @@ use super::common::{finish, BatchArgs};
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The model written by `pixelforest train` (or `serve`).
+    /// The model written by `pixelforest train` (or `serve`), or an ilastik project (`.ilp`)
+    /// with a trained classifier: its own forest, features and classes give ilastik's numbers.
     #[arg(long, short = 'm')]
     model: PathBuf,
     /// Images (`_s2.h5`, TIFF stacks) or folders of them.
@@ -38,12 +38,15 @@ pub struct Args {
     /// Output file name without extension; {stem} is the image's name.
     #[arg(long, default_value = "{stem}_Probabilities")]
     name: String,
-    /// Sample type: uint16 (renormalized to 0..65535) or float32 (0..1).
-    #[arg(long, default_value = "uint16", value_parser = ["uint16", "float32"])]
-    dtype: String,
-    /// Container: tiff, or h5 (dataset `exported_data`, (y, x, class), as ilastik).
-    #[arg(long, default_value = "tiff", value_parser = ["tiff", "h5"])]
-    format: String,
+    /// Sample type of the maps.
+    #[arg(long, value_enum, default_value_t = Dtype::Uint16)]
+    dtype: Dtype,
+    /// Container of the maps.
+    #[arg(long, value_enum, default_value_t = Format::Tiff)]
+    format: Format,
+    /// TIFF compression (ilastik writes LZW).
+    #[arg(long, value_enum, default_value_t = Compression::Lzw)]
+    compression: Compression,
     /// Also write uncertainty maps (`<probability stem>_uncertainty.tiff`).
     #[arg(long)]
     uncertainty: bool,
@@ -79,16 +82,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = PredictOptions {
         output_dir: args.output_dir.clone(),
         name_pattern: args.name.clone(),
-        sample: if args.dtype == "float32" {
-            SampleType::F32
-        } else {
-            SampleType::U16
-        },
-        format: if args.format == "h5" {
-            ProbabilityFormat::H5
-        } else {
-            ProbabilityFormat::Tiff
-        },
+        sample: args.dtype.into(),
+        format: args.format.into(),
+        compression: args.compression.into(),
         uncertainty_dir,
         uncertainty_measure: args.measure,
         tile_size: args.tile_size as usize,
@@ -101,19 +97,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &options.output_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    eprintln!(
-        "predicting {} images with {} ({} classes: {})",
-        images.len(),
-        args.model.display(),
-        model.meta.classes.len(),
-        model
-            .meta
-            .classes
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    if !args.batch.quiet {
+        eprintln!(
+            "predicting {} images with {} ({} classes: {})",
+            images.len(),
+            args.model.display(),
+            model.meta.classes.len(),
+            model
+                .meta
+                .classes
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let report = predict_batch(&model, &images, &options);
-    Ok(finish(&report))
+    Ok(finish(&report, args.batch.quiet))
 }

@@ -108,5 +108,5 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         crops_dir.display()
     );
     let report = prepare_batch(&inputs, &options);
-    Ok(finish(&report))
+    Ok(finish(&report, args.batch.quiet))
 }

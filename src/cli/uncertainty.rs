@@ -70,5 +70,5 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.batch.overwrite,
         !args.batch.quiet,
     );
-    Ok(finish(&report))
+    Ok(finish(&report, args.batch.quiet))
 }

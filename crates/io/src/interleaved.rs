@@ -11,12 +11,13 @@ use std::path::Path;
 
 use ndarray::Array3;
 use tiff::encoder::colortype::ColorType;
-use tiff::encoder::TiffEncoder;
+use tiff::encoder::compression::DeflateLevel;
+use tiff::encoder::{Compression, TiffEncoder};
 use tiff::tags::{ExtraSamples, PhotometricInterpretation, SampleFormat};
 
 use crate::error::{format_err, io_err, Result};
 use crate::tiff_stack::to_u16;
-use crate::SampleType;
+use crate::{SampleType, TiffCompression};
 
 /// Most classes written interleaved; more are written one page per class.
 pub const MAX_INTERLEAVED: usize = 8;
@@ -46,14 +47,25 @@ macro_rules! samples_type {
 samples_type!(u16, 16, SampleFormat::Uint);
 samples_type!(f32, 32, SampleFormat::IEEEFP);
 
-fn write_n<T, const N: usize>(path: &Path, buf: &[T], w: u32, h: u32) -> Result<()>
+fn write_n<T, const N: usize>(
+    path: &Path,
+    buf: &[T],
+    (w, h): (u32, u32),
+    compression: TiffCompression,
+) -> Result<()>
 where
     Samples<T, N>: ColorType<Inner = T>,
     [T]: tiff::encoder::TiffValue,
 {
     let werr = |e: tiff::TiffError| format_err(path, format!("cannot write TIFF: {e}"));
     let file = File::create(path).map_err(|e| io_err(path, e))?;
-    let mut enc = TiffEncoder::new(BufWriter::new(file)).map_err(werr)?;
+    let mut enc = TiffEncoder::new(BufWriter::new(file))
+        .map_err(werr)?
+        .with_compression(match compression {
+            TiffCompression::None => Compression::Uncompressed,
+            TiffCompression::Lzw => Compression::Lzw,
+            TiffCompression::Deflate => Compression::Deflate(DeflateLevel::default()),
+        });
     let mut img = enc.new_image::<Samples<T, N>>(w, h).map_err(werr)?;
     if N != 3 && N > 1 {
         // Not an extra sample in the encoder's count: only the tag, as libtiff expects for
@@ -67,16 +79,16 @@ where
 }
 
 macro_rules! dispatch {
-    ($t:ty, $n:expr, $path:expr, $buf:expr, $w:expr, $h:expr) => {
+    ($t:ty, $n:expr, $path:expr, $buf:expr, $w:expr, $h:expr, $comp:expr) => {
         match $n {
-            1 => write_n::<$t, 1>($path, $buf, $w, $h),
-            2 => write_n::<$t, 2>($path, $buf, $w, $h),
-            3 => write_n::<$t, 3>($path, $buf, $w, $h),
-            4 => write_n::<$t, 4>($path, $buf, $w, $h),
-            5 => write_n::<$t, 5>($path, $buf, $w, $h),
-            6 => write_n::<$t, 6>($path, $buf, $w, $h),
-            7 => write_n::<$t, 7>($path, $buf, $w, $h),
-            8 => write_n::<$t, 8>($path, $buf, $w, $h),
+            1 => write_n::<$t, 1>($path, $buf, ($w, $h), $comp),
+            2 => write_n::<$t, 2>($path, $buf, ($w, $h), $comp),
+            3 => write_n::<$t, 3>($path, $buf, ($w, $h), $comp),
+            4 => write_n::<$t, 4>($path, $buf, ($w, $h), $comp),
+            5 => write_n::<$t, 5>($path, $buf, ($w, $h), $comp),
+            6 => write_n::<$t, 6>($path, $buf, ($w, $h), $comp),
+            7 => write_n::<$t, 7>($path, $buf, ($w, $h), $comp),
+            8 => write_n::<$t, 8>($path, $buf, ($w, $h), $comp),
             n => Err(format_err(
                 $path,
                 format!("{n} samples per pixel is more than {MAX_INTERLEAVED}"),
@@ -87,7 +99,12 @@ macro_rules! dispatch {
 
 /// Writes `(c, y, x)` data as one page of `(y, x)` pixels with `c` interleaved samples.
 /// `U16` values are rounded and clamped (pass already-quantised values to keep them exact).
-pub fn write_interleaved(path: &Path, data: &Array3<f32>, sample: SampleType) -> Result<()> {
+pub fn write_interleaved(
+    path: &Path,
+    data: &Array3<f32>,
+    sample: SampleType,
+    compression: TiffCompression,
+) -> Result<()> {
     let (c, h, w) = data.dim();
     let (wu, hu) = (
         u32::try_from(w).map_err(|_| format_err(path, "image too wide for TIFF"))?,
@@ -97,11 +114,11 @@ pub fn write_interleaved(path: &Path, data: &Array3<f32>, sample: SampleType) ->
     match sample {
         SampleType::U16 => {
             let buf: Vec<u16> = yxc.iter().map(|&v| to_u16(v)).collect();
-            dispatch!(u16, c, path, &buf, wu, hu)
+            dispatch!(u16, c, path, &buf, wu, hu, compression)
         }
         SampleType::F32 => {
             let buf: Vec<f32> = yxc.iter().copied().collect();
-            dispatch!(f32, c, path, &buf, wu, hu)
+            dispatch!(f32, c, path, &buf, wu, hu, compression)
         }
     }
 }

@@ -31,7 +31,8 @@ pub use channel_names::{image_stem, read_channel_list, resolve_channel_names};
 pub use error::{IoError, Result};
 pub use labels::read_label_image;
 pub use probabilities::{
-    read_probabilities, renormalize_u16, write_probabilities, EXPORT_DATASET, MAX_INTERLEAVED,
+    read_probabilities, renormalize_u16, write_probabilities, write_probabilities_compressed,
+    EXPORT_DATASET, MAX_INTERLEAVED,
 };
 
 use error::format_err;
@@ -50,6 +51,16 @@ pub enum H5Layout {
     Ilastik,
     /// steinbock: dataset `name` (`img` or `crop`), float32, (c, y, x).
     Steinbock { name: String },
+}
+
+/// Compression of a written TIFF. ilastik's probability export goes through vigra's
+/// `writeImage`, whose TIFF encoder defaults to LZW (`src/impex/tiff.cxx`, `TIFFEncoderImpl`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TiffCompression {
+    None,
+    #[default]
+    Lzw,
+    Deflate,
 }
 
 /// Container of an exported probability map.

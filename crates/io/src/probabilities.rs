@@ -13,7 +13,7 @@
 //! `steinbock/classification/ilastik/_ilastik.py` (`run_pixel_classification`) asks for
 //! `--output_format=tiff --export_dtype=uint16 --output_axis_order=yxc
 //! --pipeline_result_drange=(0.0,1.0) --export_drange=(0,65535)`, i.e. a `yxc` uint16 map.
-//! We write TIFF the same way: one uncompressed page, `(y, x)` pixels with one sample per class
+//! We write TIFF the same way: one LZW-compressed page (vigra's default), `(y, x)` pixels with one sample per class
 //! (RGB photometric for 3 classes, as vigra writes 3 bands), which tifffile reads as `(y, x, c)`
 //! and CellProfiler as one colour image (the downstream segmentation pipelines split it with
 //! ColorToGray). More than [`MAX_INTERLEAVED`] classes fall back to one page per class.
@@ -28,7 +28,7 @@ use crate::error::{format_err, Result};
 use crate::interleaved::write_interleaved;
 pub use crate::interleaved::MAX_INTERLEAVED;
 use crate::tiff_stack::{read_tiff_stack, write_stack_pages, StoredType};
-use crate::{atomic_write, h5_image, Kind, ProbabilityFormat, SampleType};
+use crate::{atomic_write, h5_image, Kind, ProbabilityFormat, SampleType, TiffCompression};
 
 /// ilastik's default internal dataset name for exports.
 pub const EXPORT_DATASET: &str = "exported_data";
@@ -45,11 +45,23 @@ pub fn renormalize_u16(p: f32) -> u16 {
     }
 }
 
+/// Writes a probability map (class, y, x) as ilastik's export does, LZW-compressed TIFF.
 pub fn write_probabilities(
     path: &Path,
     probs: &Array3<f32>,
     sample: SampleType,
     format: ProbabilityFormat,
+) -> Result<()> {
+    write_probabilities_compressed(path, probs, sample, format, TiffCompression::Lzw)
+}
+
+/// [`write_probabilities`] with the TIFF compression chosen (ignored for HDF5).
+pub fn write_probabilities_compressed(
+    path: &Path,
+    probs: &Array3<f32>,
+    sample: SampleType,
+    format: ProbabilityFormat,
+    compression: TiffCompression,
 ) -> Result<()> {
     let (c, h, w) = probs.dim();
     match format {
@@ -60,7 +72,9 @@ pub fn write_probabilities(
                 SampleType::F32 => probs.clone(),
             };
             if c <= MAX_INTERLEAVED {
-                atomic_write(path, |tmp| write_interleaved(tmp, &data, sample))
+                atomic_write(path, |tmp| {
+                    write_interleaved(tmp, &data, sample, compression)
+                })
             } else {
                 atomic_write(path, |tmp| write_stack_pages(tmp, &data, sample))
             }

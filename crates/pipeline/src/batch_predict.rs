@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use pixelforest_forest::Model;
-use pixelforest_io::{ProbabilityFormat, SampleType};
+use pixelforest_io::{ProbabilityFormat, SampleType, TiffCompression};
 
 use crate::error::{PipelineError, Result};
 use crate::predict::{predict_image_with_progress, DEFAULT_TILE};
@@ -25,6 +25,8 @@ pub struct PredictOptions {
     pub name_pattern: String,
     pub sample: SampleType,
     pub format: ProbabilityFormat,
+    /// TIFF compression (ilastik writes LZW).
+    pub compression: TiffCompression,
     /// Where uncertainty maps go; `None` writes none.
     pub uncertainty_dir: Option<PathBuf>,
     pub uncertainty_measure: UncertaintyMeasure,
@@ -41,6 +43,7 @@ impl Default for PredictOptions {
             name_pattern: "{stem}_Probabilities".into(),
             sample: SampleType::U16,
             format: ProbabilityFormat::Tiff,
+            compression: TiffCompression::Lzw,
             uncertainty_dir: None,
             uncertainty_measure: UncertaintyMeasure::Margin,
             tile_size: DEFAULT_TILE,
@@ -154,7 +157,13 @@ fn predict_one(
     )?;
     let out = options.output_path(input);
     create_parent(&out)?;
-    pixelforest_io::write_probabilities(&out, &probs, options.sample, options.format)?;
+    pixelforest_io::write_probabilities_compressed(
+        &out,
+        &probs,
+        options.sample,
+        options.format,
+        options.compression,
+    )?;
     if let Some(dir) = &options.uncertainty_dir {
         let path = uncertainty_path(&out, dir);
         create_parent(&path)?;
