@@ -72,7 +72,7 @@ impl Project {
 
     fn predict(&self, out: &Path, extra: &[&str]) -> Output {
         bin()
-            .args(["predict", "-q", "--uncertainty", "--model"])
+            .args(["predict", "--uncertainty", "--model"])
             .arg(self.root.join("classifier.pxf"))
             .arg(self.root.join("tiff"))
             .arg("--output-dir")
@@ -182,7 +182,7 @@ fn killed_then_resumed_run_gives_identical_outputs() {
     // Start a run, kill it as soon as its first output appears (or let it finish if it wins).
     let resumed = p.root.join("resumed");
     let mut child = bin()
-        .args(["predict", "-q", "--uncertainty", "--jobs", "1", "--model"])
+        .args(["predict", "--uncertainty", "--jobs", "1", "--model"])
         .arg(p.root.join("classifier.pxf"))
         .arg(p.root.join("tiff"))
         .arg("--output-dir")

@@ -12,16 +12,12 @@ pub enum IlpError {
     WrongWorkflow { path: PathBuf, workflow: String },
     #[error("{path}: {message}")]
     Format { path: PathBuf, message: String },
-    #[error(
-        "{path}: lane {lane}: label block {block} ({slice}, axes {block_axes}) lies outside the \
-         lane's image ({shape})"
-    )]
+    /// `block` names the block dataset, its `blockSlice` and its axes.
+    #[error("{path}: lane {lane}: label block {block} lies outside the lane's image ({shape})")]
     BlockOutside {
         path: PathBuf,
         lane: usize,
         block: String,
-        slice: String,
-        block_axes: String,
         shape: String,
     },
     #[error("{path}: lane {lane} raw data {stored} not found{hint}")]

@@ -463,9 +463,7 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane, version: &str) -> Resul
                 return Err(IlpError::BlockOutside {
                     path: r.path.to_path_buf(),
                     lane: lane.index,
-                    block: name.clone(),
-                    slice,
-                    block_axes: axes.iter().collect(),
+                    block: format!("{name} ({slice}, axes {})", axes.iter().collect::<String>()),
                     shape: format!("{lane_shape:?} ({})", lane.axes),
                 });
             }

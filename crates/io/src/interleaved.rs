@@ -2,8 +2,12 @@
 //! `tiff` export writes and CellProfiler reads as one multi-channel (colour) image.
 //!
 //! The `tiff` crate only ships fixed colour types (gray, RGB, RGBA, ...), so this defines
-//! `n`-sample types: 3 samples use RGB (as vigra's writer does for three bands), any other
-//! count MinIsBlack with `ExtraSamples` = unspecified for samples after the first.
+//! `n`-sample types laid out as vigra's TIFF writer (`src/impex/tiff.cxx`, `finalizeSettings`)
+//! lays out `n` bands: 3 or 4 samples are RGB with a fourth marked as unassociated alpha
+//! (`ExtraSamples`), 1 or 2 are MinIsBlack with the second one marked so. vigra writes 5 or more
+//! as RGB with more extra samples too, but the `tiff` crate's decoder reads such a page as 4
+//! samples (measured: 48 of 60 values for 5 classes), so we write those as MinIsBlack with
+//! extra samples, which every reader (tifffile, the tiff crate) reads as `n` samples.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -28,7 +32,7 @@ macro_rules! samples_type {
     ($inner:ty, $bits:expr, $format:expr) => {
         impl<const N: usize> ColorType for Samples<$inner, N> {
             type Inner = $inner;
-            const TIFF_VALUE: PhotometricInterpretation = if N == 3 {
+            const TIFF_VALUE: PhotometricInterpretation = if N == 3 || N == 4 {
                 PhotometricInterpretation::RGB
             } else {
                 PhotometricInterpretation::BlackIsZero
@@ -67,10 +71,10 @@ where
             TiffCompression::Deflate => Compression::Deflate(DeflateLevel::default()),
         });
     let mut img = enc.new_image::<Samples<T, N>>(w, h).map_err(werr)?;
-    if N != 3 && N > 1 {
-        // Not an extra sample in the encoder's count: only the tag, as libtiff expects for
-        // MinIsBlack with more than one sample.
-        let extras = vec![ExtraSamples::Unspecified.to_u16(); N - 1];
+    let n_extra = if N == 3 || N == 4 { N - 3 } else { N - 1 };
+    if n_extra > 0 {
+        // Only the tag: the encoder's colour type already counts every sample.
+        let extras = vec![ExtraSamples::UnassociatedAlpha.to_u16(); n_extra];
         img.encoder()
             .write_tag(tiff::tags::Tag::ExtraSamples, &extras[..])
             .map_err(werr)?;

@@ -106,7 +106,14 @@ pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
             }
         }
         first = Some(dims);
-        let spp = samples_per_pixel(decoder.colortype().map_err(|e| describe(path, e))?);
+        // The tag, not the colour type: vigra writes RGB with extra samples for > 3 bands.
+        let by_colour = samples_per_pixel(decoder.colortype().map_err(|e| describe(path, e))?);
+        let spp = decoder
+            .find_tag_unsigned::<u16>(Tag::SamplesPerPixel)
+            .ok()
+            .flatten()
+            .map_or(by_colour, usize::from)
+            .max(by_colour);
         let planar: u16 = decoder
             .find_tag_unsigned(Tag::PlanarConfiguration)
             .ok()

@@ -107,19 +107,55 @@ pub fn ilp_training_set(
     Ok(out)
 }
 
-/// Writes every labelled lane's labels as `<raw stem>_labels.tiff` in `out_dir`, and the
-/// classes to `pixelforest.json` there; returns the label files.
+/// The label file name of each labelled lane: `<raw stem>_labels.tiff`, so `train` pairs it
+/// with its image by name; lanes whose images share a stem (`a/crop.h5`, `b/crop.h5`) get
+/// `<stem>_lane<N>_labels.tiff` instead, so no lane's labels overwrite another's.
+fn label_file_names(project: &IlpProject) -> Vec<(usize, String)> {
+    let stem_of = |lane: &pixelforest_ilastik::IlpLane| {
+        pixelforest_io::image_stem(Path::new(&lane.split_file_path().0))
+    };
+    let labelled: Vec<_> = project
+        .lanes
+        .iter()
+        .filter(|l| l.first_plane().is_some())
+        .collect();
+    labelled
+        .iter()
+        .map(|lane| {
+            let stem = stem_of(lane);
+            let shared = labelled.iter().filter(|o| stem_of(o) == stem).count() > 1;
+            let name = if shared {
+                format!("{stem}_lane{}_labels.tiff", lane.index)
+            } else {
+                format!("{stem}_labels.tiff")
+            };
+            (lane.index, name)
+        })
+        .collect()
+}
+
+/// Writes every labelled lane's labels in `out_dir` (named by [`label_file_names`]: lanes whose
+/// images share a name are told apart by lane number, with a note), and the classes to
+/// `pixelforest.json` there; returns the label files.
 pub fn import_ilp(project: &IlpProject, out_dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out_dir)
         .map_err(|e| PipelineError::file(out_dir, format!("cannot create folder: {e}")))?;
     let mut written = Vec::new();
-    for lane in &project.lanes {
+    for (index, name) in label_file_names(project) {
+        let Some(lane) = project.lanes.iter().find(|l| l.index == index) else {
+            continue;
+        };
         let Some(labels) = lane.first_plane() else {
             continue;
         };
-        let (file, _) = lane.split_file_path();
-        let stem = pixelforest_io::image_stem(Path::new(&file));
-        let path = out_dir.join(format!("{stem}_labels.tiff"));
+        if name.contains("_lane") {
+            eprintln!(
+                "note: lane {index} ({}) shares its image name with another lane; its labels \
+                 are {name}",
+                lane.file_path
+            );
+        }
+        let path = out_dir.join(name);
         pixelforest_io::write_label_image(&path, labels)?;
         written.push(path);
     }

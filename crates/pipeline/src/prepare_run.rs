@@ -75,13 +75,13 @@ pub fn prepare_batch(inputs: &[PathBuf], options: &PrepareOptions) -> BatchRepor
         .par_iter()
         .map(|input| {
             let t = Instant::now();
-            let result = prepare_one(input, options, &|msg| bar.println(msg));
+            let result = prepare_one(input, options, &|msg| progress::say(&bar, msg));
             bar.inc(1);
             let (outputs, result) = match result {
                 Ok((outputs, px)) => (outputs, Ok(px)),
                 Err(e) => (Vec::new(), Err(e)),
             };
-            let (status, pixels) = Status::of(result, |m| bar.println(m));
+            let (status, pixels) = Status::of(result, |m| progress::say(&bar, m));
             Outcome {
                 input: input.clone(),
                 outputs,

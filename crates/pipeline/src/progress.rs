@@ -17,3 +17,13 @@ pub fn bar(len: usize, what: &str, show: bool) -> ProgressBar {
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
 }
+
+/// Prints a line for the user (an error, a warning) above the bar, or on stderr when the bar is
+/// hidden (`--quiet`, or stderr not a terminal), where indicatif would drop it.
+pub fn say(bar: &ProgressBar, line: impl AsRef<str>) {
+    if bar.is_hidden() {
+        eprintln!("{}", line.as_ref());
+    } else {
+        bar.println(line);
+    }
+}
