@@ -123,7 +123,7 @@ fn run_in_turn(
         let (status, pixels) = if !overwrite && outputs.iter().all(|p| p.is_file()) {
             (Status::Skipped, 0)
         } else {
-            Status::of(work(input), |m| progress::say(&bar, m))
+            Status::of(work(input), |m| progress::say(bar, m))
         };
         outcomes.push(Outcome {
             input: input.clone(),
