@@ -274,3 +274,64 @@ fn sharding_splits_the_batch() {
     let bad = p.predict(&out, &["--shard", "2/2"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn suggest_writes_the_most_uncertain_regions_as_new_crops() {
+    let p = Project::new();
+    let crops = p.root.join("ilastik");
+    let before: Vec<_> = std::fs::read_dir(&crops)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    let run = run_ok(
+        bin()
+            .args(["suggest", "--n", "4", "--size", "48", "--model"])
+            .arg(p.root.join("classifier.pxf"))
+            .arg(p.root.join("tiff"))
+            .arg("--crops")
+            .arg(&crops),
+    );
+    let table = String::from_utf8_lossy(&run.stdout);
+    let rows: Vec<&str> = table.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{table}");
+    // Ranked: mean uncertainty never increases down the table.
+    let means: Vec<f32> = rows
+        .iter()
+        .map(|r| r.split(',').nth(6).unwrap().parse().unwrap())
+        .collect();
+    assert!(means.windows(2).all(|w| w[0] >= w[1]), "{means:?}");
+    // Each region is a new crop named as prepare names crops, overlapping no existing crop,
+    // holding the image's pixels there.
+    let existing: Vec<_> = before
+        .iter()
+        .filter_map(|p| {
+            pixelforest::pipeline::parse_crop_file_name(&p.file_name()?.to_string_lossy())
+        })
+        .collect();
+    for row in rows {
+        let crop = PathBuf::from(row.split(',').nth(7).unwrap());
+        let (stem, rect) = pixelforest::pipeline::parse_crop_file_name(
+            &crop.file_name().unwrap().to_string_lossy(),
+        )
+        .unwrap();
+        assert_eq!((rect.w, rect.h), (48, 48));
+        for (s, r) in &existing {
+            let apart = rect.x >= r.x + r.w
+                || r.x >= rect.x + rect.w
+                || rect.y >= r.y + r.h
+                || r.y >= rect.y + rect.h;
+            assert!(s != &stem || apart, "{crop:?} overlaps an existing crop");
+        }
+        let full =
+            pixelforest::io::read_image(&p.root.join("tiff").join(format!("{stem}.h5"))).unwrap();
+        let cut = pixelforest::io::read_image(&crop).unwrap();
+        assert_eq!(cut.channels(), full.channels());
+        assert_eq!(
+            cut.data()[[1, 5, 7]],
+            full.data()[[1, rect.y + 5, rect.x + 7]]
+        );
+    }
+    assert!(crops.join("suggestions.png").is_file());
+    assert!(crops.join("suggestions.csv").is_file());
+}

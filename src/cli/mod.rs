@@ -8,6 +8,7 @@ mod info;
 mod predict;
 mod prepare;
 mod serve;
+mod suggest;
 mod synth;
 mod train;
 mod uncertainty;
@@ -45,6 +46,7 @@ enum Command {
     Train(train::Args),
     Predict(predict::Args),
     Uncertainty(uncertainty::Args),
+    Suggest(suggest::Args),
     Features(features::Args),
     Info(info::Args),
     Ilp(ilp::Args),
@@ -62,6 +64,7 @@ pub fn run() -> ExitCode {
         Command::Train(a) => train::run(a),
         Command::Predict(a) => predict::run(a),
         Command::Uncertainty(a) => uncertainty::run(a),
+        Command::Suggest(a) => suggest::run(a),
         Command::Features(a) => features::run(a),
         Command::Info(a) => info::run(a),
         Command::Ilp(a) => ilp::run(a),

@@ -30,6 +30,7 @@ pub use atomic::{atomic_write, temp_path_for};
 pub use channel_names::{image_stem, read_channel_list, resolve_channel_names};
 pub use error::{IoError, Result};
 pub use labels::read_label_image;
+pub use png_image::write_rgb_png;
 pub use probabilities::{
     read_probabilities, renormalize_u16, write_probabilities, write_probabilities_compressed,
     EXPORT_DATASET, MAX_INTERLEAVED,

@@ -59,3 +59,29 @@ pub(crate) fn read_png(path: &Path, palette: Palette) -> Result<Array3<f32>> {
         .as_standard_layout()
         .into_owned())
 }
+
+/// Writes an 8-bit RGB picture (y, x, 3) as PNG, atomically (a contact sheet, an overlay).
+pub fn write_rgb_png(path: &Path, rgb: &Array3<u8>) -> Result<()> {
+    let (h, w, c) = rgb.dim();
+    if c != 3 || h == 0 || w == 0 {
+        return Err(format_err(
+            path,
+            format!("not an RGB picture: {:?}", rgb.dim()),
+        ));
+    }
+    let (wu, hu) = (
+        u32::try_from(w).map_err(|_| format_err(path, "picture too wide for PNG"))?,
+        u32::try_from(h).map_err(|_| format_err(path, "picture too tall for PNG"))?,
+    );
+    let data: Vec<u8> = rgb.iter().copied().collect();
+    crate::atomic_write(path, |tmp| {
+        let file = File::create(tmp).map_err(|e| io_err(tmp, e))?;
+        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), wu, hu);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let bad = |e: png::EncodingError| format_err(path, format!("cannot write PNG: {e}"));
+        let mut writer = encoder.write_header().map_err(bad)?;
+        writer.write_image_data(&data).map_err(bad)?;
+        writer.finish().map_err(bad)
+    })
+}

@@ -17,6 +17,7 @@ mod predict;
 mod prepare_run;
 mod progress;
 mod report;
+mod suggest;
 mod synth_run;
 pub mod tiles;
 mod train;
@@ -36,9 +37,11 @@ pub use predict::{
     check_image, model_selection, predict_image, predict_image_with_progress, DEFAULT_TILE,
 };
 pub use prepare_run::{
-    crop_file_name, is_prepared_file, prepare_batch, prepared_stem, PrepareOptions,
+    crop_file_name, is_prepared_file, parse_crop_file_name, prepare_batch, prepared_stem,
+    PrepareOptions,
 };
 pub use report::{BatchReport, Outcome, Status};
+pub use suggest::{suggest, suggestions_csv, suggestions_sheet, SuggestOptions, Suggestion};
 pub use synth_run::{
     synth_files, write_sample, write_synth, SynthFiles, SynthOptions, GROUND_TRUTH_DIR,
 };

@@ -44,6 +44,21 @@ pub fn crop_file_name(prepared_stem: &str, rect: &CropRect) -> String {
     )
 }
 
+/// The image stem and rectangle of a crop file named by [`crop_file_name`], if it is one.
+pub fn parse_crop_file_name(name: &str) -> Option<(String, CropRect)> {
+    let stem = name.strip_suffix(".h5")?;
+    // From the right: _h{H}, _w{W}, _y{Y}, _x{X}.
+    let mut rest = stem;
+    let mut take = |key: &str| -> Option<usize> {
+        let pos = rest.rfind(key)?;
+        let value = rest[pos + key.len()..].parse().ok()?;
+        rest = &rest[..pos];
+        Some(value)
+    };
+    let (h, w, y, x) = (take("_h")?, take("_w")?, take("_y")?, take("_x")?);
+    (!rest.is_empty()).then(|| (rest.to_string(), CropRect { x, y, w, h }))
+}
+
 /// True for files `prepare` itself wrote (full images and crops), which are not its inputs.
 pub fn is_prepared_file(path: &Path) -> bool {
     let stem = pixelforest_io::image_stem(path);
@@ -177,6 +192,12 @@ mod tests {
             h: 400,
         };
         assert_eq!(crop_file_name("a_s2", &r), "a_s2_x10_y20_w500_h400.h5");
+        assert_eq!(
+            parse_crop_file_name("a_b_s2_x10_y20_w500_h400.h5"),
+            Some(("a_b_s2".to_string(), r))
+        );
+        assert_eq!(parse_crop_file_name("a_s2.h5"), None);
+        assert_eq!(parse_crop_file_name("_x1_y2_w3_h4.h5"), None);
         assert!(is_prepared_file(Path::new("a_s2.h5")));
         assert!(is_prepared_file(Path::new("a_s2_x10_y20_w500_h400.h5")));
         assert!(!is_prepared_file(Path::new("a_ilastik.tiff")));

@@ -2,17 +2,21 @@
 //! ilastik image preparation) does to each stack, on arrays only (no files):
 //! hot-pixel filter per channel -> summary channel prepended as channel 0 -> integer upscaling.
 
+mod contact_sheet;
 mod crops;
 mod hot_pixels;
 mod resize;
+mod uncertain_windows;
 
 use ndarray::{Array3, Axis};
 use pixelforest_core::Image;
 use rayon::prelude::*;
 
+pub use contact_sheet::{contact_sheet, SheetTile};
 pub use crops::{crop, random_crops, CropRect};
 pub use hot_pixels::{filter_hot_pixels, max_of_neighbours};
 pub use resize::upscale_bilinear;
+pub use uncertain_windows::{uncertain_windows, Window};
 
 /// The summary channel prepended as channel 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
