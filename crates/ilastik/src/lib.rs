@@ -7,12 +7,16 @@
 mod block_slice;
 mod error;
 mod export;
+mod headless;
 mod project;
 mod vigra_forest;
 
 pub use block_slice::{format_block_slice, parse_block_slice};
 pub use error::{IlpError, Result};
 pub use export::{write_project, ExportLane, ExportProject};
+pub use headless::{
+    export_path, nickname, parse_headless_args, HeadlessArgs, HeadlessError, SUPPORTED_FLAGS,
+};
 pub use pixelforest_core::LabelClass;
 pub use project::{
     axes_from_axistags, split_internal_path, IlpFeatures, IlpLane, IlpProject, LabelPlane,

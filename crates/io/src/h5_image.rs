@@ -158,7 +158,7 @@ fn read_values(path: &Path, ds: &rust_hdf5::H5Dataset) -> Result<(Vec<f32>, Stor
     })
 }
 
-fn guess_axes(name: &str, shape: &[usize]) -> String {
+pub(crate) fn guess_axes(name: &str, shape: &[usize]) -> String {
     let base = name.rsplit('/').next().unwrap_or(name);
     match shape.len() {
         2 => "yx".into(),

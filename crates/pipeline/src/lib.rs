@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod model_check;
 mod predict;
 mod prepare_run;
+mod prepare_steinbock;
 mod progress;
 mod report;
 mod synth_run;
@@ -29,13 +30,17 @@ pub use features_export::{feature_stack, write_features};
 pub use ilastik_run::{
     classes_from_ilp, export_ilp, forest_from_ilp, ilp_training_set, import_ilp, selection_from_ilp,
 };
-pub use inputs::{collect_images, Shard};
+pub use inputs::{
+    collect_images, steinbock_probabilities_path, steinbock_root, Shard, STEINBOCK_ILASTIK_IMG,
+    STEINBOCK_PROBABILITIES,
+};
 pub use predict::{
     check_image, model_selection, predict_image, predict_image_with_progress, DEFAULT_TILE,
 };
 pub use prepare_run::{
     crop_file_name, is_prepared_file, prepare_batch, prepared_stem, PrepareOptions,
 };
+pub use prepare_steinbock::{prepare_steinbock_batch, SteinbockPrepareOptions};
 pub use report::{BatchReport, Outcome, Status};
 pub use synth_run::{
     synth_files, write_sample, write_synth, SynthFiles, SynthOptions, GROUND_TRUTH_DIR,

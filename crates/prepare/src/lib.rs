@@ -3,6 +3,7 @@
 //! hot-pixel filter per channel -> summary channel prepended as channel 0 -> integer upscaling.
 
 mod crops;
+mod groups;
 mod hot_pixels;
 mod resize;
 
@@ -11,6 +12,7 @@ use pixelforest_core::Image;
 use rayon::prelude::*;
 
 pub use crops::{crop, random_crops, CropRect};
+pub use groups::{aggregate_groups, Group};
 pub use hot_pixels::{filter_hot_pixels, max_of_neighbours};
 pub use resize::upscale_bilinear;
 
