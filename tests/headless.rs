@@ -190,7 +190,18 @@ fn steinbock_call_writes_the_files_steinbock_expects() {
     );
 
     let model = train(root, &img, "synth_01_labels.tiff");
-    std::fs::create_dir_all(root.join("ilastik_probabilities")).unwrap();
+    // `predict` on the ilastik_img folder (it failed on the channel count before panel groups
+    // were read) writes steinbock's `ilastik_probabilities/<name>.tiff`.
+    ok(bin()
+        .args(["predict", "-q", "--model"])
+        .arg(&model)
+        .arg(root.join("ilastik_img"))
+        .output()
+        .unwrap());
+    let steinbock_file = root.join("ilastik_probabilities/synth_01.tiff");
+    let predicted = pixelforest::io::read_probabilities(&steinbock_file).unwrap();
+    std::fs::remove_file(&steinbock_file).unwrap();
+
     let out = ok(bin()
         .arg("headless")
         .args(steinbock_args(
@@ -209,23 +220,9 @@ fn steinbock_call_writes_the_files_steinbock_expects() {
     let renamed = steinbock_rename(&root.join("ilastik_probabilities"));
     let expected = steinbock_probabilities_path(&root.join("ilastik_img/synth_01.h5/img"));
     assert_eq!(renamed, [expected.unwrap()]);
-
-    // `predict` on the ilastik_img folder (it failed on the channel count before panel
-    // groups were read) writes the same probabilities.
-    ok(bin()
-        .args(["predict", "-q", "--model"])
-        .arg(&model)
-        .arg(root.join("ilastik_img"))
-        .arg("--output-dir")
-        .arg(root.join("cmp"))
-        .output()
-        .unwrap());
-    let ours =
-        pixelforest::io::read_probabilities(&root.join("ilastik_probabilities/synth_01.tiff"))
-            .unwrap();
-    let reference =
-        pixelforest::io::read_probabilities(&root.join("cmp/synth_01_Probabilities.tiff")).unwrap();
-    assert_eq!(ours, reference);
+    assert_eq!(renamed, std::slice::from_ref(&steinbock_file));
+    let ours = pixelforest::io::read_probabilities(&steinbock_file).unwrap();
+    assert_eq!(ours, predicted);
     // The classes are not all one value: the forest saw the labels.
     assert!(ours.iter().any(|&p| p > 0.9) && ours.iter().any(|&p| p < 0.1));
 }
@@ -276,9 +273,9 @@ fn imc_segmentation_pipeline_call_writes_probabilities_beside_the_run_folder() {
     let written = run.join("synth_01_s2_Probabilities.tiff");
     assert!(written.is_file(), "{}", stderr(&out));
     assert_eq!(tiff_layout(&written), (120, 120, 3, 16, 1));
-    // Unset --output_axis_order is reported, not silently assumed.
+    // Settings the call leaves out are reported with the value used.
     assert!(
-        stderr(&out).contains("--output_axis_order not given"),
+        stderr(&out).contains("--output_internal_path not given: exported_data"),
         "{}",
         stderr(&out)
     );
@@ -317,7 +314,12 @@ fn unsupported_options_are_refused_by_name() {
             "--export_dtype=uint8",
         ),
         (
-            &["--headless", "--export_source=Simple Segmentation", "a.h5"],
+            &[
+                "--headless",
+                "--project=m.pxf",
+                "--export_source=Simple Segmentation",
+                "a.h5",
+            ],
             "--export_source=Simple Segmentation",
         ),
         (&["--project=m.pxf", "a.h5"], "--headless"),
@@ -431,5 +433,66 @@ fn steinbock_real_project_matches_ilastik() {
             .join("ilastik_probabilities")
             .join(ours.file_name().unwrap());
         assert_eq!(tiff_layout(&ours), tiff_layout(&theirs));
+        let (a, b) = (
+            pixelforest::io::read_probabilities(&ours).unwrap(),
+            pixelforest::io::read_probabilities(&theirs).unwrap(),
+        );
+        assert_eq!(a.dim(), b.dim());
+        let mean_abs = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| f64::from((x - y).abs()))
+            .sum::<f64>()
+            / a.len() as f64;
+        eprintln!("{}: mean |ours - ilastik| = {mean_abs:.2e}", ours.display());
+        // Same forest and features: differences only where a feature near a split threshold
+        // rounds differently, a vote of 1/trees at a few pixels.
+        assert!(mean_abs < 1e-3, "{}: {mean_abs}", ours.display());
     }
+}
+
+/// Outputs are planned before any work, as `predict` plans them: two inputs sharing an
+/// export file, or an export replacing its input, stop the run.
+#[test]
+fn colliding_exports_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a.h5", "b.h5", "c.tiff"] {
+        std::fs::write(dir.path().join(name), b"not read").unwrap();
+    }
+    let run = |args: &[&str]| {
+        bin()
+            .arg("headless")
+            .args(["--headless", "--project=model.pxf", "--output_format=tiff"])
+            .arg("--output_axis_order=yxc")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    // (The dummy HDF5 files are unreadable: their axes are left for the batch to report.)
+    let out = run(&[
+        "--input_axes=cyx",
+        "--output_filename_format=out/probabilities.tiff",
+        "a.h5",
+        "b.h5",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("would both be exported"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[
+        "--output_filename_format={dataset_dir}/{nickname}",
+        "c.tiff",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("replace its own input"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["--output_filename_format=out/{nickname}_{roi}", "a.h5"]);
+    assert!(stderr(&out).contains("{roi}"), "{}", stderr(&out));
+    assert!(!dir.path().join("out").exists());
 }

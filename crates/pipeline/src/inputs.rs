@@ -131,6 +131,17 @@ pub fn steinbock_probabilities_path(image: &Path) -> Option<PathBuf> {
     )
 }
 
+/// steinbock's output folder `<root>/ilastik_probabilities` when every image lies in the
+/// `ilastik_img/` folder of one steinbock project, else `None`.
+#[must_use]
+pub fn steinbock_output_dir(images: &[PathBuf]) -> Option<PathBuf> {
+    let first = steinbock_root(images.first()?)?;
+    images
+        .iter()
+        .all(|i| steinbock_root(i).as_ref() == Some(&first))
+        .then(|| first.join(STEINBOCK_PROBABILITIES))
+}
+
 /// A slice of a batch for one job of a cluster job array: every `count`-th item starting at
 /// `index` (0-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +203,13 @@ mod tests {
             Some(PathBuf::from("/p/ilastik_probabilities/a_001.tiff"))
         );
         assert_eq!(steinbock_root(Path::new("/p/tiff/a_s2.h5")), None);
+        let both = [img.to_path_buf(), PathBuf::from("/p/ilastik_img/b_002.h5")];
+        assert_eq!(
+            steinbock_output_dir(&both),
+            Some(PathBuf::from("/p/ilastik_probabilities"))
+        );
+        let mixed = [img.to_path_buf(), PathBuf::from("/q/ilastik_img/b_002.h5")];
+        assert_eq!(steinbock_output_dir(&mixed), None);
     }
 
     #[test]
@@ -199,7 +217,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.h5"), b"x").unwrap();
         let given = dir.path().join("a.h5").join("img");
-        assert_eq!(collect_images(std::slice::from_ref(&given), None).unwrap(), [given]);
+        assert_eq!(
+            collect_images(std::slice::from_ref(&given), None).unwrap(),
+            [given]
+        );
         let missing = dir.path().join("b.h5").join("img");
         assert!(collect_images(&[missing], None).is_err());
     }

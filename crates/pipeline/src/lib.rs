@@ -31,8 +31,8 @@ pub use ilastik_run::{
     classes_from_ilp, export_ilp, forest_from_ilp, ilp_training_set, import_ilp, selection_from_ilp,
 };
 pub use inputs::{
-    collect_images, steinbock_probabilities_path, steinbock_root, Shard, STEINBOCK_ILASTIK_IMG,
-    STEINBOCK_PROBABILITIES,
+    collect_images, steinbock_output_dir, steinbock_probabilities_path, steinbock_root, Shard,
+    STEINBOCK_ILASTIK_IMG, STEINBOCK_PROBABILITIES,
 };
 pub use predict::{
     check_image, model_selection, predict_image, predict_image_with_progress, DEFAULT_TILE,

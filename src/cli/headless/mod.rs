@@ -7,14 +7,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod settings;
+
 use anyhow::{bail, Context};
-use pixelforest::ilastik::{export_path, parse_headless_args, HeadlessArgs};
-use pixelforest::io::{ProbabilityFormat, SampleType};
+use pixelforest::ilastik::{
+    export_path, parse_headless_args, read_export_settings, HeadlessArgs, StoredExport,
+};
+use pixelforest::io::ProbabilityFormat;
 use pixelforest::pipeline::{
     collect_images, load_model, predict_batch, BatchReport, PredictOptions, DEFAULT_TILE,
 };
 
 use super::common::init_threads;
+use settings::{resolve, Export, RESULT_TYPE};
 
 /// Run a trained classifier with ilastik's headless command line (a drop-in for
 /// `run_ilastik.sh --headless`).
@@ -35,10 +40,10 @@ use super::common::init_threads;
 /// --pipeline_result_drange=(0,1) --export_drange=(0,65535) (ilastik's renormalization) or
 /// float32 (no renormalization), --output_axis_order=yxc, --logfile, inputs as trailing paths or
 /// --raw_data, `file.h5/dataset` selecting a dataset. Any other flag or value is an error
-/// naming it. Unset settings take ilastik's defaults for a new project (Probabilities, hdf5,
-/// float32, `{dataset_dir}/{nickname}_{result_type}`), not a project's stored export settings;
-/// the output axis order is always yxc. Existing outputs are overwritten, as ilastik does.
-/// LAZYFLOW_THREADS sets the worker threads.
+/// naming it. As in ilastik, settings not given are those stored in an .ilp project's
+/// `Prediction Export` group, else ilastik's defaults (Probabilities, hdf5, float32,
+/// `{dataset_dir}/{nickname}_{result_type}`, the input's axis order); each is reported.
+/// Existing outputs are overwritten, as ilastik does. LAZYFLOW_THREADS sets the worker threads.
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -52,30 +57,26 @@ pub struct Args {
     args: Vec<String>,
 }
 
-/// ilastik's name for the exported source, `{result_type}` in file names.
-const RESULT_TYPE: &str = "Probabilities";
-
-/// What the export writes, decided from ilastik's settings.
-#[derive(Debug, Clone, Copy)]
-struct Export {
-    sample: SampleType,
-    format: ProbabilityFormat,
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let parsed = parse_headless_args(&args.args)?;
     if !parsed.headless {
         bail!("pixelforest runs ilastik's headless mode only: pass --headless");
     }
-    let (export, notes) = export_settings(&parsed)?;
-    init_threads(lazyflow_threads()?)?;
     let project = parsed
         .project
         .clone()
         .context("--project is required (the trained model or ilastik project)")?;
-    let inputs = input_paths(&parsed)?;
+    // A missing project is reported by load_model, after the flags have been checked.
+    let stored = if is_ilp(&project) && project.is_file() {
+        read_export_settings(&project)?
+    } else {
+        StoredExport::default()
+    };
+    let (export, notes) = resolve(&parsed, &stored)?;
+    init_threads(lazyflow_threads()?)?;
+    let inputs = input_paths(&parsed, export.axis_order_set)?;
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
-    let outputs = plan_outputs(&parsed, &inputs, export.format, &cwd)?;
+    let outputs = plan_outputs(&inputs, &export, &cwd)?;
     let model = load_model(&project)?;
     let mut log = Log::open(parsed.logfile.as_deref())?;
     for note in &notes {
@@ -92,7 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         elapsed: std::time::Duration::ZERO,
     };
     for (input, output) in inputs.iter().zip(&outputs) {
-        let options = predict_options(output, export)?;
+        let options = predict_options(output, &export)?;
         let one = predict_batch(&model, std::slice::from_ref(input), &options);
         report.outcomes.extend(one.outcomes);
         report.elapsed += one.elapsed;
@@ -103,79 +104,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Decides the sample type and container from ilastik's export flags, refusing every
-/// combination pixelforest does not write exactly as ilastik would; also returns a note for
-/// every setting left to its default.
-fn export_settings(a: &HeadlessArgs) -> anyhow::Result<(Export, Vec<String>)> {
-    let source = a.export_source.as_deref().unwrap_or(RESULT_TYPE);
-    if !source.eq_ignore_ascii_case(RESULT_TYPE) {
-        bail!("--export_source={source} is not supported: pixelforest exports Probabilities");
-    }
-    let format = match a.output_format.as_deref() {
-        Some("tiff") => ProbabilityFormat::Tiff,
-        Some("hdf5") | None => ProbabilityFormat::H5,
-        Some(other) => bail!(
-            "--output_format={other} is not supported: pixelforest writes tiff or hdf5 \
-             (ilastik's `tiff sequence`, `multipage tiff`, `compressed hdf5`, png, npy ... are not)"
-        ),
-    };
-    if let Some(p) = a.output_internal_path.as_deref() {
-        if p.trim_start_matches('/') != pixelforest::io::EXPORT_DATASET {
-            bail!(
-                "--output_internal_path={p} is not supported: the dataset is always `{}`",
-                pixelforest::io::EXPORT_DATASET
-            );
-        }
-    }
-    if let Some(order) = a.output_axis_order.as_deref() {
-        if order != "yxc" {
-            bail!("--output_axis_order={order} is not supported: pixelforest writes yxc");
-        }
-    }
-    let sample = sample_type(a)?;
-    let mut notes = Vec::new();
-    for (flag, given, default) in [
-        (
-            "--export_source",
-            a.export_source.is_some(),
-            "Probabilities",
-        ),
-        ("--output_format", a.output_format.is_some(), "hdf5"),
-        ("--export_dtype", a.export_dtype.is_some(), "float32"),
-        ("--output_axis_order", a.output_axis_order.is_some(), "yxc"),
-    ] {
-        if !given {
-            notes.push(format!(
-                "note: {flag} not given: using {default} (a project's stored export settings are not read)"
-            ));
-        }
-    }
-    Ok((Export { sample, format }, notes))
-}
-
-/// ilastik's dtype conversion: uint16 renormalized from [0, 1] to [0, 65535], or float32 as
-/// computed (optionally "renormalized" from [0, 1] to [0, 1]).
-fn sample_type(a: &HeadlessArgs) -> anyhow::Result<SampleType> {
-    let unit = Some((0.0, 1.0));
-    let ranges = (a.pipeline_result_drange, a.export_drange);
-    match (a.export_dtype.as_deref(), ranges) {
-        (Some("uint16"), (r, Some((0.0, 65535.0)))) if r == unit => Ok(SampleType::U16),
-        (Some("float32") | None, (_, None)) => Ok(SampleType::F32),
-        (Some("float32") | None, (r, e)) if r == unit && e == unit => Ok(SampleType::F32),
-        (dtype, (r, e)) => bail!(
-            "--export_dtype={} with --pipeline_result_drange={} --export_drange={} is not \
-             supported: pixelforest writes uint16 with (0.0,1.0) -> (0,65535), or float32",
-            dtype.unwrap_or("(unset)"),
-            range_text(r),
-            range_text(e)
-        ),
-    }
-}
-
-fn range_text(r: Option<(f64, f64)>) -> String {
-    r.map_or("(unset)".into(), |(lo, hi)| format!("({lo},{hi})"))
 }
 
 /// LAZYFLOW_THREADS, ilastik's thread count, which steinbock and the Snakemake rule set.
@@ -190,8 +118,15 @@ fn lazyflow_threads() -> anyhow::Result<Option<usize>> {
     }
 }
 
-/// The input images, each checked to exist and, with --input_axes, to have those axes.
-fn input_paths(a: &HeadlessArgs) -> anyhow::Result<Vec<PathBuf>> {
+fn is_ilp(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ilp"))
+}
+
+/// The input images, each checked to exist and, with --input_axes, to have those axes. With
+/// no output axis order set, ilastik exports in the input's order, so an HDF5 input must
+/// keep its channels last.
+fn input_paths(a: &HeadlessArgs, axis_order_set: bool) -> anyhow::Result<Vec<PathBuf>> {
     if a.inputs.is_empty() {
         bail!("no input images given (trailing paths or --raw_data)");
     }
@@ -202,40 +137,54 @@ fn input_paths(a: &HeadlessArgs) -> anyhow::Result<Vec<PathBuf>> {
             bail!("{input}: a folder; ilastik takes image files (use `pixelforest predict` for folders)");
         }
         collect_images(std::slice::from_ref(&path), None)?;
-        if let Some(want) = a.input_axes.as_deref() {
-            match pixelforest::io::h5_path::image_axes(&path)? {
-                Some(axes) if axes == want => {}
-                Some(axes) => bail!(
-                    "{input}: the dataset's axes are `{axes}` but --input_axes={want}; \
-                     pixelforest reads datasets in their stored axis order"
-                ),
-                None => bail!(
-                    "{input}: --input_axes applies to HDF5 datasets; pixelforest reads the axes \
-                     of TIFF files from the file"
-                ),
-            }
-        }
+        check_axes(input, &path, a.input_axes.as_deref(), axis_order_set)?;
         out.push(path);
     }
     Ok(out)
 }
 
+/// With --input_axes, the dataset must have those axes (pixelforest reads datasets in their
+/// stored order); with no output axis order set, ilastik exports in the input's order, which
+/// must keep the channels last. A file whose axes cannot be read is left to the batch, which
+/// reports it without stopping the others.
+fn check_axes(
+    input: &str,
+    path: &Path,
+    want: Option<&str>,
+    axis_order_set: bool,
+) -> anyhow::Result<()> {
+    if want.is_none() && axis_order_set {
+        return Ok(());
+    }
+    let Ok(axes) = pixelforest::io::h5_path::image_axes(path) else {
+        return Ok(());
+    };
+    match (axes.as_deref(), want) {
+        (Some(axes), _) if !axis_order_set && !axes.ends_with('c') => bail!(
+            "{input}: no --output_axis_order given, so ilastik would export in the input's axis \
+             order `{axes}`; pixelforest writes yxc: pass --output_axis_order=yxc"
+        ),
+        (Some(axes), Some(want)) if axes != want => bail!(
+            "{input}: the dataset's axes are `{axes}` but --input_axes={want}; pixelforest reads \
+             datasets in their stored axis order"
+        ),
+        (None, Some(_)) => bail!(
+            "{input}: --input_axes applies to HDF5 datasets; pixelforest reads the axes of TIFF \
+             files from the file"
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// Every input's export file, planned before any work: unfilled placeholders, two inputs
 /// sharing an output, and an output replacing its input are errors.
-fn plan_outputs(
-    a: &HeadlessArgs,
-    inputs: &[PathBuf],
-    format: ProbabilityFormat,
-    cwd: &Path,
-) -> anyhow::Result<Vec<PathBuf>> {
-    let template = a
-        .output_filename_format
-        .as_deref()
-        .unwrap_or("{dataset_dir}/{nickname}_{result_type}");
+fn plan_outputs(inputs: &[PathBuf], export: &Export, cwd: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let template = export.filename.as_str();
     let mut outputs: Vec<PathBuf> = Vec::with_capacity(inputs.len());
     for input in inputs {
         let text = input.to_string_lossy();
-        let (path, unknown) = export_path(template, &text, RESULT_TYPE, extension(format), cwd);
+        let (path, unknown) =
+            export_path(template, &text, RESULT_TYPE, extension(export.format), cwd);
         if let Some(key) = unknown.first() {
             bail!(
                 "--output_filename_format={template}: placeholder {{{key}}} is not supported \
@@ -270,7 +219,7 @@ fn extension(format: ProbabilityFormat) -> &'static str {
 }
 
 /// `predict`'s options writing exactly `output` (always overwritten, as ilastik does).
-fn predict_options(output: &Path, export: Export) -> anyhow::Result<PredictOptions> {
+fn predict_options(output: &Path, export: &Export) -> anyhow::Result<PredictOptions> {
     let name = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
