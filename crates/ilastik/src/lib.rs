@@ -7,6 +7,7 @@
 mod block_slice;
 mod error;
 mod export;
+mod export_naming;
 mod export_settings;
 mod headless;
 mod project;
@@ -15,10 +16,9 @@ mod vigra_forest;
 pub use block_slice::{format_block_slice, parse_block_slice};
 pub use error::{IlpError, Result};
 pub use export::{write_project, ExportLane, ExportProject};
+pub use export_naming::{export_path, nickname};
 pub use export_settings::{read_export_settings, StoredExport};
-pub use headless::{
-    export_path, nickname, parse_headless_args, HeadlessArgs, HeadlessError, SUPPORTED_FLAGS,
-};
+pub use headless::{parse_headless_args, HeadlessArgs, HeadlessError, SUPPORTED_FLAGS};
 pub use pixelforest_core::LabelClass;
 pub use project::{
     axes_from_axistags, split_internal_path, IlpFeatures, IlpLane, IlpProject, LabelPlane,

@@ -125,7 +125,12 @@ fn sample_type(
     notes: &mut Vec<String>,
 ) -> anyhow::Result<SampleType> {
     if a.pipeline_result_drange.is_some() && a.export_drange.is_none() {
-        bail!("--pipeline_result_drange without --export_drange has no effect in ilastik; give both or neither");
+        // Older ImcSegmentationPipeline rules pass it alone; ilastik then keeps the stored ranges.
+        notes.push(
+            "note: --pipeline_result_drange without --export_drange: ilastik applies neither, \
+             the project's stored ranges are used"
+                .into(),
+        );
     }
     let dtype = pick(
         notes,
@@ -236,13 +241,19 @@ mod tests {
                 "(0,255)",
             ),
             (&["--export_dtype=uint8"][..], "uint8"),
-            (&["--pipeline_result_drange=(0,1)"][..], "--export_drange"),
             (&["--output_axis_order=cyx"][..], "cyx"),
             (&["--output_internal_path=data"][..], "data"),
         ] {
             let err = resolve(&args(flags), &none).unwrap_err().to_string();
             assert!(err.contains(named), "{flags:?}: {err}");
         }
+        // Alone, --pipeline_result_drange changes nothing in ilastik: float32 as computed.
+        let (e, notes) = resolve(&args(&["--pipeline_result_drange=(0,1)"]), &none).unwrap();
+        assert_eq!(e.sample, SampleType::F32);
+        assert!(
+            notes.iter().any(|n| n.contains("applies neither")),
+            "{notes:?}"
+        );
         let cut = StoredExport {
             cutout: true,
             ..StoredExport::default()
