@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::project::split_internal_path;
+
 /// The export's file name for an input, as ilastik forms it: `--output_filename_format` with
 /// `{dataset_dir}` (the input's folder, absolute), `{nickname}` and `{result_type}` filled in,
 /// its extension replaced by `extension` (`tiff`, `h5`), relative paths taken from `cwd`.
@@ -17,8 +19,8 @@ pub fn export_path(
     extension: &str,
     cwd: &Path,
 ) -> (PathBuf, Vec<String>) {
-    let external = split_external(input).0;
-    let dir = Path::new(external).parent().unwrap_or(Path::new(""));
+    let external = split_internal_path(input).0;
+    let dir = Path::new(&external).parent().unwrap_or(Path::new(""));
     let dataset_dir = cwd.join(dir);
     let known = [
         ("dataset_dir", dataset_dir.to_string_lossy().into_owned()),
@@ -30,29 +32,17 @@ pub fn export_path(
     (cwd.join(path), unknown)
 }
 
-/// The input's external file and internal dataset path (lazyflow's `PathComponents`).
-fn split_external(input: &str) -> (&str, Option<&str>) {
-    let lower = input.to_lowercase();
-    for ext in [".h5/", ".hdf5/", ".ilp/"] {
-        if let Some(pos) = lower.find(ext) {
-            let cut = pos + ext.len() - 1;
-            return (&input[..cut], Some(&input[cut + 1..]));
-        }
-    }
-    (input, None)
-}
-
 /// ilastik's dataset nickname (`DatasetInfo.create_nickname`): the file name without its last
 /// extension, then `-` and the internal path with `/` as `-`: `ilastik_img/a.h5/img` -> `a-img`.
 #[must_use]
 pub fn nickname(input: &str) -> String {
-    let (external, internal) = split_external(input);
-    let name = Path::new(external)
+    let (external, internal) = split_internal_path(input);
+    let name = Path::new(&external)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let base = strip_extension(&name).to_string();
-    match internal.map(|p| p.trim_start_matches('/')) {
+    match internal.as_deref().map(|p| p.trim_start_matches('/')) {
         Some(p) if !p.is_empty() => format!("{base}-{}", p.replace('/', "-")),
         _ => base,
     }

@@ -307,6 +307,17 @@ mod tests {
         assert_eq!(names[1], "Cytokeratin 5");
     }
 
+    /// Regression: images of steinbock's `ilastik_img/` (mean + one channel per group) were
+    /// refused with a channel-count error against the project's `panel.csv`.
+    #[test]
+    fn steinbock_ilastik_img_channels_are_not_a_count_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("panel.csv"), TESTDATA_PANEL).unwrap();
+        let image = dir.path().join("ilastik_img").join("a_001.h5");
+        let names = crate::resolve_channel_names(&image, 4, None).unwrap();
+        assert_eq!(names, ["mean", "Ag107", "YBX1", "H3K27Ac"]);
+    }
+
     #[test]
     fn groups_merge_sort_numerically_and_honour_keep() {
         // pandas reads 0 as a group label (np.unique keeps it); empty cells are left out.
