@@ -496,3 +496,79 @@ fn colliding_exports_are_refused_before_any_work() {
     assert!(stderr(&out).contains("{roi}"), "{}", stderr(&out));
     assert!(!dir.path().join("out").exists());
 }
+
+/// steinbock's call on steinbock's own `ilastik_img/` (BodenmillerGroup/TestData): after
+/// steinbock's renaming, every file ilastik wrote there exists with ilastik's layout (size,
+/// 3 interleaved uint16 samples, one page). The model is trained here on labels drawn from the
+/// mean channel, as steinbock's trained project needs `.ilp` loading.
+#[test]
+fn steinbock_testdata_call_writes_ilastiks_files() {
+    let Some(real) = pixelforest_testdata::real_fixture("steinbock/210308_ImcTestData") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("ilastik_img")).unwrap();
+    let mut images = Vec::new();
+    for entry in std::fs::read_dir(real.join("ilastik_img")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        std::fs::copy(&path, root.join("ilastik_img").join(&name)).unwrap();
+        images.push(format!("ilastik_img/{name}"));
+    }
+    images.sort();
+    std::fs::copy(real.join("panel.csv"), root.join("panel.csv")).unwrap();
+    // Sparse labels by the mean channel's level: bright 1, middle 2, dark 3.
+    let train_on = root.join("ilastik_img/20210305_NE_mockData2_001.h5");
+    let image = pixelforest::io::read_image(&train_on).unwrap();
+    let mean = image.channel(0);
+    let mut sorted: Vec<f32> = mean.iter().copied().collect();
+    sorted.sort_by(f32::total_cmp);
+    let (lo, hi) = (sorted[sorted.len() * 3 / 10], sorted[sorted.len() * 9 / 10]);
+    let labels = ndarray::Array2::from_shape_fn(mean.dim(), |(y, x)| {
+        let v = mean[[y, x]];
+        match ((y * 31 + x * 17) % 13 == 0, v > hi, v > lo) {
+            (false, _, _) => 0,
+            (true, true, _) => 1,
+            (true, false, true) => 2,
+            (true, false, false) => 3,
+        }
+    });
+    std::fs::create_dir_all(root.join("labels")).unwrap();
+    pixelforest::io::write_label_image(
+        &root.join("labels/20210305_NE_mockData2_001_labels.tiff"),
+        &labels,
+    )
+    .unwrap();
+    ok(bin()
+        .args(["train", "--trees", "10", "--images"])
+        .arg(&train_on)
+        .arg("--labels")
+        .arg(root.join("labels"))
+        .arg("--out")
+        .arg(root.join("model.pxf"))
+        .output()
+        .unwrap());
+    let refs: Vec<&str> = images.iter().map(String::as_str).collect();
+    ok(bin()
+        .arg("headless")
+        .args(steinbock_args("model.pxf", &refs))
+        .current_dir(root)
+        .output()
+        .unwrap());
+    let renamed = steinbock_rename(&root.join("ilastik_probabilities"));
+    let mut theirs: Vec<PathBuf> = std::fs::read_dir(real.join("ilastik_probabilities"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    theirs.sort();
+    let names = |v: &[PathBuf]| -> Vec<String> {
+        v.iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert_eq!(names(&renamed), names(&theirs));
+    for (ours, theirs) in renamed.iter().zip(&theirs) {
+        assert_eq!(tiff_layout(ours), tiff_layout(theirs), "{}", ours.display());
+    }
+}
