@@ -168,6 +168,9 @@ fn steinbock_call_writes_the_files_steinbock_expects() {
         d.stored,
         pixelforest::io::tiff_stack::StoredType::Float
     ));
+    // steinbock's own marker, an HDF5 bool (h5py reads np.True_ as steinbock writes it).
+    let marker = h5.dataset("img").unwrap().attr("steinbock").unwrap();
+    assert_eq!(marker.read_raw().unwrap(), [1]);
     let read = pixelforest::io::read_image(&img).unwrap();
     assert_eq!(
         read.channels(),
