@@ -184,6 +184,7 @@ fn run_steinbock(args: &Args, hot_pixel_threshold: f32) -> anyhow::Result<ExitCo
             .clone()
             .unwrap_or_else(|| root.join("ilastik_crops")),
         crop_size: args.crop_size.unwrap_or(512),
+        crops_per_image: args.crops_per_image,
         seed: args.seed,
         overwrite: args.batch.overwrite,
         progress: !args.batch.quiet,

@@ -5,6 +5,7 @@
 //! (bilinear, OpenCV's INTER_LINEAR), as `ilastik_img/<name>.h5` (dataset `img`, float32,
 //! `cyx`); and one random `crop_size` square per image as
 //! `ilastik_crops/<name>_x{X}_y{Y}_w{S}_h{S}.h5` (dataset `crop`), none for a smaller image.
+//! Crop positions are pixelforest's seeded draw, not numpy's.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -46,6 +47,8 @@ pub struct SteinbockPrepareOptions {
     pub crops_dir: PathBuf,
     /// steinbock's `--cropsize` (default 512).
     pub crop_size: usize,
+    /// Crops per image: steinbock cuts one; 0 cuts none.
+    pub crops_per_image: usize,
     pub seed: u64,
     pub overwrite: bool,
     pub progress: bool,
@@ -97,16 +100,28 @@ fn prepare_one(
     let scale = options.scale.max(1);
     let (h, w) = (image.height() * scale, image.width() * scale);
     let size = options.crop_size.max(1);
-    let rect = (h >= size && w >= size)
-        .then(|| random_crops(h, w, size, 1, image_seed(options.seed, &stem)))
-        .and_then(|r| r.first().copied());
-    let crop_path = rect.map(|r| options.crops_dir.join(crop_file_name(&stem, &r)));
+    let fits = h >= size && w >= size;
+    let rects = if fits {
+        random_crops(
+            h,
+            w,
+            size,
+            options.crops_per_image,
+            image_seed(options.seed, &stem),
+        )
+    } else {
+        Vec::new()
+    };
+    let crop_paths: Vec<PathBuf> = rects
+        .iter()
+        .map(|r| options.crops_dir.join(crop_file_name(&stem, r)))
+        .collect();
     let mut outputs = vec![full.clone()];
-    outputs.extend(crop_path.iter().cloned());
+    outputs.extend(crop_paths.iter().cloned());
     if !options.overwrite && outputs.iter().all(|p| p.is_file()) {
         return Ok((outputs, 0));
     }
-    if rect.is_none() {
+    if !fits && options.crops_per_image > 0 {
         warn(format!(
             "warning: {}: the scaled image is {h}x{w}, too small for a {size}x{size} crop \
              (steinbock writes none)",
@@ -117,8 +132,8 @@ fn prepare_one(
     let pixels = image.height() * image.width();
     drop(image);
     write(&full, &prepared, IMG_DATASET)?;
-    if let (Some(r), Some(path)) = (rect, &crop_path) {
-        write(path, &crop(&prepared, r), CROP_DATASET)?;
+    for (r, path) in rects.iter().zip(&crop_paths) {
+        write(path, &crop(&prepared, *r), CROP_DATASET)?;
     }
     Ok((outputs, pixels))
 }
