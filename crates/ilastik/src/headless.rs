@@ -138,38 +138,10 @@ pub fn parse_headless_args(args: &[String]) -> Result<HeadlessArgs, HeadlessErro
             return Err(HeadlessError::UnknownFlag(name.to_string()));
         };
         let canonical = names[0];
-        let mut values: Vec<String> = Vec::new();
-        match (arity, inline) {
-            (Arity::None, Some(v)) => {
-                return Err(HeadlessError::UnexpectedValue {
-                    flag: canonical.into(),
-                    value: v,
-                })
-            }
-            (Arity::None, None) => {}
-            (_, Some(v)) => values.push(v),
-            (Arity::One, None) => match args.get(i) {
-                Some(v) if !is_option(v) => {
-                    values.push(v.clone());
-                    i += 1;
-                }
-                _ => return Err(HeadlessError::MissingValue(canonical.into())),
-            },
-            (Arity::OptionalBool, None) => {
-                if let Some(v) = args.get(i).filter(|v| !is_option(v)) {
-                    values.push(v.clone());
-                    i += 1;
-                }
-            }
-            (Arity::Many, None) => {
-                while let Some(v) = args.get(i).filter(|v| !is_option(v)) {
-                    values.push(v.clone());
-                    i += 1;
-                }
-                if values.is_empty() {
-                    return Err(HeadlessError::MissingValue(canonical.into()));
-                }
-            }
+        let from_following = inline.is_none();
+        let mut values = take_values(canonical, *arity, inline, &args[i..])?;
+        if from_following {
+            i += values.len();
         }
         if canonical == "--raw_data" {
             raw_data = Some(values);
@@ -194,6 +166,34 @@ pub fn parse_headless_args(args: &[String]) -> Result<HeadlessArgs, HeadlessErro
         ));
     }
     Ok(out)
+}
+
+/// The values of one flag: its inline `=value`, else as many of the following tokens as its
+/// arity takes (argparse stops at the next option).
+fn take_values(
+    flag: &str,
+    arity: Arity,
+    inline: Option<String>,
+    rest: &[String],
+) -> Result<Vec<String>, HeadlessError> {
+    let following = rest.iter().take_while(|v| !is_option(v));
+    match (arity, inline) {
+        (Arity::None, Some(value)) => Err(HeadlessError::UnexpectedValue {
+            flag: flag.into(),
+            value,
+        }),
+        (Arity::None, None) => Ok(Vec::new()),
+        (_, Some(v)) => Ok(vec![v]),
+        (Arity::OptionalBool, None) => Ok(following.take(1).cloned().collect()),
+        (Arity::One, None) => match following.take(1).cloned().collect::<Vec<_>>() {
+            v if v.is_empty() => Err(HeadlessError::MissingValue(flag.into())),
+            v => Ok(v),
+        },
+        (Arity::Many, None) => match following.cloned().collect::<Vec<_>>() {
+            v if v.is_empty() => Err(HeadlessError::MissingValue(flag.into())),
+            v => Ok(v),
+        },
+    }
 }
 
 /// Stores one parsed flag (the last occurrence wins, as with argparse).
