@@ -3,6 +3,7 @@
 mod common;
 mod demo;
 mod features;
+mod headless;
 mod ilp;
 mod info;
 mod predict;
@@ -50,6 +51,7 @@ enum Command {
     Features(features::Args),
     Info(info::Args),
     Ilp(ilp::Args),
+    Headless(headless::Args),
 }
 
 /// Parses the command line, runs the command, and maps failures to exit status 1 (2 for usage
@@ -68,6 +70,7 @@ pub fn run() -> ExitCode {
         Command::Features(a) => features::run(a),
         Command::Info(a) => info::run(a),
         Command::Ilp(a) => ilp::run(a),
+        Command::Headless(a) => headless::run(a),
     };
     match result {
         Ok(code) => code,

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use pixelforest::pipeline::{
-    collect_images, load_model, predict_batch, PredictOptions, UncertaintyMeasure, DEFAULT_TILE,
+    collect_images, load_model, predict_batch, steinbock_output_dir, PredictOptions,
+    UncertaintyMeasure, DEFAULT_TILE,
 };
 
 use super::common::{finish, BatchArgs, Compression, Dtype, Format};
@@ -15,7 +16,9 @@ use super::common::{finish, BatchArgs, Compression, Dtype, Format};
 /// Writes `<stem>_Probabilities.tiff` per image: one channel per class in label order, uint16,
 /// [0, 1] renormalized to [0, 65535] exactly as ilastik's export ("Convert to datatype: uint16",
 /// "Renormalize"), one page with the classes as interleaved samples (tifffile reads (y, x, class)).
-/// Folders contribute their `*_s2.h5` images (or all stacks if there are none).
+/// Folders contribute their `*_s2.h5` images (or all stacks if there are none). Images of a
+/// steinbock `ilastik_img/` folder go to steinbock's `ilastik_probabilities/<name>.tiff`
+/// unless --output-dir or --name is given.
 ///
 /// Outputs that already exist are skipped (`--overwrite` to redo), so an interrupted run is
 /// resumed by running it again; a bad image is reported and the others are still written.
@@ -35,9 +38,10 @@ pub struct Args {
     /// Output folder (default: beside each image, as ilastik).
     #[arg(long, short = 'o')]
     output_dir: Option<PathBuf>,
-    /// Output file name without extension; {stem} is the image's name.
-    #[arg(long, default_value = "{stem}_Probabilities")]
-    name: String,
+    /// Output file name without extension; {stem} is the image's name (default
+    /// `{stem}_Probabilities`; `{stem}` for steinbock's folders).
+    #[arg(long)]
+    name: Option<String>,
     /// Sample type of the maps.
     #[arg(long, value_enum, default_value_t = Dtype::Uint16)]
     dtype: Dtype,
@@ -69,9 +73,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let images = args
         .batch
         .shard(collect_images(&args.inputs, Some("_s2.h5"))?);
+    // steinbock's layout: ilastik_img/<name>.h5 -> ilastik_probabilities/<name>.tiff.
+    let steinbock = (args.output_dir.is_none() && args.name.is_none())
+        .then(|| steinbock_output_dir(&images))
+        .flatten();
+    let output_dir = steinbock.clone().or(args.output_dir.clone());
+    let name = match (&args.name, &steinbock) {
+        (Some(n), _) => n.clone(),
+        (None, Some(_)) => "{stem}".to_string(),
+        (None, None) => "{stem}_Probabilities".to_string(),
+    };
     let uncertainty_dir = if args.uncertainty || args.uncertainty_dir.is_some() {
         Some(args.uncertainty_dir.clone().unwrap_or_else(|| {
-            args.output_dir
+            output_dir
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("."))
                 .join("uncertainty")
@@ -80,8 +94,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None
     };
     let options = PredictOptions {
-        output_dir: args.output_dir.clone(),
-        name_pattern: args.name.clone(),
+        output_dir,
+        name_pattern: name.clone(),
         sample: args.dtype.into(),
         format: args.format.into(),
         compression: args.compression.into(),
@@ -91,7 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         overwrite: args.batch.overwrite,
         progress: !args.batch.quiet,
     };
-    if !args.name.contains("{stem}") && !args.name.contains("{nickname}") && images.len() > 1 {
+    if !name.contains("{stem}") && !name.contains("{nickname}") && images.len() > 1 {
         anyhow::bail!("--name must contain {{stem}} when more than one image is predicted");
     }
     if let Some(dir) = &options.output_dir {

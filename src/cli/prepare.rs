@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use pixelforest::pipeline::{collect_images, is_prepared_file, prepare_batch, PrepareOptions};
+use pixelforest::pipeline::{
+    collect_images, is_prepared_file, prepare_batch, prepare_steinbock_batch, PrepareOptions,
+    SteinbockPrepareOptions,
+};
 use pixelforest::prepare::{PrepareSettings, Summary};
 
 use super::common::{finish, BatchArgs};
@@ -18,23 +21,39 @@ use super::common::{finish, BatchArgs};
 ///   4. the full image is written as `<name>_s2.h5` and random crops as
 ///      `<name>_s2_x{X}_y{Y}_w{W}_h{H}.h5` (HDF5 that ilastik opens directly).
 ///
-/// Example:
+/// With `--layout steinbock` it writes what `steinbock classify ilastik prepare` writes from a
+/// steinbock `img/` folder: the channels averaged per `panel.csv` `ilastik` group, the mean
+/// x 100 first, upscaled, as `ilastik_img/<name>.h5` (dataset `img`, float32, cyx), and one
+/// crop per image as `ilastik_crops/<name>_x{X}_y{Y}_w{S}_h{S}.h5` (dataset `crop`); no
+/// hot-pixel filter and 512-pixel crops unless asked (steinbock's defaults).
+///
+/// Examples:
 ///   pixelforest prepare tiff/ --out tiff/ --crops ilastik/ --crop-size 250
+///   pixelforest prepare --layout steinbock img/      (in a steinbock folder)
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Stacks (.tiff, .ome.tiff, .h5) or folders of them.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Folder for the full prepared images (default: beside each input).
+    /// Output layout: isp (ImcSegmentationPipeline: `<name>_s2.h5`, uint16 zyxc) or steinbock.
+    #[arg(long, value_enum, default_value_t = Layout::Isp)]
+    layout: Layout,
+    /// steinbock: the panel whose `ilastik` column groups the channels (default: `panel.csv`
+    /// in the steinbock folder, i.e. beside the images' folder).
+    #[arg(long)]
+    panel: Option<PathBuf>,
+    /// Folder for the full prepared images (default: beside each input; steinbock:
+    /// `ilastik_img/` in the steinbock folder).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Folder for the training crops (default: `ilastik/` beside the output folder).
+    /// Folder for the training crops (default: `ilastik/` beside the output folder; steinbock:
+    /// `ilastik_crops/`).
     #[arg(long)]
     crops: Option<PathBuf>,
-    /// Hot-pixel threshold in counts; 0 disables the filter.
-    #[arg(long, default_value_t = 50.0)]
-    hot_pixel_threshold: f32,
+    /// Hot-pixel threshold in counts; 0 disables the filter (default 50; steinbock 0).
+    #[arg(long)]
+    hot_pixel_threshold: Option<f32>,
     /// Summary channel prepended as channel 0: mean (x 100, current workflow and steinbock),
     /// sum (older workflow versions) or none.
     #[arg(long, default_value = "mean", value_parser = ["mean", "sum", "none"])]
@@ -45,9 +64,9 @@ pub struct Args {
     /// Random crops per image (0: none).
     #[arg(long, default_value_t = 1)]
     crops_per_image: usize,
-    /// Crop edge in prepared pixels (500; 250 is advised for large data sets).
-    #[arg(long, default_value_t = 500)]
-    crop_size: usize,
+    /// Crop edge in prepared pixels (500, steinbock 512; 250 is advised for large data sets).
+    #[arg(long)]
+    crop_size: Option<usize>,
     /// Seed of the crop positions.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -55,10 +74,30 @@ pub struct Args {
     batch: BatchArgs,
 }
 
+/// Which workflow's files `prepare` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Layout {
+    /// ImcSegmentationPipeline (CellProfiler's `1_prepare_ilastik`).
+    Isp,
+    /// steinbock (`steinbock classify ilastik prepare`).
+    Steinbock,
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     args.batch.init_threads()?;
-    if args.hot_pixel_threshold < 0.0 || !args.hot_pixel_threshold.is_finite() {
+    let default_threshold = match args.layout {
+        Layout::Isp => 50.0,
+        Layout::Steinbock => 0.0,
+    };
+    let hot_pixel_threshold = args.hot_pixel_threshold.unwrap_or(default_threshold);
+    if hot_pixel_threshold < 0.0 || !hot_pixel_threshold.is_finite() {
         anyhow::bail!("--hot-pixel-threshold must be a number >= 0");
+    }
+    if args.layout == Layout::Steinbock {
+        return run_steinbock(&args, hot_pixel_threshold);
+    }
+    if args.panel.is_some() {
+        anyhow::bail!("--panel applies to --layout steinbock");
     }
     let inputs: Vec<PathBuf> = collect_images(&args.inputs, Some("_ilastik.tiff"))?
         .into_iter()
@@ -89,14 +128,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let options = PrepareOptions {
         settings: PrepareSettings {
-            hot_pixel_threshold: args.hot_pixel_threshold,
+            hot_pixel_threshold,
             summary,
             scale: args.scale as usize,
         },
         out_dir,
         crops_dir: crops_dir.clone(),
         crops_per_image: args.crops_per_image,
-        crop_size: args.crop_size,
+        crop_size: args.crop_size.unwrap_or(500),
         seed: args.seed,
         overwrite: args.batch.overwrite,
         progress: !args.batch.quiet,
@@ -108,5 +147,60 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         crops_dir.display()
     );
     let report = prepare_batch(&inputs, &options);
+    Ok(finish(&report, args.batch.quiet))
+}
+
+/// `--layout steinbock`: steinbock's `classify ilastik prepare`.
+fn run_steinbock(args: &Args, hot_pixel_threshold: f32) -> anyhow::Result<ExitCode> {
+    let inputs = args.batch.shard(collect_images(&args.inputs, None)?);
+    let Some(first) = inputs.first() else {
+        anyhow::bail!("no images to prepare in the given inputs");
+    };
+    // steinbock's folder: the parent of `img/`.
+    let root = first
+        .parent()
+        .and_then(|d| d.parent())
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let panel = args.panel.clone().unwrap_or_else(|| root.join("panel.csv"));
+    let groups = if panel.is_file() {
+        pixelforest::io::read_panel_groups(&panel)?
+    } else if args.panel.is_some() {
+        anyhow::bail!("{}: panel not found", panel.display());
+    } else {
+        None
+    };
+    if args.summary == "sum" {
+        anyhow::bail!("--summary sum is not a steinbock option (mean or none)");
+    }
+    let options = SteinbockPrepareOptions {
+        groups,
+        mean: args.summary == "mean",
+        scale: args.scale as usize,
+        hot_pixel_threshold,
+        img_dir: args.out.clone().unwrap_or_else(|| root.join("ilastik_img")),
+        crops_dir: args
+            .crops
+            .clone()
+            .unwrap_or_else(|| root.join("ilastik_crops")),
+        crop_size: args.crop_size.unwrap_or(512),
+        crops_per_image: args.crops_per_image,
+        seed: args.seed,
+        overwrite: args.batch.overwrite,
+        progress: !args.batch.quiet,
+    };
+    if !args.batch.quiet {
+        eprintln!(
+            "preparing {} images -> {} (crops -> {}; panel groups: {})",
+            inputs.len(),
+            options.img_dir.display(),
+            options.crops_dir.display(),
+            match &options.groups {
+                Some(g) => format!("{} from {}", g.groups.len(), panel.display()),
+                None => "none, every channel kept".into(),
+            }
+        );
+    }
+    let report = prepare_steinbock_batch(&inputs, &options);
     Ok(finish(&report, args.batch.quiet))
 }

@@ -8,12 +8,18 @@ mod block_slice;
 mod error;
 mod export;
 mod label_axes;
+mod export_naming;
+mod export_settings;
+mod headless;
 mod project;
 mod vigra_forest;
 
 pub use block_slice::{format_block_slice, parse_block_slice};
 pub use error::{IlpError, Result};
 pub use export::{write_project, ExportLane, ExportProject};
+pub use export_naming::{export_path, nickname};
+pub use export_settings::{read_export_settings, StoredExport};
+pub use headless::{parse_headless_args, HeadlessArgs, HeadlessError, SUPPORTED_FLAGS};
 pub use pixelforest_core::LabelClass;
 pub use project::{
     axes_from_axistags, split_internal_path, IlpFeatures, IlpLane, IlpProject, LabelPlane,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{format_err, io_err, Result};
 use crate::ome::ome_channel_names;
+pub use crate::panel::read_panel;
 
 /// Words that mark the first row of a one-column channel list as a header, not a channel.
 const HEADER_WORDS: &[&str] = &[
@@ -125,59 +126,4 @@ pub fn read_channel_list(path: &Path) -> Result<Vec<String>> {
         .skip(skip)
         .map(|r| r.get(col).cloned().unwrap_or_default())
         .collect())
-}
-
-/// Reads a steinbock/IMC `panel.csv`: names from `name` or `Target` (else `channel` or
-/// `Metal Tag`), rows selected by the first of `ilastik`, `keep`, `full` (or all rows) whose
-/// count matches the stack.
-pub fn read_panel(panel: &Path, n: usize, image: &Path) -> Result<Vec<String>> {
-    let rows = csv_rows(panel)?;
-    let Some(header) = rows.first() else {
-        return Err(format_err(panel, "panel is empty"));
-    };
-    let find = |keys: &[&str]| {
-        keys.iter()
-            .find_map(|k| header.iter().position(|h| h.eq_ignore_ascii_case(k)))
-    };
-    let name_col = find(&["name", "Target"])
-        .or_else(|| find(&["channel", "Metal Tag"]))
-        .ok_or_else(|| {
-            format_err(
-                panel,
-                "panel has no `name`, `Target`, `channel` or `Metal Tag` column",
-            )
-        })?;
-    let body = &rows[1..];
-    let mut tried = Vec::new();
-    for key in ["ilastik", "keep", "full"] {
-        if let Some(col) = find(&[key]) {
-            let names: Vec<String> = body
-                .iter()
-                .filter(|r| {
-                    r.get(col)
-                        .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
-                })
-                .map(|r| r.get(name_col).cloned().unwrap_or_default())
-                .collect();
-            if names.len() == n {
-                return Ok(names);
-            }
-            tried.push(format!("{} rows with {key}=1", names.len()));
-        }
-    }
-    if body.len() == n {
-        return Ok(body
-            .iter()
-            .map(|r| r.get(name_col).cloned().unwrap_or_default())
-            .collect());
-    }
-    tried.push(format!("{} rows in all", body.len()));
-    Err(format_err(
-        panel,
-        format!(
-            "panel selects {} but {} has {n} channels",
-            tried.join(", "),
-            image.display()
-        ),
-    ))
 }

@@ -158,7 +158,7 @@ fn read_values(path: &Path, ds: &rust_hdf5::H5Dataset) -> Result<(Vec<f32>, Stor
     })
 }
 
-fn guess_axes(name: &str, shape: &[usize]) -> String {
+pub(crate) fn guess_axes(name: &str, shape: &[usize]) -> String {
     let base = name.rsplit('/').next().unwrap_or(name);
     match shape.len() {
         2 => "yx".into(),
@@ -314,6 +314,13 @@ fn write_any(path: &Path, stem: &str, data: &Array3<f32>, layout: &H5Layout) -> 
             ds.write_raw(&buf).map_err(we)?;
             write_str_attr(&ds, "axistags", &axistags_json("cyx")).map_err(we)?;
             write_str_attr(&ds, "display_mode", "grayscale").map_err(we)?;
+            // steinbock marks its own files (h5py's bool); `steinbock classify ilastik fix`
+            // leaves marked crops alone.
+            ds.new_attr::<rust_hdf5::types::HBool>()
+                .shape(())
+                .create("steinbock")
+                .and_then(|a| a.write_numeric(&rust_hdf5::types::HBool::from(true)))
+                .map_err(we)?;
         }
     }
     file.close().map_err(we)

@@ -14,10 +14,12 @@ pub mod axistags;
 pub mod channel_names;
 mod error;
 pub mod h5_image;
+pub mod h5_path;
 mod interleaved;
 mod labels;
 pub mod ome;
 mod png_image;
+pub mod panel;
 mod probabilities;
 pub mod tiff_stack;
 
@@ -29,8 +31,10 @@ pub use pixelforest_core::Image;
 pub use atomic::{atomic_write, temp_path_for};
 pub use channel_names::{image_stem, read_channel_list, resolve_channel_names};
 pub use error::{IoError, Result};
+pub use h5_path::{split_h5_path, H5DatasetPath};
 pub use labels::read_label_image;
 pub use png_image::write_rgb_png;
+pub use panel::{read_panel_groups, ChannelGroup, PanelGroups, MEAN_CHANNEL};
 pub use probabilities::{
     read_probabilities, renormalize_u16, write_probabilities, write_probabilities_compressed,
     EXPORT_DATASET, MAX_INTERLEAVED,
@@ -105,8 +109,14 @@ fn named(path: &Path, data: Array3<f32>, description: Option<&str>) -> Result<Im
 /// (sidecar CSV, OME-XML, `panel.csv`) or generated.
 ///
 /// HDF5: the dataset named after the file stem (ImcSegmentationPipeline), else `img`, `crop`,
-/// `exported_data`, `data`, else the only dataset; see [`h5_image`] for axis orders.
+/// `exported_data`, `data`, else the only dataset; see [`h5_image`] for axis orders. A path
+/// `file.h5/dataset` (ilastik's form) reads that dataset of `file.h5`.
 pub fn read_image(path: &Path) -> Result<Image> {
+    if let Some(inner) = split_h5_path(path) {
+        let file = h5_image::open(&inner.file)?;
+        let d = h5_image::read_dataset(&inner.file, &file, &inner.dataset)?;
+        return named(&inner.file, d.data, None);
+    }
     match Kind::of(path)? {
         Kind::Tiff => {
             let stack = tiff_stack::read_tiff_stack(path)?;
@@ -115,11 +125,7 @@ pub fn read_image(path: &Path) -> Result<Image> {
         Kind::H5 => {
             let file = h5_image::open(path)?;
             let stem = image_stem(path);
-            let name = h5_image::pick_dataset(
-                path,
-                &file,
-                &[stem.as_str(), "img", "crop", EXPORT_DATASET, "data"],
-            )?;
+            let name = h5_image::pick_dataset(path, &file, &preferred_datasets(&stem))?;
             let d = h5_image::read_dataset(path, &file, &name)?;
             named(path, d.data, None)
         }
@@ -128,6 +134,11 @@ pub fn read_image(path: &Path) -> Result<Image> {
             named(path, data, None)
         }
     }
+}
+
+/// The datasets [`read_image`] looks for in an HDF5 file, in order.
+pub(crate) fn preferred_datasets(stem: &str) -> [&str; 5] {
+    [stem, "img", "crop", EXPORT_DATASET, "data"]
 }
 
 /// Writes `image` as a TIFF stack, one uncompressed page per channel, which tifffile reads as

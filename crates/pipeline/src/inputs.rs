@@ -44,8 +44,10 @@ pub fn is_derived_file(path: &Path) -> bool {
 ///
 /// A folder contributes its image files (not recursively), except derived files; if
 /// `prefer_suffix` is given and some files of the folder end with it (e.g. `_s2.h5`, the
-/// reference workflow's full images), only those are taken. A file given by name is always
-/// taken. An input that does not exist, or a folder without images, is an error.
+/// reference workflow's full images), only those are taken. steinbock's `ilastik_img/` holds
+/// only `<name>.h5` files and contributes them all. A file given by name is always taken, also
+/// as `file.h5/dataset` (ilastik's form for one dataset of an HDF5 file). An input that does
+/// not exist, or a folder without images, is an error.
 pub fn collect_images(inputs: &[PathBuf], prefer_suffix: Option<&str>) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for input in inputs {
@@ -71,6 +73,9 @@ pub fn collect_images(inputs: &[PathBuf], prefer_suffix: Option<&str>) -> Result
             out.extend(found);
         } else if input.is_file() {
             out.push(input.clone());
+        } else if pixelforest_io::split_h5_path(input).is_some_and(|p| p.file.is_file()) {
+            // ilastik's `file.h5/dataset` form: read_image opens that dataset.
+            out.push(input.clone());
         } else {
             return Err(PipelineError::file(input, "no such file or folder"));
         }
@@ -93,6 +98,48 @@ fn list_folder(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// steinbock's folder names: its ilastik images, and where `steinbock classify ilastik run`
+/// puts their probabilities (`ilastik_probabilities/<name>.tiff`).
+pub const STEINBOCK_ILASTIK_IMG: &str = "ilastik_img";
+/// See [`STEINBOCK_ILASTIK_IMG`].
+pub const STEINBOCK_PROBABILITIES: &str = "ilastik_probabilities";
+
+/// The steinbock project folder of `image` when it lies in a steinbock `ilastik_img/` folder
+/// (also given as `ilastik_img/<name>.h5/img`), else `None`.
+#[must_use]
+pub fn steinbock_root(image: &Path) -> Option<PathBuf> {
+    let file = pixelforest_io::split_h5_path(image).map_or_else(|| image.to_path_buf(), |p| p.file);
+    let dir = file.parent()?;
+    if dir.file_name()? != STEINBOCK_ILASTIK_IMG {
+        return None;
+    }
+    Some(dir.parent().map(Path::to_path_buf).unwrap_or_default())
+}
+
+/// steinbock's probability file for a steinbock ilastik image:
+/// `<root>/ilastik_probabilities/<name>.tiff`; `None` outside a steinbock layout.
+#[must_use]
+pub fn steinbock_probabilities_path(image: &Path) -> Option<PathBuf> {
+    let root = steinbock_root(image)?;
+    let file = pixelforest_io::split_h5_path(image).map_or_else(|| image.to_path_buf(), |p| p.file);
+    let stem = pixelforest_io::image_stem(&file);
+    Some(
+        root.join(STEINBOCK_PROBABILITIES)
+            .join(format!("{stem}.tiff")),
+    )
+}
+
+/// steinbock's output folder `<root>/ilastik_probabilities` when every image lies in the
+/// `ilastik_img/` folder of one steinbock project, else `None`.
+#[must_use]
+pub fn steinbock_output_dir(images: &[PathBuf]) -> Option<PathBuf> {
+    let first = steinbock_root(images.first()?)?;
+    images
+        .iter()
+        .all(|i| steinbock_root(i).as_ref() == Some(&first))
+        .then(|| first.join(STEINBOCK_PROBABILITIES))
 }
 
 /// A slice of a batch for one job of a cluster job array: every `count`-th item starting at
@@ -145,6 +192,37 @@ mod tests {
         all.sort();
         assert_eq!(all, items);
         assert_eq!("1/3".parse::<Shard>().unwrap().select(items), vec![1, 4, 7]);
+    }
+
+    #[test]
+    fn steinbock_images_map_to_steinbock_probabilities() {
+        let img = Path::new("/p/ilastik_img/a_001.h5");
+        assert_eq!(steinbock_root(img), Some(PathBuf::from("/p")));
+        assert_eq!(
+            steinbock_probabilities_path(Path::new("/p/ilastik_img/a_001.h5/img")),
+            Some(PathBuf::from("/p/ilastik_probabilities/a_001.tiff"))
+        );
+        assert_eq!(steinbock_root(Path::new("/p/tiff/a_s2.h5")), None);
+        let both = [img.to_path_buf(), PathBuf::from("/p/ilastik_img/b_002.h5")];
+        assert_eq!(
+            steinbock_output_dir(&both),
+            Some(PathBuf::from("/p/ilastik_probabilities"))
+        );
+        let mixed = [img.to_path_buf(), PathBuf::from("/q/ilastik_img/b_002.h5")];
+        assert_eq!(steinbock_output_dir(&mixed), None);
+    }
+
+    #[test]
+    fn h5_dataset_paths_are_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.h5"), b"x").unwrap();
+        let given = dir.path().join("a.h5").join("img");
+        assert_eq!(
+            collect_images(std::slice::from_ref(&given), None).unwrap(),
+            [given]
+        );
+        let missing = dir.path().join("b.h5").join("img");
+        assert!(collect_images(&[missing], None).is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod model_check;
 mod predict;
 mod prepare_run;
+mod prepare_steinbock;
 mod progress;
 mod report;
 mod suggest;
@@ -32,7 +33,10 @@ pub use ilastik_model::{is_hdf5_file, model_from_ilp};
 pub use ilastik_run::{
     classes_from_ilp, export_ilp, forest_from_ilp, ilp_training_set, import_ilp, selection_from_ilp,
 };
-pub use inputs::{collect_images, Shard};
+pub use inputs::{
+    collect_images, steinbock_output_dir, steinbock_probabilities_path, steinbock_root, Shard,
+    STEINBOCK_ILASTIK_IMG, STEINBOCK_PROBABILITIES,
+};
 pub use predict::{
     check_image, model_selection, predict_image, predict_image_with_progress, DEFAULT_TILE,
 };
@@ -40,6 +44,7 @@ pub use prepare_run::{
     crop_file_name, is_prepared_file, parse_crop_file_name, prepare_batch, prepared_stem,
     PrepareOptions,
 };
+pub use prepare_steinbock::{prepare_steinbock_batch, SteinbockPrepareOptions};
 pub use report::{BatchReport, Outcome, Status};
 pub use suggest::{suggest, suggestions_csv, suggestions_sheet, SuggestOptions, Suggestion};
 pub use synth_run::{

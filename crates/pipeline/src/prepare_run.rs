@@ -72,7 +72,7 @@ pub fn is_prepared_file(path: &Path) -> bool {
 
 /// A per-image seed: the run's seed mixed with the image's name, so an image gets the same
 /// crops whatever else is in the batch and however the batch is sharded.
-fn image_seed(seed: u64, name: &str) -> u64 {
+pub(crate) fn image_seed(seed: u64, name: &str) -> u64 {
     // FNV-1a: stable across platforms and Rust versions (std's hasher is not).
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
     for b in name.bytes() {

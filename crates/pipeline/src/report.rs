@@ -132,6 +132,12 @@ impl BatchReport {
 }
 
 fn display_name(o: &Outcome) -> String {
+    // `file.h5/dataset` inputs (ilastik's form) show both parts.
+    if let Some(inner) = pixelforest_io::split_h5_path(&o.input) {
+        if let Some(file) = inner.file.file_name() {
+            return format!("{}/{}", file.to_string_lossy(), inner.dataset);
+        }
+    }
     o.input
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -4,6 +4,7 @@
 
 mod contact_sheet;
 mod crops;
+mod groups;
 mod hot_pixels;
 mod resize;
 mod uncertain_windows;
@@ -14,6 +15,7 @@ use rayon::prelude::*;
 
 pub use contact_sheet::{contact_sheet, SheetTile};
 pub use crops::{crop, random_crops, CropRect};
+pub use groups::{aggregate_groups, Group};
 pub use hot_pixels::{filter_hot_pixels, max_of_neighbours};
 pub use resize::upscale_bilinear;
 pub use uncertain_windows::{uncertain_windows, Window};
