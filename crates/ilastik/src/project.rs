@@ -203,13 +203,14 @@ impl IlpProject {
             Vec::new()
         };
         let features = read_features(&r)?;
-        let lanes = read_lanes(&r)?;
+        let version = r.opt_string("ilastikVersion").unwrap_or_default();
+        let lanes = read_lanes(&r, &version)?;
         let forest = crate::vigra_forest::read_forest(path, &r.file, &r.names)?;
         Ok(IlpProject {
             forest,
             path: path.to_path_buf(),
             workflow,
-            ilastik_version: r.opt_string("ilastikVersion").unwrap_or_default(),
+            ilastik_version: version,
             label_names,
             label_colors,
             features,
@@ -293,7 +294,7 @@ fn read_features(r: &Reader) -> Result<Option<IlpFeatures>> {
     Ok(Some(IlpFeatures { scales, matrix }))
 }
 
-fn read_lanes(r: &Reader) -> Result<Vec<IlpLane>> {
+fn read_lanes(r: &Reader, version: &str) -> Result<Vec<IlpLane>> {
     let mut lane_ids: Vec<String> = r
         .names
         .iter()
@@ -339,7 +340,7 @@ fn read_lanes(r: &Reader) -> Result<Vec<IlpLane>> {
             labels: Vec::new(),
         };
         if let Some(set) = label_sets.get(i) {
-            lane.labels = read_label_set(r, set, &lane)?;
+            lane.labels = read_label_set(r, set, &lane, version)?;
         }
         lanes.push(lane);
     }
@@ -359,7 +360,7 @@ fn default_axes(ndim: usize) -> &'static str {
     }
 }
 
-fn read_label_set(r: &Reader, set: &str, lane: &IlpLane) -> Result<Vec<LabelPlane>> {
+fn read_label_set(r: &Reader, set: &str, lane: &IlpLane, version: &str) -> Result<Vec<LabelPlane>> {
     let prefix = format!("PixelClassification/LabelSets/{set}/");
     let mut blocks: Vec<&String> = r.names.iter().filter(|n| n.starts_with(&prefix)).collect();
     blocks.sort();
@@ -381,11 +382,12 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane) -> Result<Vec<LabelPlan
             IlpError::format(r.path, format!("{name}: unreadable blockSlice {slice:?}"))
         })?;
         let shape = ds.shape();
-        let axes: Vec<char> = if lane.axes.len() == shape.len() {
-            lane.axes.chars().collect()
-        } else {
-            default_axes(shape.len()).chars().collect()
-        };
+        // The order ilastik reads this project's blocks in (stored or reordered, by version).
+        let axes: Vec<char> =
+            crate::axis_order::block_axes(version, &lane.axes, lane.shape.as_deref(), shape.len())
+                .unwrap_or_else(|| default_axes(shape.len()).to_string())
+                .chars()
+                .collect();
         if ranges.len() != shape.len()
             || axes.len() != shape.len()
             || ranges.iter().zip(&shape).any(|((a, b), s)| b - a != *s)
@@ -396,8 +398,17 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane) -> Result<Vec<LabelPlan
             ));
         }
         if let Some(lane_shape) = &lane.shape {
-            if lane_shape.len() == ranges.len()
-                && ranges.iter().zip(lane_shape).any(|((_, b), s)| b > s)
+            // Compared axis by axis: the block's order may differ from the lane's.
+            let extent = |k: char| {
+                lane.axes
+                    .chars()
+                    .position(|a| a == k)
+                    .map(|i| lane_shape.get(i))
+            };
+            if axes
+                .iter()
+                .zip(&ranges)
+                .any(|(&k, (_, b))| matches!(extent(k), Some(Some(s)) if b > s))
             {
                 return Err(IlpError::BlockOutside {
                     path: r.path.to_path_buf(),

@@ -18,6 +18,7 @@ mod interleaved;
 mod labels;
 pub mod ome;
 mod probabilities;
+mod stored_layout;
 pub mod tiff_stack;
 
 use std::path::Path;
@@ -32,6 +33,7 @@ pub use labels::read_label_image;
 pub use probabilities::{
     read_probabilities, renormalize_u16, write_probabilities, EXPORT_DATASET, MAX_INTERLEAVED,
 };
+pub use stored_layout::{stored_layout, StoredLayout};
 
 use error::format_err;
 
@@ -101,12 +103,7 @@ pub fn read_image(path: &Path) -> Result<Image> {
         }
         Kind::H5 => {
             let file = h5_image::open(path)?;
-            let stem = image_stem(path);
-            let name = h5_image::pick_dataset(
-                path,
-                &file,
-                &[stem.as_str(), "img", "crop", EXPORT_DATASET, "data"],
-            )?;
+            let name = stored_layout::image_dataset(path, &file)?;
             let d = h5_image::read_dataset(path, &file, &name)?;
             named(path, d.data, None)
         }

@@ -27,7 +27,8 @@ pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, Step};
 pub use error::{PipelineError, Result, SampleProblem};
 pub use features_export::{feature_stack, write_features};
 pub use ilastik_run::{
-    classes_from_ilp, export_ilp, forest_from_ilp, ilp_training_set, import_ilp, selection_from_ilp,
+    append_ilp_lanes, classes_from_ilp, export_ilp, export_lane, forest_from_ilp, ilp_training_set,
+    import_ilp, selection_from_ilp,
 };
 pub use inputs::{collect_images, Shard};
 pub use predict::{
