@@ -355,11 +355,14 @@ class LaneInfo:
                     replay.fail("reader", f"{self.where}: {self.external} has no dataset {internal!r}")
                 ds = h5[internal]
                 self.shape = tuple(ds.shape)
-                if "axistags" in ds.attrs:
+                try:  # a KeyError (absent, or h5py cannot convert it) means default axes
                     tags = ds.attrs["axistags"]
                     tags = tags.decode("utf-8") if isinstance(tags, bytes) else tags
                     self.default_tags = axis_keys(replay, tags, f"{self.external}/{internal}")
-                else:
+                except KeyError as e:
+                    if "axistags" in ds.attrs:
+                        replay.notes.append(f"{self.external}/{internal}: axistags attribute unreadable "
+                                            f"under h5py {h5py.__version__} ({e}); default axes used")
                     self.default_tags = default_axisordering(ds.shape)
                 if len(self.default_tags) != len(self.shape):
                     replay.fail("reader", f"{self.external}/{internal}: axistags attribute does not fit shape")
