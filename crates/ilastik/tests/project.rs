@@ -230,3 +230,60 @@ fn bad_projects_are_clear_errors() {
         data.join("missing.h5")
     );
 }
+
+/// ilastik 1.3.3post3 runs on h5py 2.10, which reads variable-length UTF-8 strings as `str`, on
+/// which ilastik's `.decode("utf-8")` fails (the old exporter's `LabelNames`, `FeatureIds`,
+/// `Role Names`, `blockSlice`): every string must be fixed-length.
+#[test]
+fn regression_strings_are_fixed_length_for_h5py_2_10() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fixed.ilp");
+    let mut labels = Array2::<u8>::zeros((10, 12));
+    labels[[4, 5]] = 2;
+    let project = ExportProject {
+        label_names: vec!["Nuclei".into(), "Background".into()],
+        label_colors: vec![[1, 2, 3], [4, 5, 6]],
+        features: IlpFeatures {
+            scales: vec![1.0],
+            matrix: vec![vec![true]; 6],
+        },
+        lanes: vec![ExportLane {
+            file_path: "a.tiff".into(),
+            nickname: "a".into(),
+            axes: "cyx".into(),
+            shape: vec![3, 10, 12],
+            labels,
+        }],
+        version: IlastikVersion::V1_3,
+    };
+    write_project(&path, &project).unwrap();
+    let f = rust_hdf5::H5File::open(&path).unwrap();
+    let fixed = |dt: rust_hdf5::DatatypeMessage| {
+        matches!(dt, rust_hdf5::DatatypeMessage::FixedString { .. })
+    };
+    for name in [
+        "ilastikVersion",
+        "workflowName",
+        "Input Data/Role Names",
+        "Input Data/StorageVersion",
+        "Input Data/infos/lane0000/Raw Data/axistags",
+        "Input Data/infos/lane0000/Raw Data/filePath",
+        "FeatureSelections/FeatureIds",
+        "PixelClassification/LabelNames",
+    ] {
+        let dt = f.dataset(name).unwrap().datatype().unwrap();
+        assert!(fixed(dt.clone()), "{name}: {dt:?}");
+    }
+    let block = f
+        .dataset("PixelClassification/LabelSets/labels000/block0000")
+        .unwrap();
+    // 1.3.3post3 reads blocks in the lane's stored (`cyx`) order.
+    assert_eq!(block.shape(), vec![1, 1, 1]);
+    let slice = block.attr("blockSlice").unwrap();
+    assert!(fixed(slice.datatype().unwrap()), "blockSlice");
+    assert_eq!(slice.read_string().unwrap(), "[0:1,4:5,5:6]");
+    assert_eq!(
+        f.dataset("ilastikVersion").unwrap().read_strings().unwrap(),
+        ["1.3.3post3"]
+    );
+}

@@ -27,6 +27,19 @@ fn python_ready(python: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// python3 with the replay's modules; CI (which installs them in `.ci/run`) must have them.
+fn replay_python_ready() -> bool {
+    let ready = python_ready("python3");
+    assert!(
+        ready || std::env::var_os("CI").is_none(),
+        "CI lacks python3 with h5py, numpy, tifffile, packaging, imageio"
+    );
+    if !ready {
+        println!("skipped: python3 with h5py, numpy, tifffile, packaging, imageio not found");
+    }
+    ready
+}
+
 /// Runs the replay; returns its JSON report and each lane's labels as ilastik holds them.
 fn replay(
     python: &str,
@@ -195,8 +208,7 @@ fn assert_loads(report: &serde_json::Value, got: &[Array2<u8>], cases: &[Case], 
 
 #[test]
 fn exported_projects_load_in_ilastik_14_and_133post3_with_every_label() {
-    if !python_ready("python3") {
-        println!("skipped: python3 with h5py, numpy, tifffile, packaging, imageio not found");
+    if !replay_python_ready() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -278,8 +290,7 @@ fn regression_lane_axistags_describe_the_stored_file() {
 
 #[test]
 fn appended_lanes_load_after_the_existing_ones() {
-    if !python_ready("python3") {
-        println!("skipped: python3 with h5py, numpy, tifffile, packaging, imageio not found");
+    if !replay_python_ready() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -323,8 +334,7 @@ fn appended_lanes_load_after_the_existing_ones() {
 /// `ilp import` -> `ilp export` of one gives a project that loads with the same labels.
 #[test]
 fn real_ilastik_projects_pass_the_replay_and_survive_import_export() {
-    if !python_ready("python3") {
-        println!("skipped: python3 with h5py, numpy, tifffile, packaging, imageio not found");
+    if !replay_python_ready() {
         return;
     }
     let Some(p3) =
@@ -362,6 +372,22 @@ fn real_ilastik_projects_pass_the_replay_and_survive_import_export() {
     );
     assert_eq!(report["step"], "block_order", "{report:#}");
 
+    // ilastik 1.2.0rc10's mitocheck project (2D+t, blocks in stored `txyzc` order): 1.3.3post3
+    // reads them in that order; 1.4.0 reads a pre-1.3.3post2 stamp in its reordered `tyxc`
+    // order, and ndstructs' Array5D asserts one key per block axis.
+    if let Some(mito) =
+        pixelforest_testdata::real_fixture("ilastik/inputdata/mitocheckPixelClassification.ilp")
+    {
+        let (report, _) = replay("python3", &mito, "1.3.3post3", false);
+        assert_eq!(report["ok"], true, "{report:#}");
+        assert_eq!(
+            report["lanes"][0]["labels"],
+            serde_json::json!({"1": 74, "2": 39})
+        );
+        let (report, _) = replay("python3", &mito, "1.4.0", false);
+        assert_eq!(report["step"], "block_order", "{report:#}");
+    }
+
     // Import -> export -> replay: the raw PNG as an interleaved TIFF (our export reads TIFF/h5).
     let dir = tempfile::tempdir().unwrap();
     let (_, original) = replay("python3", &p3, "1.4.0", false);
@@ -390,4 +416,45 @@ fn real_ilastik_projects_pass_the_replay_and_survive_import_export() {
         assert_eq!(report["lanes"][0]["axistags"], "yxc");
         assert_eq!(got, original, "{ilastik}");
     }
+}
+
+/// `suggest --ilp` appends to projects ilastik wrote (HDF5-library files): the new lane loads
+/// after the project's own, whose labels stay as they were.
+#[test]
+fn lanes_append_to_a_project_ilastik_wrote() {
+    if !replay_python_ready() {
+        return;
+    }
+    let Some(p3) =
+        pixelforest_testdata::real_fixture("ilastik/api_projects/PixelClass3Channel.ilp")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("PixelClass3Channel.ilp");
+    std::fs::copy(&p3, &project).unwrap();
+    std::fs::copy(
+        p3.with_file_name("Data_3channel.png"),
+        dir.path().join("Data_3channel.png"),
+    )
+    .unwrap();
+    let (before, before_labels) = replay("python3", &project, "1.4.0", false);
+    assert_eq!(before["ok"], true, "{before:#}");
+
+    let img = dir.path().join("new.tiff");
+    write_tiff_stack(&img, &image(3, 40, 50, 1), SampleType::U16).unwrap();
+    let new_labels = labels(40, 50, 1);
+    let label_path = dir.path().join("new_labels.tiff");
+    write_label_image(&label_path, &new_labels).unwrap();
+    let first = append_ilp_lanes(&[(img, label_path)], &project, IlastikVersion::V1_4).unwrap();
+    assert_eq!(first, 1);
+
+    let (after, after_labels) = replay("python3", &project, "1.4.0", false);
+    assert_eq!(after["ok"], true, "{after:#}");
+    assert_eq!(after["lanes"][0], before["lanes"][0]);
+    assert_eq!(after_labels[0], before_labels[0]);
+    assert_eq!(after["lanes"][1]["axistags"], "cyx");
+    assert_eq!(after_labels[1], new_labels);
+    // The project's forest is still there.
+    assert!(IlpProject::open(&project).unwrap().forest.is_some());
 }

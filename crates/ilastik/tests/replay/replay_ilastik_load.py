@@ -40,6 +40,7 @@ PCW = "ilastik/workflows/pixelClassification/pixelClassificationWorkflow.py"
 IDR = "lazyflow/operators/ioOperators/opInputDataReader.py"
 H5R = "lazyflow/operators/ioOperators/opStreamingH5N5Reader.py"
 TIF = "lazyflow/operators/ioOperators/opTiffReader.py"
+A5D = "ndstructs/array5D.py"  # github.com/ilastik/ndstructs: Array5D asserts one key per axis
 
 # step -> (1.4.0 location, 1.3.3post3 location); lazyflow lives in the ilastik repository from
 # 1.4 on, and in the separate ilastik/lazyflow repository (same file names) for 1.3.3post3.
@@ -59,7 +60,7 @@ CITES = {
     "features": (f"{FSS}:91-127", f"{FSS}:91-127"),
     "label_names": (f"{PCS}:116 {AS}:378-402", f"{PCS}:118 {AS}:375-399"),
     "label_sets": (f"{PCS}:124 {AS}:588-618 {AS}:94-112", f"{PCS}:126 {AS}:592-622 {AS}:91-108"),
-    "block_order": (f"{PCS}:60-88", f"{PCS}:56-83"),
+    "block_order": (f"{PCS}:60-88 {A5D}:38,185", f"{PCS}:56-83 {A5D}:38,185"),
 }
 
 VERSIONS = ("1.4.0", "1.3.3post3")
