@@ -13,6 +13,10 @@ Run under h5py 2.x the replay reads exactly as 1.3.3post3 does; under h5py 3 wit
 `--ilastik 1.3.3post3` it converts every value to the type h5py 2.10 would have returned
 (`as_h5py2`) before ilastik's code touches it, so `.decode` on a `str` fails as it does there.
 
+The emulation models h5py 2.10's *types*; it cannot model that h5py 2.10 (HDF5 1.10) fails to
+convert the variable-length strings rust-hdf5 writes at all ("Conversion function not found", a
+KeyError): only a run under the real h5py 2.10 shows that (`PIXELFOREST_H5PY2_PYTHON`).
+
 Usage: replay_ilastik_load.py PROJECT --ilastik {1.4.0,1.3.3post3} [--headless] [--labels-out DIR]
 Prints one JSON object; exit status 0 when the project loads with its labels, 1 when it does not.
 """
@@ -445,7 +449,12 @@ def feature_selection(self, f):
     try:
         scales = [float(s) for s in self.value(top["Scales"])]
         ids_raw = self.value(top["FeatureIds"])
-    except KeyError:
+    except KeyError as e:
+        # ilastik catches the KeyError and goes on without a feature selection; a present but
+        # unreadable FeatureIds (h5py 2.10: "Conversion function not found") is data lost.
+        if "Scales" in top and "FeatureIds" in top:
+            self.fail("features", f"FeatureIds/Scales unreadable under h5py {self.h5py_label()} ({e}): "
+                                  "ilastik silently drops the feature selection")
         self.notes.append("FeatureSelections: no Scales/FeatureIds; selection not restored")
         return None
     try:
@@ -481,7 +490,11 @@ def pixel_classification(self, f, lanes):
         for block_name, block in group.items():
             if not isinstance(block, h5py.Dataset):
                 self.fail("label_sets", f"{set_name}/{block_name}: masked block groups not replayed")
-            text = self.attr(block, "blockSlice")
+            try:
+                text = self.attr(block, "blockSlice")
+            except KeyError as e:  # not caught by SerialBlockSlot: the load aborts
+                self.fail("label_sets", f"{set_name}/{block_name}: blockSlice unreadable under h5py "
+                                        f"{self.h5py_label()}: {e}")
             slicing = string_to_slicing(text)
             data = block[...]
             self.place_block(lane, saved, slicing, data, f"{set_name}/{block_name}")
@@ -539,7 +552,10 @@ def list_slot(self, top, name):
         return []
     if len(ds.shape) == 0 or ds.shape[0] == 0:
         return []
-    data = list(self.value(ds))
+    try:
+        data = list(self.value(ds))
+    except KeyError as e:  # not caught by SerialListSlot: the load aborts
+        self.fail("label_names", f"{name} unreadable under h5py {self.h5py_label()}: {e}")
     out = []
     for v in data:
         if isinstance(v, bytes):
