@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use pixelforest::features::FeatureSelection;
-use pixelforest::ilastik::IlpProject;
+use pixelforest::ilastik::{IlastikVersion, IlpProject};
 use pixelforest::pipeline::{collect_images, export_ilp, import_ilp, pair_labels, project_classes};
 
 /// Exchange labels with ilastik projects (.ilp).
@@ -36,10 +36,12 @@ struct ImportArgs {
 }
 
 /// Write our labels and feature selection into a new ilastik project that ilastik opens with
-/// the labels in place (lanes point at the images, relative to the project file).
+/// the labels in place (lanes point at the images: relative to the project file when under its
+/// folder, else absolute; each lane described as its file stores it).
 ///
 /// Example:
 ///   pixelforest ilp export --images ilastik/ --labels labels/ --features 'sigma>=1' --out labels.ilp
+///   pixelforest ilp export --images ilastik_img/ --labels labels/ --out labels.ilp --ilastik-version 1.3
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 struct ExportArgs {
@@ -55,6 +57,28 @@ struct ExportArgs {
     /// Project file to write.
     #[arg(long, short = 'o')]
     out: PathBuf,
+    /// The ilastik release that will open the project: 1.4, or 1.3 (1.3.3post3, as steinbock
+    /// ships; the project then opens in 1.4 too).
+    #[arg(long, value_enum, default_value_t = IlastikRelease::V14)]
+    ilastik_version: IlastikRelease,
+}
+
+/// ilastik releases a project can be written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum IlastikRelease {
+    #[value(name = "1.4")]
+    V14,
+    #[value(name = "1.3")]
+    V13,
+}
+
+impl From<IlastikRelease> for IlastikVersion {
+    fn from(r: IlastikRelease) -> Self {
+        match r {
+            IlastikRelease::V14 => IlastikVersion::V1_4,
+            IlastikRelease::V13 => IlastikVersion::V1_3,
+        }
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -81,11 +105,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if pairing.pairs.is_empty() {
                 anyhow::bail!("no image has a label image in {}", a.labels.display());
             }
-            export_ilp(&pairing.pairs, &classes, &selection, &a.out)?;
+            let version = IlastikVersion::from(a.ilastik_version);
+            export_ilp(&pairing.pairs, &classes, &selection, &a.out, version)?;
             eprintln!(
-                "wrote {} with {} labelled lanes",
+                "wrote {} with {} labelled lanes for ilastik {}",
                 a.out.display(),
-                pairing.pairs.len()
+                pairing.pairs.len(),
+                version.stamp()
             );
         }
     }

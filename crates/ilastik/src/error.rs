@@ -20,6 +20,8 @@ pub enum IlpError {
         block: String,
         shape: String,
     },
+    #[error("{path}: ilastik could not read this: {reason}")]
+    Incompatible { path: PathBuf, reason: String },
     #[error("{path}: lane {lane} raw data {stored} not found{hint}")]
     MissingRaw {
         path: PathBuf,

@@ -4,19 +4,21 @@
 //! Part of the io layer: returns plain data (arrays, names, matrices); the pipeline turns it into
 //! feature selections and training sets.
 
+mod axis_order;
 mod block_slice;
 mod error;
 mod export;
-mod label_axes;
 mod export_naming;
 mod export_settings;
 mod headless;
+mod ilp_writer;
 mod project;
 mod vigra_forest;
 
+pub use axis_order::{block_axes, current_order, ilastik14_reads_original_order};
 pub use block_slice::{format_block_slice, parse_block_slice};
 pub use error::{IlpError, Result};
-pub use export::{write_project, ExportLane, ExportProject};
+pub use export::{append_lanes, write_project, ExportLane, ExportProject, IlastikVersion};
 pub use export_naming::{export_path, nickname};
 pub use export_settings::{read_export_settings, StoredExport};
 pub use headless::{parse_headless_args, HeadlessArgs, HeadlessError, SUPPORTED_FLAGS};

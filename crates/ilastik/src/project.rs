@@ -425,17 +425,26 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane, version: &str) -> Resul
             IlpError::format(r.path, format!("{name}: unreadable blockSlice {slice:?}"))
         })?;
         let shape = ds.shape();
-        let own_tags = ds.attr("axistags").and_then(|a| a.read_string()).ok();
-        let axes: Vec<char> = crate::label_axes::block_axes(
-            own_tags.as_deref(),
-            version,
-            &lane.axes,
-            lane.shape.as_deref(),
-            shape.len(),
-        )
-        .unwrap_or_else(|| default_axes(shape.len()).to_string())
-        .chars()
-        .collect();
+        // A block's own axistags (ilastik >= 1.4 writes them) say its order; else the order the
+        // saving version used (stored or reordered, see `axis_order`).
+        let own = ds
+            .attr("axistags")
+            .and_then(|a| a.read_string())
+            .ok()
+            .and_then(|t| axes_from_axistags(&t))
+            .filter(|a| a.chars().count() == shape.len());
+        let axes: Vec<char> = own
+            .or_else(|| {
+                crate::axis_order::block_axes(
+                    version,
+                    &lane.axes,
+                    lane.shape.as_deref(),
+                    shape.len(),
+                )
+            })
+            .unwrap_or_else(|| default_axes(shape.len()).to_string())
+            .chars()
+            .collect();
         if ranges.len() != shape.len()
             || axes.len() != shape.len()
             || ranges.iter().zip(&shape).any(|((a, b), s)| b - a != *s)

@@ -96,16 +96,19 @@ fn export_then_import_keeps_every_label() {
             ExportLane {
                 file_path: "images/a_s2.h5/a_s2".into(),
                 nickname: "a_s2".into(),
-                shape: (40, 50, 12),
+                axes: "zyxc".into(),
+                shape: vec![1, 40, 50, 12],
                 labels: a.clone(),
             },
             ExportLane {
                 file_path: "images/b.tiff".into(),
                 nickname: "b".into(),
-                shape: (20, 25, 12),
+                axes: "cyx".into(),
+                shape: vec![12, 20, 25],
                 labels: b.clone(),
             },
         ],
+        version: IlastikVersion::V1_4,
     };
     write_project(&path, &project).unwrap();
     let back = IlpProject::open(&path).unwrap();
@@ -113,11 +116,20 @@ fn export_then_import_keeps_every_label() {
     assert_eq!(back.label_colors, project.label_colors);
     assert_eq!(back.features.as_ref(), Some(&features));
     assert_eq!(back.lanes.len(), 2);
-    assert_eq!(back.lanes[0].axes, "yxc");
-    assert_eq!(back.lanes[0].shape, Some(vec![40, 50, 12]));
+    assert_eq!(back.lanes[0].axes, "zyxc");
+    assert_eq!(back.lanes[0].shape, Some(vec![1, 40, 50, 12]));
     assert_eq!(back.lanes[0].first_plane(), Some(&a));
+    // A `cyx` lane's 1.4 block is in ilastik's reordered `yxc` order: read back by that rule.
     assert_eq!(back.lanes[1].first_plane(), Some(&b));
     assert_eq!(back.lanes[1].file_path, "images/b.tiff");
+    // The same lanes for 1.3.3post3 (blocks in stored order) read back the same.
+    let mut p13 = project.clone();
+    p13.version = IlastikVersion::V1_3;
+    write_project(&path, &p13).unwrap();
+    let back = IlpProject::open(&path).unwrap();
+    assert_eq!(back.ilastik_version, "1.3.3post3");
+    assert_eq!(back.lanes[0].first_plane(), Some(&a));
+    assert_eq!(back.lanes[1].first_plane(), Some(&b));
 }
 
 #[test]
@@ -160,11 +172,37 @@ fn bad_projects_are_clear_errors() {
         lanes: vec![ExportLane {
             file_path: "missing.h5".into(),
             nickname: "missing".into(),
-            shape: (20, 20, 1),
+            axes: "yx".into(),
+            shape: vec![20, 20],
             labels,
         }],
+        version: IlastikVersion::V1_4,
     };
-    write_project(&outside, &project).unwrap();
+    // The writer refuses labels larger than the lane...
+    let err = write_project(&outside, &project).unwrap_err().to_string();
+    assert!(
+        err.contains("outside.ilp") && err.contains("labels are"),
+        "{err}"
+    );
+    // ...and the reader refuses a block beyond the recorded shape: write 30x30, record 20x20.
+    let mut fitting = project.clone();
+    fitting.lanes[0].shape = vec![30, 30];
+    write_project(&outside, &fitting).unwrap();
+    {
+        let f = rust_hdf5::H5File::open_rw(&outside).unwrap();
+        f.delete_dataset("Input Data/infos/lane0000/Raw Data/shape")
+            .unwrap();
+        f.root_group()
+            .group("Input Data/infos/lane0000/Raw Data")
+            .unwrap()
+            .new_dataset::<i64>()
+            .shape([2])
+            .create("shape")
+            .unwrap()
+            .write_raw(&[20i64, 20])
+            .unwrap();
+        f.close().unwrap();
+    }
     let err = IlpProject::open(&outside).unwrap_err().to_string();
     assert!(
         err.contains("outside.ilp")
@@ -175,9 +213,7 @@ fn bad_projects_are_clear_errors() {
 
     // A missing raw file.
     let ok = dir.path().join("ok.ilp");
-    let mut project = project;
-    project.lanes[0].shape = (30, 30, 1);
-    write_project(&ok, &project).unwrap();
+    write_project(&ok, &fitting).unwrap();
     let p = IlpProject::open(&ok).unwrap();
     let err = p
         .resolve_raw_path(&p.lanes[0], Some(dir.path()))
@@ -194,5 +230,62 @@ fn bad_projects_are_clear_errors() {
     assert_eq!(
         p.resolve_raw_path(&p.lanes[0], Some(&data)).unwrap(),
         data.join("missing.h5")
+    );
+}
+
+/// ilastik 1.3.3post3 runs on h5py 2.10, which reads variable-length UTF-8 strings as `str`, on
+/// which ilastik's `.decode("utf-8")` fails (the old exporter's `LabelNames`, `FeatureIds`,
+/// `Role Names`, `blockSlice`): every string must be fixed-length.
+#[test]
+fn regression_strings_are_fixed_length_for_h5py_2_10() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fixed.ilp");
+    let mut labels = Array2::<u8>::zeros((10, 12));
+    labels[[4, 5]] = 2;
+    let project = ExportProject {
+        label_names: vec!["Nuclei".into(), "Background".into()],
+        label_colors: vec![[1, 2, 3], [4, 5, 6]],
+        features: IlpFeatures {
+            scales: vec![1.0],
+            matrix: vec![vec![true]; 6],
+        },
+        lanes: vec![ExportLane {
+            file_path: "a.tiff".into(),
+            nickname: "a".into(),
+            axes: "cyx".into(),
+            shape: vec![3, 10, 12],
+            labels,
+        }],
+        version: IlastikVersion::V1_3,
+    };
+    write_project(&path, &project).unwrap();
+    let f = rust_hdf5::H5File::open(&path).unwrap();
+    let fixed = |dt: rust_hdf5::DatatypeMessage| {
+        matches!(dt, rust_hdf5::DatatypeMessage::FixedString { .. })
+    };
+    for name in [
+        "ilastikVersion",
+        "workflowName",
+        "Input Data/Role Names",
+        "Input Data/StorageVersion",
+        "Input Data/infos/lane0000/Raw Data/axistags",
+        "Input Data/infos/lane0000/Raw Data/filePath",
+        "FeatureSelections/FeatureIds",
+        "PixelClassification/LabelNames",
+    ] {
+        let dt = f.dataset(name).unwrap().datatype().unwrap();
+        assert!(fixed(dt.clone()), "{name}: {dt:?}");
+    }
+    let block = f
+        .dataset("PixelClassification/LabelSets/labels000/block0000")
+        .unwrap();
+    // 1.3.3post3 reads blocks in the lane's stored (`cyx`) order.
+    assert_eq!(block.shape(), vec![1, 1, 1]);
+    let slice = block.attr("blockSlice").unwrap();
+    assert!(fixed(slice.datatype().unwrap()), "blockSlice");
+    assert_eq!(slice.read_string().unwrap(), "[0:1,4:5,5:6]");
+    assert_eq!(
+        f.dataset("ilastikVersion").unwrap().read_strings().unwrap(),
+        ["1.3.3post3"]
     );
 }

@@ -172,8 +172,8 @@ pub(crate) fn guess_axes(name: &str, shape: &[usize]) -> String {
     }
 }
 
-/// Reads the dataset `name` of an open file as `(c, y, x)`.
-pub fn read_dataset(path: &Path, file: &H5File, name: &str) -> Result<H5Data> {
+/// The axis keys (from the dataset's `axistags`, else guessed) and shape of dataset `name`.
+pub(crate) fn dataset_axes(path: &Path, file: &H5File, name: &str) -> Result<(String, Vec<usize>)> {
     let ds = file
         .dataset(name)
         .map_err(|e| h5err(path, &format!("missing dataset `{name}`"), e))?;
@@ -195,6 +195,15 @@ pub fn read_dataset(path: &Path, file: &H5File, name: &str) -> Result<H5Data> {
         }
         None => guess_axes(name, &shape),
     };
+    Ok((axes, shape))
+}
+
+/// Reads the dataset `name` of an open file as `(c, y, x)`.
+pub fn read_dataset(path: &Path, file: &H5File, name: &str) -> Result<H5Data> {
+    let (axes, shape) = dataset_axes(path, file, name)?;
+    let ds = file
+        .dataset(name)
+        .map_err(|e| h5err(path, &format!("missing dataset `{name}`"), e))?;
     let (values, stored) = read_values(path, &ds)?;
     let data = to_cyx(path, name, values, &shape, &axes)?;
     Ok(H5Data {

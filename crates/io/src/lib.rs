@@ -18,9 +18,10 @@ pub mod h5_path;
 mod interleaved;
 mod labels;
 pub mod ome;
-mod png_image;
 pub mod panel;
+mod png_image;
 mod probabilities;
+mod stored_layout;
 pub mod tiff_stack;
 
 use std::path::Path;
@@ -33,12 +34,13 @@ pub use channel_names::{image_stem, read_channel_list, resolve_channel_names};
 pub use error::{IoError, Result};
 pub use h5_path::{split_h5_path, H5DatasetPath};
 pub use labels::read_label_image;
-pub use png_image::write_rgb_png;
 pub use panel::{read_panel_groups, ChannelGroup, PanelGroups, MEAN_CHANNEL};
+pub use png_image::write_rgb_png;
 pub use probabilities::{
     read_probabilities, renormalize_u16, write_probabilities, write_probabilities_compressed,
     EXPORT_DATASET, MAX_INTERLEAVED,
 };
+pub use stored_layout::{stored_layout, StoredLayout};
 
 use error::format_err;
 
@@ -124,8 +126,7 @@ pub fn read_image(path: &Path) -> Result<Image> {
         }
         Kind::H5 => {
             let file = h5_image::open(path)?;
-            let stem = image_stem(path);
-            let name = h5_image::pick_dataset(path, &file, &preferred_datasets(&stem))?;
+            let name = stored_layout::image_dataset(path, &file)?;
             let d = h5_image::read_dataset(path, &file, &name)?;
             named(path, d.data, None)
         }

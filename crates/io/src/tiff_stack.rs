@@ -57,7 +57,7 @@ fn to_f32(result: DecodingResult) -> (Vec<f32>, StoredType) {
     }
 }
 
-fn samples_per_pixel(ct: tiff::ColorType) -> usize {
+pub(crate) fn samples_per_pixel(ct: tiff::ColorType) -> usize {
     use tiff::ColorType as C;
     match ct {
         C::Gray(_) | C::Palette(_) => 1,

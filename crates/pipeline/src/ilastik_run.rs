@@ -8,7 +8,8 @@ use pixelforest_core::{Image, LabelClass};
 use pixelforest_features::FeatureSelection;
 use pixelforest_forest::NodeSpec;
 use pixelforest_ilastik::{
-    write_project, ExportLane, ExportProject, IlpFeatures, IlpNode, IlpProject,
+    append_lanes, write_project, ExportLane, ExportProject, IlastikVersion, IlpFeatures, IlpNode,
+    IlpProject,
 };
 
 use crate::error::{PipelineError, Result};
@@ -168,9 +169,13 @@ pub fn import_ilp(project: &IlpProject, out_dir: &Path) -> Result<Vec<PathBuf>> 
     Ok(written)
 }
 
-/// `path` relative to `base` if it lies under it, else absolute.
-fn relative_to(path: &Path, base: &Path) -> String {
-    let abs = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+/// `path` relative to `base` if it lies under it (ilastik's `RelativeFilesystemDatasetInfo`),
+/// else absolute (`FilesystemDatasetInfo`).
+fn path_for_project(path: &Path, base: &Path) -> String {
+    let abs = path
+        .canonicalize()
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf());
     let base = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
     abs.strip_prefix(&base)
         .map(Path::to_path_buf)
@@ -179,36 +184,70 @@ fn relative_to(path: &Path, base: &Path) -> String {
         .into_owned()
 }
 
-/// Writes a new ilastik project at `out` with the given labelled images, classes and features.
+/// A project lane for a labelled image: the raw file described as stored (axes, shape, the
+/// HDF5 dataset), so ilastik's check of the project's axistags against the file passes.
+pub fn export_lane(
+    image_path: &Path,
+    labels_path: &Path,
+    project_dir: &Path,
+) -> Result<ExportLane> {
+    let layout = pixelforest_io::stored_layout(image_path)?;
+    let labels = pixelforest_io::read_label_image(labels_path)?;
+    let extent = |k| {
+        layout
+            .axes
+            .chars()
+            .position(|a| a == k)
+            .map(|i| layout.shape[i])
+    };
+    if (extent('y'), extent('x')) != (Some(labels.nrows()), Some(labels.ncols())) {
+        return Err(PipelineError::file(
+            labels_path,
+            format!(
+                "label image is {}x{} but {} is {:?} ({})",
+                labels.nrows(),
+                labels.ncols(),
+                image_path.display(),
+                layout.shape,
+                layout.axes
+            ),
+        ));
+    }
+    let mut file_path = path_for_project(image_path, project_dir);
+    if let Some(dataset) = &layout.dataset {
+        file_path = format!("{file_path}/{dataset}");
+    }
+    Ok(ExportLane {
+        file_path,
+        nickname: pixelforest_io::image_stem(image_path),
+        axes: layout.axes,
+        shape: layout.shape,
+        labels,
+    })
+}
+
+/// The folder a project at `out` lives in (its relative paths start there).
+fn project_dir(out: &Path) -> &Path {
+    out.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Writes a new ilastik project at `out` with the given labelled images, classes and features,
+/// for the ilastik release `version`.
 pub fn export_ilp(
     pairs: &[(PathBuf, PathBuf)],
     classes: &[LabelClass],
     selection: &FeatureSelection,
     out: &Path,
+    version: IlastikVersion,
 ) -> Result<()> {
-    let base = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut lanes = Vec::new();
-    for (image_path, labels_path) in pairs {
-        let (image, labels) = crate::train_files::load_pair(image_path, labels_path)?;
-        let mut file_path = relative_to(image_path, base);
-        let ext = image_path
-            .extension()
-            .map(|e| e.to_string_lossy().to_lowercase())
-            .unwrap_or_default();
-        if ext == "h5" || ext == "hdf5" {
-            // ilastik addresses the dataset inside the file; ours is named after the stem.
-            file_path = format!("{file_path}/{}", pixelforest_io::image_stem(image_path));
-        }
-        lanes.push(ExportLane {
-            file_path,
-            nickname: pixelforest_io::image_stem(image_path),
-            shape: (image.height(), image.width(), image.n_channels()),
-            labels,
-        });
-    }
+    crate::batch_predict::create_parent(out)?;
+    let base = project_dir(out);
+    let lanes = pairs
+        .iter()
+        .map(|(image, labels)| export_lane(image, labels, base))
+        .collect::<Result<Vec<_>>>()?;
     let project = ExportProject {
         label_names: classes.iter().map(|c| c.name.clone()).collect(),
         label_colors: classes.iter().map(|c| c.color).collect(),
@@ -217,10 +256,25 @@ pub fn export_ilp(
             matrix: selection.matrix.clone(),
         },
         lanes,
+        version,
     };
-    crate::batch_predict::create_parent(out)?;
     write_project(out, &project)?;
     Ok(())
+}
+
+/// Appends lanes for labelled images to the existing project `project` (for `suggest --ilp`),
+/// leaving its lanes, labels and forest alone; returns the index of the first new lane.
+pub fn append_ilp_lanes(
+    pairs: &[(PathBuf, PathBuf)],
+    project: &Path,
+    version: IlastikVersion,
+) -> Result<usize> {
+    let base = project_dir(project);
+    let lanes = pairs
+        .iter()
+        .map(|(image, labels)| export_lane(image, labels, base))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(append_lanes(project, &lanes, version)?)
 }
 
 /// The largest f32 below `t`: vigra splits on `x < t` (f64), ours on `x <= threshold` (f32), and
