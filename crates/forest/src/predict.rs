@@ -118,7 +118,7 @@ impl RandomForest {
                 };
                 for tree in &self.trees {
                     let (block, acc, scratch) = (&buf.block, &mut buf.acc, &mut buf.scratch);
-                    walk(isa, tree, k, block, source, len, acc, scratch);
+                    walk(isa, tree, block, source, len, acc, scratch);
                 }
                 for (c, mut lane) in chunk.axis_iter_mut(feature_axis).enumerate() {
                     for (o, &a) in lane.iter_mut().zip(&buf.acc[c * BLOCK..]) {
