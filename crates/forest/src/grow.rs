@@ -32,16 +32,15 @@ struct Work {
     depth: usize,
 }
 
-/// Grows one tree; its randomness comes only from `seed`, so the forest does not depend on threads.
-pub(crate) fn grow_tree(inputs: &TreeInputs, seed: u64) -> GrownTree {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+/// The bootstrap sample: `n` draws with replacement, each drawn sample once with its count as
+/// weight (times its class weight), and which samples were drawn.
+fn bootstrap(inputs: &TreeInputs, rng: &mut ChaCha8Rng) -> (Vec<Sample>, Vec<bool>) {
     let n = inputs.binned.n;
-    let k = inputs.n_classes;
     let mut counts = vec![0u32; n];
     for _ in 0..n {
         counts[rng.random_range(0..n)] += 1;
     }
-    let mut samples: Vec<Sample> = counts
+    let samples = counts
         .iter()
         .enumerate()
         .filter(|(_, &c)| c > 0)
@@ -54,8 +53,14 @@ pub(crate) fn grow_tree(inputs: &TreeInputs, seed: u64) -> GrownTree {
             }
         })
         .collect();
-    let in_bag = counts.iter().map(|&c| c > 0).collect();
+    (samples, counts.iter().map(|&c| c > 0).collect())
+}
 
+/// Grows one tree; its randomness comes only from `seed`, so the forest does not depend on threads.
+pub(crate) fn grow_tree(inputs: &TreeInputs, seed: u64) -> GrownTree {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let k = inputs.n_classes;
+    let (mut samples, in_bag) = bootstrap(inputs, &mut rng);
     let n_features = inputs.binned.n_features();
     let mut feature_order: Vec<u32> = (0..n_features as u32).collect();
     let mut scratch = SplitScratch::new(k);

@@ -4,6 +4,13 @@
 //! A sample's code, class and weight are packed into one `u64` sort key; nodes of more than
 //! [`RADIX_MIN`] samples sort it with two 8-bit radix passes over the code (a pass all keys
 //! share a byte of is skipped).
+//!
+//! Nodes of [`HISTOGRAM_MIN`] samples or more score only the boundaries between 256 coarse bins
+//! of codes, from a class histogram. Sorting every node made training 2.2x slower than 256
+//! quantile bins (20,000 labelled rows x 200 features, one thread: 6.0 s against 2.8 s); with
+//! the histogram from 1024 samples on, 1.2x (3.3 s). A usual ilastik project's few thousand
+//! labels never reach it (a bootstrap sample holds about 63% of the labelled pixels), so their
+//! trees split exactly where vigra's would.
 
 /// A labelled, weighted in-bag sample of a tree (weight = bootstrap count x class weight).
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +24,7 @@ pub(crate) struct Sample {
 const RADIX_MIN: usize = 96;
 
 /// Nodes with at least this many samples search coarse bins (see [`best_split`]).
-pub(crate) const HISTOGRAM_MIN: usize = 1024;
+const HISTOGRAM_MIN: usize = 1024;
 
 /// A candidate split: samples with `code <= left` go left; `right` is the smallest code in
 /// the node above `left` (the threshold lies between the two).
