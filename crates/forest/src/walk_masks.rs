@@ -11,6 +11,11 @@
 //!
 //! Every row reaches the leaf a per-row walk reaches (same comparison: NaN goes right) and gets
 //! one addition per tree in tree order, so the sums are those of a per-row walk, bit for bit.
+//!
+//! Safety: [`walk`] is safe for every value its types allow. An [`Isa`] exists only by CPU
+//! detection; a `FlatTree` only validated, with its class count and private fields (its
+//! invariants are listed on the type); `walk` asserts that the buffers cover the rows, features
+//! and classes. The unchecked reads below rely on exactly these, each block saying which.
 
 use crate::predict::BLOCK;
 use crate::tree::FlatTree;
@@ -576,6 +581,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `walk` took the class count from its caller: with a wrong one its bounds check passed and
+    /// the leaf additions wrote past the sums. The count is now the tree's own.
+    #[test]
+    #[should_panic(expected = "block does not cover")]
+    fn sums_too_short_for_the_trees_classes_panic_instead_of_writing_past_them() {
+        let (n, nf) = (300, 4);
+        let mut state = 5u64;
+        let x = Array2::from_shape_fn((n, nf), |_| lcg(&mut state));
+        let y: Vec<u8> = (0..n).map(|i| 1 + (x[[i, 0]] * 3.0) as u8 % 3).collect();
+        let settings = ForestSettings {
+            n_trees: 1,
+            ..ForestSettings::default()
+        };
+        let (forest, _) = RandomForest::train(x.view(), &y, 3, &settings).unwrap();
+        let block = vec![0.5f32; nf * BLOCK];
+        // Room for two classes' sums, not three.
+        let mut acc = vec![0f32; 2 * BLOCK];
+        let mut scratch = Scratch::default();
+        let isa = Isa::detect();
+        walk(
+            isa,
+            &forest.trees[0],
+            &block,
+            RowSource::Block,
+            BLOCK,
+            &mut acc,
+            &mut scratch,
+        );
     }
 
     #[test]
