@@ -1,79 +1,137 @@
-//! Quantile binning of the training features: every feature gets at most 255 real-valued edges
-//! and every sample a u8 bin code, computed once per training run, so split search works on
-//! small histograms instead of sorting samples at every node.
+//! Rank codes of the training features, computed once per training run: every labelled value of
+//! a feature gets a `u16` code, its rank among the feature's distinct values, so split search
+//! sorts small integer keys instead of floats, and a split found on codes is a split on values.
+//! A feature with more than [`MAX_CODES`] distinct values (more labelled pixels than that) gets
+//! quantile bins of about equal counts instead, and a split then separates whole bins.
 //!
-//! Bin `b` holds the values `x` with `edges[b - 1] < x <= edges[b]`, so "code <= b" is exactly
-//! "x <= edges[b]": a split found on codes is the real split `x <= threshold` used in prediction.
+//! Each code keeps the smallest and largest value it holds (one value when codes are ranks). A
+//! split between the node's adjacent codes `a < b` gets the threshold midway between the largest
+//! value of `a` and the smallest of `b`: with ranks, the midpoint between the node's adjacent
+//! distinct values, which is where vigra's random forest (ilastik's) puts its thresholds.
 
 use rayon::prelude::*;
 
-/// Most bins per feature (u8 codes).
-const MAX_BINS: usize = 256;
-/// Edges are computed from at most this many values per feature (an evenly strided subsample).
-const MAX_EDGE_SAMPLES: usize = 200_000;
+/// Most codes per feature (`u16`).
+const MAX_CODES: usize = 1 << 16;
 
-/// Bin codes and edges of the labelled samples.
+/// Per code: the smallest and largest value with that code.
+type Ranges = Vec<(f32, f32)>;
+
+/// Codes and value ranges of the labelled samples.
 pub(crate) struct Binned {
     /// Number of samples.
     pub n: usize,
     /// Feature-major codes: feature `f` of sample `i` at `f * n + i`.
-    pub codes: Vec<u8>,
-    /// Per feature, ascending bin upper edges (`len() + 1` bins).
-    pub edges: Vec<Vec<f32>>,
+    pub codes: Vec<u16>,
+    /// Per feature, the value range of each code.
+    ranges: Vec<Ranges>,
 }
 
-/// A threshold strictly below `b` and not below `a` (for `a < b`), as near the middle as f32 allows.
-fn midpoint(a: f32, b: f32) -> f32 {
-    let m = a + (b - a) * 0.5;
-    if m >= b || !m.is_finite() {
-        a
+/// The shift that turns `n_codes` codes into at most 256 coarse bins (`code >> shift`).
+fn coarse_shift(n_codes: usize) -> u32 {
+    (0..16)
+        .find(|&s| (n_codes.saturating_sub(1)) >> s < 256)
+        .unwrap_or(16)
+}
+
+impl Binned {
+    pub fn n_features(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// The shift of feature `f`'s coarse bins (0: every code its own bin).
+    pub fn shift(&self, f: usize) -> u32 {
+        coarse_shift(self.ranges[f].len())
+    }
+
+    /// The codes of feature `f`, indexed by sample.
+    pub fn codes_of(&self, f: usize) -> &[u16] {
+        &self.codes[f * self.n..(f + 1) * self.n]
+    }
+
+    /// The threshold `t` of feature `f` between codes `left < right`: every value coded up to
+    /// `left` is `<= t`, every value coded from `right` on is `> t`.
+    pub fn threshold(&self, f: usize, left: u16, right: u16) -> f32 {
+        let ranges = &self.ranges[f];
+        split_threshold(ranges[usize::from(left)].1, ranges[usize::from(right)].0)
+    }
+}
+
+/// The largest f32 below the exact midpoint of `a < b` (vigra's threshold, `(a + b) / 2` in
+/// f64): for every f32 `x`, `x <= t` exactly when vigra's `x < (a + b) / 2`.
+fn split_threshold(a: f32, b: f32) -> f32 {
+    let mid = (f64::from(a) + f64::from(b)) / 2.0;
+    let t = mid as f32;
+    if f64::from(t) < mid {
+        t
     } else {
-        m
+        t.next_down()
     }
 }
 
-/// Quantile edges of one feature's values (sorted in place).
-fn edges_of(values: &mut [f32]) -> Vec<f32> {
-    values.sort_unstable_by(f32::total_cmp);
-    let n = values.len();
-    let step = n.div_ceil(MAX_BINS).max(1);
-    let mut edges = Vec::new();
-    let mut next_target = step;
-    for i in 1..n {
-        if values[i - 1] < values[i] && i >= next_target {
-            edges.push(midpoint(values[i - 1], values[i]));
-            if edges.len() == MAX_BINS - 1 {
-                break;
-            }
-            next_target = i + step;
+/// Orders f32 bits as the values (negative zero just below zero).
+fn sort_key(v: f32) -> u32 {
+    let bits = v.to_bits();
+    if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 1 << 31
+    }
+}
+
+/// Codes of one feature's values and the value range of each code.
+fn code_column(column: &[f32]) -> (Vec<u16>, Ranges) {
+    let n = column.len();
+    let mut order: Vec<u64> = column
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| u64::from(sort_key(v)) << 32 | i as u64)
+        .collect();
+    order.sort_unstable();
+    let value = |k: u64| column[(k & 0xFFFF_FFFF) as usize];
+    let distinct = 1 + order
+        .windows(2)
+        .filter(|w| value(w[0]) != value(w[1]))
+        .count();
+    // Ranks when they fit; else a new code at a value change once a code holds `step` values.
+    let step = if distinct <= MAX_CODES {
+        1
+    } else {
+        n.div_ceil(MAX_CODES)
+    };
+    let mut codes = vec![0u16; n];
+    let mut ranges: Ranges = Vec::new();
+    let mut code_start = 0;
+    for (pos, &k) in order.iter().enumerate() {
+        let v = value(k);
+        let new_code = match ranges.last() {
+            None => true,
+            Some(&(_, hi)) => hi != v && pos - code_start >= step && ranges.len() < MAX_CODES,
+        };
+        if new_code {
+            ranges.push((v, v));
+            code_start = pos;
+        } else if let Some(last) = ranges.last_mut() {
+            last.1 = v;
         }
+        codes[(k & 0xFFFF_FFFF) as usize] = (ranges.len() - 1) as u16;
     }
-    edges
+    (codes, ranges)
 }
 
-/// Bins feature-major columns (`columns[f * n + i]`).
+/// Codes feature-major columns (`columns[f * n + i]`, all finite).
 pub(crate) fn bin_columns(columns: &[f32], n: usize, n_features: usize) -> Binned {
-    let per_feature: Vec<(Vec<f32>, Vec<u8>)> = (0..n_features)
+    let per_feature: Vec<(Vec<u16>, Ranges)> = (0..n_features)
         .into_par_iter()
-        .map(|f| {
-            let column = &columns[f * n..(f + 1) * n];
-            let stride = n.div_ceil(MAX_EDGE_SAMPLES).max(1);
-            let mut sample: Vec<f32> = column.iter().step_by(stride).copied().collect();
-            let edges = edges_of(&mut sample);
-            let codes = column
-                .iter()
-                .map(|&v| edges.partition_point(|&e| e < v) as u8)
-                .collect();
-            (edges, codes)
-        })
+        .map(|f| code_column(&columns[f * n..(f + 1) * n]))
         .collect();
     let mut codes = Vec::with_capacity(n * n_features);
-    let mut edges = Vec::with_capacity(n_features);
-    for (e, c) in per_feature {
+    let mut ranges = Vec::with_capacity(n_features);
+    for (c, r) in per_feature {
         codes.extend_from_slice(&c);
-        edges.push(e);
+        ranges.push(r);
     }
-    Binned { n, codes, edges }
+    Binned { n, codes, ranges }
 }
 
 #[cfg(test)]
@@ -81,32 +139,55 @@ mod tests {
     use super::*;
 
     #[test]
-    fn few_distinct_values_get_one_bin_each() {
-        let col = [3.0f32, 1.0, 2.0, 1.0, 3.0];
-        let b = bin_columns(&col, 5, 1);
-        assert_eq!(b.edges[0], vec![1.5, 2.5]);
-        assert_eq!(b.codes, vec![2, 0, 1, 0, 2]);
+    fn distinct_values_get_their_rank() {
+        let col = [3.0f32, 1.0, 2.0, 1.0, 3.0, -0.0, 0.0];
+        let b = bin_columns(&col, col.len(), 1);
+        assert_eq!(b.codes, vec![3, 1, 2, 1, 3, 0, 0]);
+        // Just below the midpoints: vigra sends `x < 1.5` left, so 1.5 itself goes right.
+        assert_eq!(b.threshold(0, 1, 2), 1.5f32.next_down());
+        assert_eq!(b.threshold(0, 0, 3), 1.5f32.next_down());
+        assert_eq!(b.threshold(0, 2, 3), 2.5f32.next_down());
+        assert_eq!(b.shift(0), 0);
+        assert_eq!(
+            (coarse_shift(256), coarse_shift(257), coarse_shift(65536)),
+            (0, 1, 8)
+        );
     }
 
     #[test]
-    fn codes_agree_with_thresholds() {
-        let col: Vec<f32> = (0..5000)
-            .map(|i| ((i * 7919) % 1000) as f32 * 0.37)
-            .collect();
-        let b = bin_columns(&col, col.len(), 1);
-        assert!(b.edges[0].len() <= 255 && b.edges[0].len() > 200);
+    fn more_distinct_values_than_codes_get_quantile_bins() {
+        let n = MAX_CODES * 3 + 5;
+        let col: Vec<f32> = (0..n).map(|i| ((i * 7919) % n) as f32).collect();
+        let b = bin_columns(&col, n, 1);
+        let max = usize::from(*b.codes.iter().max().unwrap());
+        assert!(max < MAX_CODES && max > MAX_CODES / 2, "{max}");
         for (&v, &c) in col.iter().zip(&b.codes) {
-            for (bin, &e) in b.edges[0].iter().enumerate() {
-                assert_eq!(c as usize <= bin, v <= e);
+            let (lo, hi) = b.ranges[0][usize::from(c)];
+            assert!(lo <= v && v <= hi);
+            if usize::from(c) < max {
+                let t = b.threshold(0, c, c + 1);
+                assert!(v <= t && t < b.ranges[0][usize::from(c) + 1].0);
             }
         }
     }
 
     #[test]
-    fn midpoint_stays_below_the_upper_value() {
+    fn threshold_is_the_last_f32_below_the_exact_midpoint() {
         let a = 1.0f32;
-        let b = f32::from_bits(a.to_bits() + 1);
-        assert_eq!(midpoint(a, b), a);
-        assert_eq!(midpoint(1.0, 2.0), 1.5);
+        let b = a.next_up();
+        // The midpoint lies between two f32s: `a` itself is the last one below it.
+        assert_eq!(split_threshold(a, b), a);
+        assert_eq!(split_threshold(1.0, 2.0), 1.5f32.next_down());
+        assert_eq!(split_threshold(-2.0, -1.0), (-1.5f32).next_down());
+        // 16777216 and 16777218 are adjacent f32s; their midpoint 16777217 is not an f32.
+        assert_eq!(split_threshold(16_777_216.0, 16_777_218.0), 16_777_216.0);
+        for (a, b) in [(0.1f32, 0.3f32), (-5.0, 7.25), (1e-30, 2e-30)] {
+            let t = split_threshold(a, b);
+            let mid = (f64::from(a) + f64::from(b)) / 2.0;
+            assert!(
+                f64::from(t) < mid && f64::from(t.next_up()) >= mid,
+                "{a} {b}"
+            );
+        }
     }
 }

@@ -4,7 +4,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::bins::Binned;
-use crate::split::{best_split, NodeTotals, Sample, Split, SplitScratch};
+use crate::split::{best_split, resolve, NodeTotals, Sample, Split, SplitScratch};
 use crate::NodeSpec;
 
 /// What every tree of one training run shares.
@@ -32,16 +32,15 @@ struct Work {
     depth: usize,
 }
 
-/// Grows one tree; its randomness comes only from `seed`, so the forest does not depend on threads.
-pub(crate) fn grow_tree(inputs: &TreeInputs, seed: u64) -> GrownTree {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+/// The bootstrap sample: `n` draws with replacement, each drawn sample once with its count as
+/// weight (times its class weight), and which samples were drawn.
+fn bootstrap(inputs: &TreeInputs, rng: &mut ChaCha8Rng) -> (Vec<Sample>, Vec<bool>) {
     let n = inputs.binned.n;
-    let k = inputs.n_classes;
     let mut counts = vec![0u32; n];
     for _ in 0..n {
         counts[rng.random_range(0..n)] += 1;
     }
-    let mut samples: Vec<Sample> = counts
+    let samples = counts
         .iter()
         .enumerate()
         .filter(|(_, &c)| c > 0)
@@ -54,9 +53,15 @@ pub(crate) fn grow_tree(inputs: &TreeInputs, seed: u64) -> GrownTree {
             }
         })
         .collect();
-    let in_bag = counts.iter().map(|&c| c > 0).collect();
+    (samples, counts.iter().map(|&c| c > 0).collect())
+}
 
-    let n_features = inputs.binned.edges.len();
+/// Grows one tree; its randomness comes only from `seed`, so the forest does not depend on threads.
+pub(crate) fn grow_tree(inputs: &TreeInputs, seed: u64) -> GrownTree {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let k = inputs.n_classes;
+    let (mut samples, in_bag) = bootstrap(inputs, &mut rng);
+    let n_features = inputs.binned.n_features();
     let mut feature_order: Vec<u32> = (0..n_features as u32).collect();
     let mut scratch = SplitScratch::new(k);
     let mut class_weights = vec![0f64; k];
@@ -79,36 +84,23 @@ pub(crate) fn grow_tree(inputs: &TreeInputs, seed: u64) -> GrownTree {
         let can_split = classes_present > 1
             && count >= 2 * inputs.min_samples_leaf.max(1)
             && work.depth < inputs.max_depth;
-        let mut chosen: Option<(usize, Split)> = None;
-        if can_split {
+        let chosen = if can_split {
             let totals = NodeTotals {
                 class_weights: &class_weights,
                 weight: total,
-                count,
                 min_leaf: inputs.min_samples_leaf.max(1),
             };
-            // Draw features without replacement until `max_features` non-constant ones were
-            // searched (as scikit-learn does), or all features were tried.
-            let mut searched = 0;
-            for j in 0..n_features {
-                let pick = rng.random_range(j..n_features);
-                feature_order.swap(j, pick);
-                let f = feature_order[j] as usize;
-                let codes = &inputs.binned.codes[f * n..(f + 1) * n];
-                let (split, constant) = best_split(node_samples, codes, &totals, &mut scratch);
-                if let Some(split) = split {
-                    if chosen.is_none_or(|(_, c)| split.score > c.score) {
-                        chosen = Some((f, split));
-                    }
-                }
-                if !constant {
-                    searched += 1;
-                    if searched >= inputs.max_features {
-                        break;
-                    }
-                }
-            }
-        }
+            choose_split(
+                inputs,
+                node_samples,
+                &totals,
+                &mut feature_order,
+                &mut rng,
+                &mut scratch,
+            )
+        } else {
+            None
+        };
         match chosen {
             None => {
                 specs[work.node] = NodeSpec::Leaf {
@@ -116,14 +108,15 @@ pub(crate) fn grow_tree(inputs: &TreeInputs, seed: u64) -> GrownTree {
                 };
             }
             Some((f, split)) => {
-                let codes = &inputs.binned.codes[f * n..(f + 1) * n];
-                let mid = partition(node_samples, |s| codes[s.idx as usize] <= split.bin);
+                let codes = inputs.binned.codes_of(f);
+                let (left_code, right_code) = resolve(split, node_samples, codes);
+                let mid = partition(node_samples, |s| codes[s.idx as usize] <= left_code);
                 let left = specs.len();
                 specs.push(NodeSpec::Leaf { probs: Vec::new() });
                 specs.push(NodeSpec::Leaf { probs: Vec::new() });
                 specs[work.node] = NodeSpec::Split {
                     feature: f as u32,
-                    threshold: inputs.binned.edges[f][split.bin as usize],
+                    threshold: inputs.binned.threshold(f, left_code, right_code),
                     left: left as u32,
                     right: left as u32 + 1,
                 };
@@ -143,6 +136,40 @@ pub(crate) fn grow_tree(inputs: &TreeInputs, seed: u64) -> GrownTree {
         }
     }
     GrownTree { specs, in_bag }
+}
+
+/// The best split of a node as vigra's `ThresholdSplit` chooses it: features in random order,
+/// at least `max_features` of them, and on past those only until one improves the node's Gini
+/// impurity; `None` (a leaf) when no feature does. Constant features count as tried.
+fn choose_split(
+    inputs: &TreeInputs,
+    samples: &[Sample],
+    totals: &NodeTotals,
+    feature_order: &mut [u32],
+    rng: &mut ChaCha8Rng,
+    scratch: &mut SplitScratch,
+) -> Option<(usize, Split)> {
+    let n_features = feature_order.len();
+    // Scores are sums of squares of node weights: allow for rounding when comparing to unsplit.
+    let unsplit = totals.unsplit_score();
+    let improves = unsplit + unsplit * 1e-12;
+    let mut chosen: Option<(usize, Split)> = None;
+    for j in 0..n_features {
+        if j >= inputs.max_features && chosen.is_some() {
+            break;
+        }
+        let pick = rng.random_range(j..n_features);
+        feature_order.swap(j, pick);
+        let f = feature_order[j] as usize;
+        let (codes, shift) = (inputs.binned.codes_of(f), inputs.binned.shift(f));
+        if let Some(split) = best_split(samples, codes, shift, totals, scratch) {
+            let best = chosen.map_or(improves, |(_, c)| c.score);
+            if split.score > best {
+                chosen = Some((f, split));
+            }
+        }
+    }
+    chosen
 }
 
 /// Moves the samples satisfying `goes_left` to the front; returns how many there are.

@@ -4,10 +4,19 @@
 //! Contract used by the layers above (keep these signatures; add freely).
 //!
 //! Modules: `train` (input checks, parallel trees, out-of-bag accuracy) grows trees with `grow`
-//! from quantile bins (`bins`) and histogram split search (`split`); `tree` is the flat,
+//! from rank codes (`bins`) and sorted split search (`split`), following vigra's random forest
+//! (ilastik's) where it matters for agreement: sqrt(p) rounded features per node, no split
+//! unless one improves the Gini impurity, thresholds midway between adjacent distinct values,
+//! bootstrap samples, unweighted mean of the trees' leaf distributions; `tree` is the flat,
 //! cache-friendly layout `predict` walks in blocks of rows (`walk_masks`: sets of rows per node
 //! with vector compares, then per row); `model_file` is the `.pxf` format;
 //! `uncertainty` is ilastik's margin.
+
+// `unsafe` lives in the SIMD walk only (`walk_masks`), one operation per block with its SAFETY
+// comment; the rest of the crate is held to the workspace's rule.
+#![deny(unsafe_code)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -22,6 +31,7 @@ mod split;
 mod train;
 mod tree;
 mod uncertainty;
+#[allow(unsafe_code)]
 mod walk_masks;
 
 pub use error::ForestError;
@@ -130,10 +140,7 @@ impl RandomForest {
 
     /// The trees as specs (node 0 is the root; leaves are numbered after the splits).
     pub fn to_tree_specs(&self) -> Vec<Vec<NodeSpec>> {
-        self.trees
-            .iter()
-            .map(|t| t.to_specs(self.n_classes))
-            .collect()
+        self.trees.iter().map(FlatTree::to_specs).collect()
     }
 
     /// Class probabilities of rows `x` (sample, feature) -> (sample, class); rows sum to 1.

@@ -81,15 +81,15 @@ impl Model {
         put_u32(&mut out, forest.n_classes as u32);
         put_u32(&mut out, forest.trees.len() as u32);
         for tree in &forest.trees {
-            put_u32(&mut out, tree.n_internal);
-            put_u32(&mut out, tree.n_leaves(forest.n_classes) as u32);
-            for node in &tree.nodes[..tree.n_internal as usize] {
+            put_u32(&mut out, tree.n_internal());
+            put_u32(&mut out, tree.n_leaves() as u32);
+            for node in tree.splits() {
                 put_u32(&mut out, node.feature);
                 put_u32(&mut out, node.threshold.to_bits());
                 put_u32(&mut out, node.children[0]);
                 put_u32(&mut out, node.children[1]);
             }
-            for p in &tree.probs {
+            for p in tree.probs() {
                 put_u32(&mut out, p.to_bits());
             }
         }

@@ -134,7 +134,7 @@ impl RandomForest {
                 let sums = if self.sub_forests.is_empty() {
                     for tree in &self.trees {
                         let (block, acc, scratch) = (&buf.block, &mut buf.acc, &mut buf.scratch);
-                        walk(isa, tree, k, block, source, len, acc, scratch);
+                        walk(isa, tree, block, source, len, acc, scratch);
                     }
                     &buf.acc
                 } else {
@@ -146,7 +146,7 @@ impl RandomForest {
                         for tree in &self.trees[start..start + count] {
                             let (block, acc, scratch) =
                                 (&buf.block, &mut buf.acc, &mut buf.scratch);
-                            walk(isa, tree, k, block, source, len, acc, scratch);
+                            walk(isa, tree, block, source, len, acc, scratch);
                         }
                         fold_sub_forest(&buf.acc, &mut buf.total, k, len, count);
                         start += count;

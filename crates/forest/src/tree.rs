@@ -40,16 +40,25 @@ impl Node {
 }
 
 /// A tree in prediction layout (see the module documentation).
+///
+/// The fields are private and every constructor validates them, so every `FlatTree` upholds
+/// what the unchecked walk in `walk_masks` relies on:
+/// - `nodes` holds the `n_internal` splits, then one sink per probability row, and every child
+///   of every node is an index into `nodes`;
+/// - `probs` holds `nodes.len() - n_internal` rows of `n_classes` values (at least one row);
+/// - every node reads a feature below `feature_bound` (sinks read feature 0, and there are
+///   splits whenever a walk reaches past the root's sink).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct FlatTree {
     /// Split nodes in preorder, then one self-looping sink per probability row.
-    pub nodes: Vec<Node>,
+    nodes: Vec<Node>,
     /// Number of splits: child indices from here on are leaves (probability rows).
-    pub n_internal: u32,
+    n_internal: u32,
     /// Leaf class probabilities, leaf-major: leaf `j` at `[j * K, (j + 1) * K)`.
-    pub probs: Vec<f32>,
+    probs: Vec<f32>,
+    n_classes: usize,
     /// One more than the largest feature a split reads (0 without splits).
-    pub feature_bound: u32,
+    feature_bound: u32,
 }
 
 /// Appends the self-looping sink of every probability row after the splits.
@@ -65,8 +74,32 @@ fn feature_bound(nodes: &[Node]) -> u32 {
 }
 
 impl FlatTree {
-    pub fn n_leaves(&self, n_classes: usize) -> usize {
-        self.probs.len() / n_classes
+    /// Split nodes, then the sinks: the walk's node table.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The split nodes only (what a model file stores).
+    pub fn splits(&self) -> &[Node] {
+        &self.nodes[..self.n_internal as usize]
+    }
+
+    /// Number of splits; a child index at or above it names probability row `index - n_internal`.
+    pub fn n_internal(&self) -> u32 {
+        self.n_internal
+    }
+
+    /// Leaf class probabilities, leaf-major (`n_classes` per row).
+    pub fn probs(&self) -> &[f32] {
+        &self.probs
+    }
+
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+
+    pub fn n_leaves(&self) -> usize {
+        self.probs.len() / self.n_classes
     }
 
     /// One more than the largest feature index the tree reads (cached at construction).
@@ -75,14 +108,15 @@ impl FlatTree {
     }
 
     /// Probabilities of the leaf a row reaches; `value(f)` gives the row's feature `f`.
-    pub fn leaf_probs(&self, n_classes: usize, value: impl Fn(usize) -> f32) -> &[f32] {
+    pub fn leaf_probs(&self, value: impl Fn(usize) -> f32) -> &[f32] {
         let mut node = 0u32;
         while node < self.n_internal {
             let n = &self.nodes[node as usize];
             node = n.next(value(n.feature as usize));
         }
+        let k = self.n_classes;
         let leaf = (node - self.n_internal) as usize;
-        &self.probs[leaf * n_classes..(leaf + 1) * n_classes]
+        &self.probs[leaf * k..(leaf + 1) * k]
     }
 
     /// Builds the flat layout from specs rooted at node 0, checking every index and normalising
@@ -95,6 +129,9 @@ impl FlatTree {
         let bad = |msg: String| Err(ForestError::Invalid(msg));
         if specs.is_empty() {
             return bad("tree has no nodes".into());
+        }
+        if n_classes == 0 {
+            return bad("0 classes".into());
         }
         // Pass 1: preorder numbering of splits and leaves, validating as we go.
         let mut new_id: Vec<Option<u32>> = vec![None; specs.len()];
@@ -200,6 +237,7 @@ impl FlatTree {
             nodes: with_sinks(nodes, n_rows),
             n_internal,
             probs,
+            n_classes,
         })
     }
 
@@ -246,12 +284,14 @@ impl FlatTree {
             nodes: with_sinks(internal, n_leaves),
             n_internal: n_internal as u32,
             probs,
+            n_classes,
         })
     }
 
     /// The tree as specs: node 0 is the root, splits keep their numbering and every leaf
     /// reference gets its own leaf node after them (in preorder).
-    pub fn to_specs(&self, n_classes: usize) -> Vec<NodeSpec> {
+    pub fn to_specs(&self) -> Vec<NodeSpec> {
+        let n_classes = self.n_classes;
         let n_internal = self.n_internal;
         let mut specs: Vec<NodeSpec> = Vec::with_capacity(2 * n_internal as usize + 1);
         if n_internal == 0 {
@@ -331,9 +371,9 @@ mod tests {
         assert_eq!(tree.probs, vec![1.0, 0.0, 0.0, 1.0]);
         assert_eq!(tree.nodes[0].children, [2, 1]);
         assert_eq!(tree.nodes[1].children, [3, 2]);
-        assert_eq!(tree.leaf_probs(2, |f| [1.0, 0.0][f]), &[0.0, 1.0]);
+        assert_eq!(tree.leaf_probs(|f| [1.0, 0.0][f]), &[0.0, 1.0]);
         // Back to specs: one leaf per reference, same predictions.
-        let again = tree.to_specs(2);
+        let again = tree.to_specs();
         assert_eq!(again.len(), 5);
         assert_eq!(FlatTree::from_specs(&again, 2, 2).unwrap(), tree);
     }

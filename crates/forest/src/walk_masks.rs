@@ -11,6 +11,11 @@
 //!
 //! Every row reaches the leaf a per-row walk reaches (same comparison: NaN goes right) and gets
 //! one addition per tree in tree order, so the sums are those of a per-row walk, bit for bit.
+//!
+//! Safety: [`walk`] is safe for every value its types allow. An [`Isa`] exists only by CPU
+//! detection; a `FlatTree` only validated, with its class count and private fields (its
+//! invariants are listed on the type); `walk` asserts that the buffers cover the rows, features
+//! and classes. The unchecked reads below rely on exactly these, each block saying which.
 
 use crate::predict::BLOCK;
 use crate::tree::FlatTree;
@@ -35,8 +40,11 @@ pub(crate) struct Scratch {
     /// Rows left to the per-row walk, with the node they continue from.
     pending: Vec<(u32, u32)>,
 }
-
 /// The vector operations of the walk, per instruction set.
+///
+/// # Safety
+/// Implementations may use instructions the CPU lacks: call them only with a detected [`Isa`]
+/// of the implementation (`walk` dispatches on one).
 trait Ops {
     /// Bit `i` set when `values[i] <= t` (false for NaN, which goes right).
     ///
@@ -77,34 +85,43 @@ impl Ops for Portable {
 #[cfg(target_arch = "x86_64")]
 struct Avx2;
 
+// The value intrinsics are safe to call in these `target_feature` functions; only the loads and
+// stores through pointers are unsafe. They inline into `walk_avx2` / `walk_avx512`, which enable
+// the same features.
 #[cfg(target_arch = "x86_64")]
 impl Ops for Avx2 {
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2")]
     unsafe fn le_mask(values: &[f32; 64], t: f32) -> u64 {
         use std::arch::x86_64::*;
         let t = _mm256_set1_ps(t);
         let mut m = 0u64;
-        for k in 0..8 {
-            let v = _mm256_loadu_ps(values.as_ptr().add(8 * k));
+        for (k, lanes) in values.chunks_exact(8).enumerate() {
+            // SAFETY: `lanes` holds the 8 f32s the unaligned load reads.
+            let v = unsafe { _mm256_loadu_ps(lanes.as_ptr()) };
             let c = _mm256_cmp_ps::<_CMP_LE_OQ>(v, t);
             m |= u64::from(_mm256_movemask_ps(c) as u8) << (8 * k);
         }
         m
     }
 
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2")]
     unsafe fn masked_add(acc: &mut [f32; 64], bits: u64, v: f32) {
         use std::arch::x86_64::*;
         let lane_bits = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
         let v = _mm256_set1_ps(v);
-        for k in 0..8 {
+        for (k, lanes) in acc.chunks_exact_mut(8).enumerate() {
             let byte = (bits >> (8 * k)) as u8;
             if byte != 0 {
                 let sel = _mm256_and_si256(_mm256_set1_epi32(i32::from(byte)), lane_bits);
                 let on = _mm256_castsi256_ps(_mm256_cmpeq_epi32(sel, lane_bits));
-                let p = acc.as_mut_ptr().add(8 * k);
+                // SAFETY: `lanes` holds the 8 f32s the unaligned load reads.
+                let a = unsafe { _mm256_loadu_ps(lanes.as_ptr()) };
                 // Lanes off add +0.0, which leaves every sum (never -0.0) unchanged.
-                _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), _mm256_and_ps(on, v)));
+                let sum = _mm256_add_ps(a, _mm256_and_ps(on, v));
+                // SAFETY: `lanes` is the 8 f32s the unaligned store writes, borrowed mutably.
+                unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), sum) };
             }
         }
     }
@@ -115,36 +132,46 @@ struct Avx512;
 
 #[cfg(target_arch = "x86_64")]
 impl Ops for Avx512 {
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx512f")]
     unsafe fn le_mask(values: &[f32; 64], t: f32) -> u64 {
         use std::arch::x86_64::*;
         let t = _mm512_set1_ps(t);
         let mut m = 0u64;
-        for k in 0..4 {
-            let v = _mm512_loadu_ps(values.as_ptr().add(16 * k));
+        for (k, lanes) in values.chunks_exact(16).enumerate() {
+            // SAFETY: `lanes` holds the 16 f32s the unaligned load reads.
+            let v = unsafe { _mm512_loadu_ps(lanes.as_ptr()) };
             m |= u64::from(_mm512_cmp_ps_mask::<_CMP_LE_OQ>(v, t)) << (16 * k);
         }
         m
     }
 
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx512f")]
     unsafe fn masked_add(acc: &mut [f32; 64], bits: u64, v: f32) {
         use std::arch::x86_64::*;
         let v = _mm512_set1_ps(v);
-        for k in 0..4 {
+        for (k, lanes) in acc.chunks_exact_mut(16).enumerate() {
             let m = (bits >> (16 * k)) as u16;
             if m != 0 {
-                let p = acc.as_mut_ptr().add(16 * k);
-                let a = _mm512_loadu_ps(p);
-                _mm512_storeu_ps(p, _mm512_mask_add_ps(a, m, a, v));
+                // SAFETY: `lanes` holds the 16 f32s the unaligned load reads.
+                let a = unsafe { _mm512_loadu_ps(lanes.as_ptr()) };
+                let sum = _mm512_mask_add_ps(a, m, a, v);
+                // SAFETY: `lanes` is the 16 f32s the unaligned store writes, borrowed mutably.
+                unsafe { _mm512_storeu_ps(lanes.as_mut_ptr(), sum) };
             }
         }
     }
 }
 
-/// The best vector instructions this CPU has.
+/// An instruction set this CPU has. Only detection makes one ([`Isa::detect`], or
+/// [`Isa::all_detected`] in tests): holding an `Isa` proves its instructions run here, which is
+/// what makes [`walk`] safe to call with it.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Isa {
+pub(crate) struct Isa(Kind);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
     Portable,
     #[cfg(target_arch = "x86_64")]
     Avx2,
@@ -153,18 +180,25 @@ pub(crate) enum Isa {
 }
 
 impl Isa {
-    /// Detected at run time (the standard library caches the CPU query).
+    /// The best instruction set of this CPU (the standard library caches the CPU query).
     pub(crate) fn detect() -> Isa {
+        Isa::all_detected().pop().unwrap_or(Isa(Kind::Portable))
+    }
+
+    /// Every instruction set of this CPU the walk has a version for, best last.
+    pub(crate) fn all_detected() -> Vec<Isa> {
+        #[allow(unused_mut)] // Only x86-64 adds to the portable version.
+        let mut all = vec![Isa(Kind::Portable)];
         #[cfg(target_arch = "x86_64")]
         {
-            if is_x86_feature_detected!("avx512f") {
-                return Isa::Avx512;
-            }
             if is_x86_feature_detected!("avx2") {
-                return Isa::Avx2;
+                all.push(Isa(Kind::Avx2));
+            }
+            if is_x86_feature_detected!("avx512f") {
+                all.push(Isa(Kind::Avx512));
             }
         }
-        Isa::Portable
+        all
     }
 }
 
@@ -182,11 +216,13 @@ pub(crate) enum RowSource<'a> {
 /// Adds the leaf probabilities `tree` gives rows `0..len` of the feature-major `block`
 /// (feature `f` of row `r` at `f * BLOCK + r`) to the class-major sums `acc`
 /// (class `c` of row `r` at `c * BLOCK + r`).
-#[allow(clippy::too_many_arguments)]
+///
+/// # Panics
+/// When `len > BLOCK`, or `block`, `acc` or the rows of `rows` do not cover the rows, features
+/// and classes the walk reads and writes.
 pub(crate) fn walk(
     isa: Isa,
     tree: &FlatTree,
-    n_classes: usize,
     block: &[f32],
     rows: RowSource,
     len: usize,
@@ -194,35 +230,49 @@ pub(crate) fn walk(
     scratch: &mut Scratch,
 ) {
     let bound = tree.n_features_bound();
+    let k = tree.n_classes();
     assert!(
-        len <= BLOCK
-            && block.len() >= bound * BLOCK
-            && acc.len() >= n_classes * BLOCK
-            && tree.probs.len() == tree.n_leaves(n_classes) * n_classes,
+        len <= BLOCK && block.len() >= bound * BLOCK && acc.len() >= k * BLOCK,
         "block does not cover the rows and features the tree reads"
     );
     if let RowSource::RowMajor { data, stride } = rows {
+        let needed = (len.saturating_sub(1))
+            .checked_mul(stride)
+            .and_then(|n| n.checked_add(bound));
         assert!(
-            len == 0 || (stride >= bound && data.len() >= (len - 1) * stride + bound),
+            len == 0 || (stride >= bound && needed.is_some_and(|n| data.len() >= n)),
             "rows do not cover the features the tree reads"
         );
     }
-    // SAFETY: the instruction set was detected on this CPU; the bounds are asserted above.
-    unsafe {
-        match isa {
-            Isa::Portable => walk_with::<Portable>(tree, n_classes, block, len, acc, scratch),
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => walk_avx2(tree, n_classes, block, len, acc, scratch),
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => walk_avx512(tree, n_classes, block, len, acc, scratch),
+    // The calls below rely on the tree's invariants (`FlatTree`) and the bounds asserted above:
+    // every node and probability row the walk indexes exists, every row it reads lies below
+    // `len` (or is row 0, which exists whenever there is work) and every feature below `bound`.
+    match isa.0 {
+        // SAFETY: the portable version needs no CPU feature; bounds as above.
+        Kind::Portable => unsafe { walk_with::<Portable>(tree, block, len, acc, scratch) },
+        // SAFETY: `isa` was detected, so the CPU has AVX2; bounds as above.
+        #[cfg(target_arch = "x86_64")]
+        Kind::Avx2 => unsafe { walk_avx2(tree, block, len, acc, scratch) },
+        // SAFETY: `isa` was detected, so the CPU has AVX-512F; bounds as above.
+        #[cfg(target_arch = "x86_64")]
+        Kind::Avx512 => unsafe { walk_avx512(tree, block, len, acc, scratch) },
+    }
+    let pending = &scratch.pending;
+    match rows {
+        RowSource::Block => {
+            // SAFETY: bounds as above; `value` reads feature `f < bound` of row `r < BLOCK`,
+            // inside the block asserted to hold `bound * BLOCK` values.
+            unsafe {
+                walk_rows(tree, acc, pending, |r, f| {
+                    *block.get_unchecked(f * BLOCK + r)
+                })
+            }
         }
-        // Rows below `len` only; idle slots read row 0, which exists whenever there is work.
-        match rows {
-            RowSource::Block => walk_rows(tree, n_classes, acc, &scratch.pending, |r, f| {
-                *block.get_unchecked(f * BLOCK + r)
-            }),
-            RowSource::RowMajor { data, stride } => {
-                walk_rows(tree, n_classes, acc, &scratch.pending, |r, f| {
+        RowSource::RowMajor { data, stride } => {
+            // SAFETY: bounds as above; `value` reads feature `f < bound <= stride` of row
+            // `r < len`, inside `data` asserted to hold `(len - 1) * stride + bound` values.
+            unsafe {
+                walk_rows(tree, acc, pending, |r, f| {
                     *data.get_unchecked(r * stride + f)
                 })
             }
@@ -230,30 +280,34 @@ pub(crate) fn walk(
     }
 }
 
+/// # Safety
+/// The CPU has AVX2; the requirements of [`walk_with`] hold.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn walk_avx2(
     tree: &FlatTree,
-    n_classes: usize,
     block: &[f32],
     len: usize,
     acc: &mut [f32],
     scratch: &mut Scratch,
 ) {
-    walk_with::<Avx2>(tree, n_classes, block, len, acc, scratch)
+    // SAFETY: passed on from the caller.
+    unsafe { walk_with::<Avx2>(tree, block, len, acc, scratch) }
 }
 
+/// # Safety
+/// The CPU has AVX-512F; the requirements of [`walk_with`] hold.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 unsafe fn walk_avx512(
     tree: &FlatTree,
-    n_classes: usize,
     block: &[f32],
     len: usize,
     acc: &mut [f32],
     scratch: &mut Scratch,
 ) {
-    walk_with::<Avx512>(tree, n_classes, block, len, acc, scratch)
+    // SAFETY: passed on from the caller.
+    unsafe { walk_with::<Avx512>(tree, block, len, acc, scratch) }
 }
 
 /// Calls `f(r)` for every set bit `r` of `mask`.
@@ -268,35 +322,45 @@ fn for_each_row(mask: &Mask, mut f: impl FnMut(usize)) {
     }
 }
 
+/// The set walk: moves row sets from the root down, adds the leaves' probabilities to whole
+/// sets, and leaves the rows of nodes that only a few rows reach in `scratch.pending`.
+///
 /// # Safety
-/// `O` is supported by the CPU; the bounds [`walk`] asserts hold; the tree is validated
-/// (children and sinks index its nodes, leaf rows its probability table).
+/// The CPU supports `O`'s instructions; `len <= BLOCK`; `block` holds
+/// `tree.n_features_bound() * BLOCK` values and `acc` `tree.n_classes() * BLOCK`.
 #[inline(always)]
 unsafe fn walk_with<O: Ops>(
     tree: &FlatTree,
-    k: usize,
     block: &[f32],
     len: usize,
     acc: &mut [f32],
     scratch: &mut Scratch,
 ) {
-    let nodes = tree.nodes.as_slice();
-    let n_internal = tree.n_internal;
-    let probs = tree.probs.as_slice();
+    let nodes = tree.nodes();
+    let n_internal = tree.n_internal();
+    let probs = tree.probs();
+    let k = tree.n_classes();
     let add_leaf = |acc: &mut [f32], leaf: u32, mask: &Mask| {
-        let p = probs.get_unchecked(leaf as usize * k..(leaf as usize + 1) * k);
+        // SAFETY: a child at or above `n_internal` names a probability row (FlatTree).
+        let p = unsafe { probs.get_unchecked(leaf as usize * k..(leaf as usize + 1) * k) };
         for (w, &bits) in mask.iter().enumerate() {
             if bits.count_ones() >= DENSE {
                 for (c, &v) in p.iter().enumerate() {
-                    let lane = acc.as_mut_ptr().add(c * BLOCK + 64 * w) as *mut [f32; 64];
-                    O::masked_add(&mut *lane, bits, v);
+                    // SAFETY: `c < k` and `64 * w + 64 <= BLOCK`: 64 values of `acc`.
+                    let lane = unsafe { acc.get_unchecked_mut(c * BLOCK + 64 * w..) };
+                    let lane = lane.first_chunk_mut::<64>();
+                    if let Some(lane) = lane {
+                        // SAFETY: the caller guarantees the CPU supports `O`.
+                        unsafe { O::masked_add(lane, bits, v) };
+                    }
                 }
             } else {
                 let mut b = bits;
                 while b != 0 {
                     let r = w * 64 + b.trailing_zeros() as usize;
                     for (c, &v) in p.iter().enumerate() {
-                        *acc.get_unchecked_mut(c * BLOCK + r) += v;
+                        // SAFETY: `c < k` and `r < BLOCK`.
+                        unsafe { *acc.get_unchecked_mut(c * BLOCK + r) += v };
                     }
                     b &= b - 1;
                 }
@@ -321,15 +385,22 @@ unsafe fn walk_with<O: Ops>(
             for_each_row(&mask, |r| scratch.pending.push((index, r as u32)));
             continue;
         }
-        let node = nodes.get_unchecked(index as usize);
-        let values = block.as_ptr().add(node.feature as usize * BLOCK);
+        // SAFETY: `index` is a node: the root or a child (FlatTree).
+        let node = unsafe { nodes.get_unchecked(index as usize) };
+        // SAFETY: the node's feature is below the bound, so its BLOCK values lie in `block`.
+        let values = unsafe { block.get_unchecked(node.feature as usize * BLOCK..) };
         let mut left: Mask = [0; WORDS];
         let mut right: Mask = [0; WORDS];
         for w in 0..WORDS {
             if mask[w] != 0 {
-                let le = O::le_mask(&*(values.add(64 * w) as *const [f32; 64]), node.threshold);
-                left[w] = mask[w] & le;
-                right[w] = mask[w] & !le;
+                // SAFETY: `64 * w + 64 <= BLOCK` values of the feature.
+                let lanes = unsafe { values.get_unchecked(64 * w..) };
+                if let Some(lanes) = lanes.first_chunk::<64>() {
+                    // SAFETY: the caller guarantees the CPU supports `O`.
+                    let le = unsafe { O::le_mask(lanes, node.threshold) };
+                    left[w] = mask[w] & le;
+                    right[w] = mask[w] & !le;
+                }
             }
         }
         if right.iter().any(|&w| w != 0) {
@@ -346,19 +417,20 @@ unsafe fn walk_with<O: Ops>(
 /// sink); between rounds a finished slot adds its leaf and takes the next pair.
 ///
 /// # Safety
-/// The tree is validated; every pair names a node of the tree and a row below `len`;
-/// `value(r, f)` may be called with such a row (or row 0) and a feature the tree reads.
+/// Every pair names a node of the tree and a row below `BLOCK`; `acc` holds
+/// `tree.n_classes() * BLOCK` values; `value(r, f)` may be called with a row of a pair (or row
+/// 0, when there is a pair) and a feature below `tree.n_features_bound()`.
 #[inline(always)]
 unsafe fn walk_rows(
     tree: &FlatTree,
-    k: usize,
     acc: &mut [f32],
     pending: &[(u32, u32)],
     value: impl Fn(usize, usize) -> f32,
 ) {
-    let nodes = tree.nodes.as_slice();
-    let n_internal = tree.n_internal;
-    let probs = tree.probs.as_slice();
+    let nodes = tree.nodes();
+    let n_internal = tree.n_internal();
+    let probs = tree.probs();
+    let k = tree.n_classes();
     // An idle slot sits on the sink of probability row 0 and reads row 0.
     let mut slot_node = [n_internal; GROUP];
     let mut slot_row = [0u32; GROUP];
@@ -373,9 +445,11 @@ unsafe fn walk_rows(
                     continue;
                 }
                 let r = slot_row[s] as usize;
-                let p = probs.get_unchecked((node - n_internal) as usize * k..);
+                // SAFETY: a node at or above `n_internal` is the sink of a probability row.
+                let p = unsafe { probs.get_unchecked((node - n_internal) as usize * k..) };
                 for (c, &v) in p[..k].iter().enumerate() {
-                    *acc.get_unchecked_mut(c * BLOCK + r) += v;
+                    // SAFETY: `c < k` and `r < BLOCK`.
+                    unsafe { *acc.get_unchecked_mut(c * BLOCK + r) += v };
                 }
                 live[s] = false;
                 active -= 1;
@@ -396,7 +470,8 @@ unsafe fn walk_rows(
         }
         for _ in 0..ROUND {
             for s in 0..GROUP {
-                let n = nodes.get_unchecked(slot_node[s] as usize);
+                // SAFETY: slots hold the node of a pair, one of its children, or a sink.
+                let n = unsafe { nodes.get_unchecked(slot_node[s] as usize) };
                 let v = value(slot_row[s] as usize, n.feature as usize);
                 slot_node[s] = n.next(v);
             }
@@ -411,18 +486,18 @@ mod tests {
     use ndarray::Array2;
 
     /// Every instruction set this CPU has.
+    /// Says which versions this CPU cannot check: those tests then cover fewer versions.
     fn isas() -> Vec<Isa> {
-        let mut v = vec![Isa::Portable];
+        let all = Isa::all_detected();
         #[cfg(target_arch = "x86_64")]
-        {
-            if is_x86_feature_detected!("avx2") {
-                v.push(Isa::Avx2);
-            }
-            if is_x86_feature_detected!("avx512f") {
-                v.push(Isa::Avx512);
+        for (kind, name) in [(Kind::Avx2, "AVX2"), (Kind::Avx512, "AVX-512F")] {
+            if !all.iter().any(|isa| isa.0 == kind) {
+                eprintln!(
+                    "skipped: this CPU has no {name}, so its version of the walk is not checked"
+                );
             }
         }
-        v
+        all
     }
 
     /// Sums of the per-row walk, tree by tree, class-major like `walk`'s.
@@ -431,7 +506,7 @@ mod tests {
         let mut acc = vec![0f32; k * BLOCK];
         for tree in &forest.trees {
             for r in 0..len {
-                let p = tree.leaf_probs(k, |f| block[f * BLOCK + r]);
+                let p = tree.leaf_probs(|f| block[f * BLOCK + r]);
                 for (c, &v) in p.iter().enumerate() {
                     acc[c * BLOCK + r] += v;
                 }
@@ -499,13 +574,43 @@ mod tests {
                 for source in sources {
                     let mut acc = vec![0f32; 3 * BLOCK];
                     for tree in &forest.trees {
-                        walk(isa, tree, 3, block, source, *len, &mut acc, &mut scratch);
+                        walk(isa, tree, block, source, *len, &mut acc, &mut scratch);
                     }
                     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                     assert_eq!(bits(&acc), bits(&want), "{isa:?}, {len} rows");
                 }
             }
         }
+    }
+
+    /// `walk` took the class count from its caller: with a wrong one its bounds check passed and
+    /// the leaf additions wrote past the sums. The count is now the tree's own.
+    #[test]
+    #[should_panic(expected = "block does not cover")]
+    fn sums_too_short_for_the_trees_classes_panic_instead_of_writing_past_them() {
+        let (n, nf) = (300, 4);
+        let mut state = 5u64;
+        let x = Array2::from_shape_fn((n, nf), |_| lcg(&mut state));
+        let y: Vec<u8> = (0..n).map(|i| 1 + (x[[i, 0]] * 3.0) as u8 % 3).collect();
+        let settings = ForestSettings {
+            n_trees: 1,
+            ..ForestSettings::default()
+        };
+        let (forest, _) = RandomForest::train(x.view(), &y, 3, &settings).unwrap();
+        let block = vec![0.5f32; nf * BLOCK];
+        // Room for two classes' sums, not three.
+        let mut acc = vec![0f32; 2 * BLOCK];
+        let mut scratch = Scratch::default();
+        let isa = Isa::detect();
+        walk(
+            isa,
+            &forest.trees[0],
+            &block,
+            RowSource::Block,
+            BLOCK,
+            &mut acc,
+            &mut scratch,
+        );
     }
 
     #[test]
@@ -520,18 +625,15 @@ mod tests {
         let bits = 0xF0F0_1234_8000_0001u64;
         for isa in isas() {
             let mut acc = [1f32; 64];
-            // SAFETY: the instruction set was detected.
-            let got = unsafe {
-                match isa {
-                    Isa::Portable => {
-                        Portable::masked_add(&mut acc, bits, 0.25);
-                        Portable::le_mask(&values, 0.5)
-                    }
-                    #[cfg(target_arch = "x86_64")]
-                    Isa::Avx2 => test_avx2(&mut acc, bits, &values),
-                    #[cfg(target_arch = "x86_64")]
-                    Isa::Avx512 => test_avx512(&mut acc, bits, &values),
-                }
+            let got = match isa.0 {
+                // SAFETY: the portable version needs no CPU feature.
+                Kind::Portable => unsafe { test_ops::<Portable>(&mut acc, bits, &values) },
+                // SAFETY: `isa` was detected, so the CPU has AVX2.
+                #[cfg(target_arch = "x86_64")]
+                Kind::Avx2 => unsafe { test_avx2(&mut acc, bits, &values) },
+                // SAFETY: `isa` was detected, so the CPU has AVX-512F.
+                #[cfg(target_arch = "x86_64")]
+                Kind::Avx512 => unsafe { test_avx512(&mut acc, bits, &values) },
             };
             assert_eq!(got, want, "{isa:?}");
             for (i, &a) in acc.iter().enumerate() {
@@ -541,17 +643,31 @@ mod tests {
         }
     }
 
+    /// # Safety
+    /// The CPU supports `O`'s instructions.
+    #[inline(always)]
+    unsafe fn test_ops<O: Ops>(acc: &mut [f32; 64], bits: u64, values: &[f32; 64]) -> u64 {
+        // SAFETY: passed on from the caller.
+        unsafe { O::masked_add(acc, bits, 0.25) };
+        // SAFETY: passed on from the caller.
+        unsafe { O::le_mask(values, 0.5) }
+    }
+
+    /// # Safety
+    /// The CPU has AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn test_avx2(acc: &mut [f32; 64], bits: u64, values: &[f32; 64]) -> u64 {
-        Avx2::masked_add(acc, bits, 0.25);
-        Avx2::le_mask(values, 0.5)
+        // SAFETY: passed on from the caller.
+        unsafe { test_ops::<Avx2>(acc, bits, values) }
     }
 
+    /// # Safety
+    /// The CPU has AVX-512F.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
     unsafe fn test_avx512(acc: &mut [f32; 64], bits: u64, values: &[f32; 64]) -> u64 {
-        Avx512::masked_add(acc, bits, 0.25);
-        Avx512::le_mask(values, 0.5)
+        // SAFETY: passed on from the caller.
+        unsafe { test_ops::<Avx512>(acc, bits, values) }
     }
 }

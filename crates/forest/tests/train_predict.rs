@@ -251,3 +251,26 @@ fn bad_inputs_are_errors() {
         Err(ForestError::Invalid(_))
     ));
 }
+
+#[test]
+fn seeds_1_and_42_share_no_tree() {
+    // Tree seeds were `seed + tree`: seed 42's tree t was seed 1's tree t + 41 (59 of 100 shared).
+    let (x, y) = common::noisy(300, 6, 3, 14);
+    let trees = |seed: u64| {
+        let settings = ForestSettings {
+            seed,
+            ..Default::default()
+        };
+        let (forest, _) = RandomForest::train(x.view(), &y, 3, &settings).unwrap();
+        forest.to_tree_specs()
+    };
+    let (one, other) = (trees(1), trees(42));
+    assert_eq!(one.len(), 100);
+    // These rows give every tree seed its own tree (no two trees of one forest are equal), so a
+    // tree both forests hold can only come from a tree seed both derived.
+    for (i, t) in one.iter().enumerate() {
+        assert!(!one[i + 1..].contains(t), "seed 1 grew tree {i} twice");
+    }
+    let shared = one.iter().filter(|t| other.contains(t)).count();
+    assert_eq!(shared, 0, "seeds 1 and 42 share {shared} trees");
+}
