@@ -56,8 +56,8 @@ pub struct Args {
     hot_pixel_threshold: Option<f32>,
     /// Summary channel prepended as channel 0: mean (x 100, current workflow and steinbock),
     /// sum (older workflow versions) or none.
-    #[arg(long, default_value = "mean", value_parser = ["mean", "sum", "none"])]
-    summary: String,
+    #[arg(long, value_enum, default_value_t = SummaryArg::Mean)]
+    summary: SummaryArg,
     /// Integer upscaling factor.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=16))]
     scale: u32,
@@ -121,10 +121,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map(|p| p.join("ilastik"))
             .unwrap_or_else(|| PathBuf::from("ilastik"))
     });
-    let summary = match args.summary.as_str() {
-        "sum" => Summary::Sum,
-        "none" => Summary::None,
-        _ => Summary::Mean,
+    let summary = match args.summary {
+        SummaryArg::Sum => Summary::Sum,
+        SummaryArg::None => Summary::None,
+        SummaryArg::Mean => Summary::Mean,
     };
     let options = PrepareOptions {
         settings: PrepareSettings {
@@ -170,12 +170,12 @@ fn run_steinbock(args: &Args, hot_pixel_threshold: f32) -> anyhow::Result<ExitCo
     } else {
         None
     };
-    if args.summary == "sum" {
+    if args.summary == SummaryArg::Sum {
         anyhow::bail!("--summary sum is not a steinbock option (mean or none)");
     }
     let options = SteinbockPrepareOptions {
         groups,
-        mean: args.summary == "mean",
+        mean: args.summary == SummaryArg::Mean,
         scale: args.scale as usize,
         hot_pixel_threshold,
         img_dir: args.out.clone().unwrap_or_else(|| root.join("ilastik_img")),
@@ -203,4 +203,15 @@ fn run_steinbock(args: &Args, hot_pixel_threshold: f32) -> anyhow::Result<ExitCo
     }
     let report = prepare_steinbock_batch(&inputs, &options);
     Ok(finish(&report, args.batch.quiet))
+}
+
+/// The summary channel prepended as channel 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SummaryArg {
+    /// Mean of the channels x 100 (current workflow and steinbock).
+    Mean,
+    /// Sum of the channels (older workflow versions).
+    Sum,
+    /// No summary channel.
+    None,
 }
