@@ -284,13 +284,27 @@ fn suggest_writes_the_most_uncertain_regions_as_new_crops() {
         .flatten()
         .map(|e| e.path())
         .collect();
+    // A project holding the labelled image, for `--ilp`.
+    let ilp = p.root.join("project.ilp");
+    run_ok(
+        bin()
+            .args(["ilp", "export", "--images"])
+            .arg(p.root.join("tiff/synth_01_s2.h5"))
+            .arg("--labels")
+            .arg(p.root.join("labels"))
+            .arg("--out")
+            .arg(&ilp),
+    );
+    let project_before = pixelforest::ilastik::IlpProject::open(&ilp).unwrap();
     let run = run_ok(
         bin()
             .args(["suggest", "--n", "4", "--size", "48", "--model"])
             .arg(p.root.join("classifier.pxf"))
             .arg(p.root.join("tiff"))
             .arg("--crops")
-            .arg(&crops),
+            .arg(&crops)
+            .arg("--ilp")
+            .arg(&ilp),
     );
     let table = String::from_utf8_lossy(&run.stdout);
     let rows: Vec<&str> = table.lines().skip(1).collect();
@@ -334,4 +348,10 @@ fn suggest_writes_the_most_uncertain_regions_as_new_crops() {
     }
     assert!(crops.join("suggestions.png").is_file());
     assert!(crops.join("suggestions.csv").is_file());
+    // --ilp: four unlabelled lanes appended, the existing lanes and their labels untouched.
+    let project = pixelforest::ilastik::IlpProject::open(&ilp).unwrap();
+    let n = project_before.lanes.len();
+    assert_eq!(project.lanes.len(), n + 4);
+    assert_eq!(project.lanes[..n], project_before.lanes[..]);
+    assert!(project.lanes[n..].iter().all(|l| l.labels.is_empty()));
 }

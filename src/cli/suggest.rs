@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use pixelforest::ilastik::{IlastikVersion, IlpProject};
 use pixelforest::pipeline::{
-    collect_images, load_model, suggest, suggestions_csv, suggestions_sheet, SuggestOptions,
-    UncertaintyMeasure, DEFAULT_TILE,
+    append_ilp_images, collect_images, load_model, suggest, suggestions_csv, suggestions_sheet,
+    SuggestOptions, UncertaintyMeasure, DEFAULT_TILE,
 };
 
 use super::common::init_threads;
@@ -45,6 +46,10 @@ pub struct Args {
     /// Tile edge for prediction.
     #[arg(long, default_value_t = DEFAULT_TILE as u32, value_parser = clap::value_parser!(u32).range(16..))]
     tile_size: u32,
+    /// Also append the new crops as unlabelled lanes to this ilastik project (its other lanes,
+    /// labels and forest untouched), for labs that label in ilastik.
+    #[arg(long, value_name = "PROJECT.ilp")]
+    ilp: Option<PathBuf>,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -80,6 +85,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.crops.display(),
             csv.display(),
             png.display()
+        );
+    }
+    if let Some(project) = &args.ilp {
+        // Lanes are appended as the project's own ilastik release reads them.
+        let stamp = IlpProject::open(project)?.ilastik_version;
+        let version = if stamp.starts_with("1.3") {
+            IlastikVersion::V1_3
+        } else {
+            IlastikVersion::V1_4
+        };
+        let crops: Vec<PathBuf> = found.iter().map(|g| g.crop.clone()).collect();
+        let first = append_ilp_images(&crops, project, version)?;
+        eprintln!(
+            "appended {} lanes to {} (lanes {} to {})",
+            crops.len(),
+            project.display(),
+            first,
+            first + crops.len().saturating_sub(1)
         );
     }
     Ok(if failed.get() > 0 {

@@ -184,15 +184,15 @@ fn path_for_project(path: &Path, base: &Path) -> String {
         .into_owned()
 }
 
-/// A project lane for a labelled image: the raw file described as stored (axes, shape, the
-/// HDF5 dataset), so ilastik's check of the project's axistags against the file passes.
+/// A project lane for an image, labelled from `labels_path` or without labels: the raw file
+/// described as stored (axes, shape, the HDF5 dataset), so ilastik's check of the project's
+/// axistags against the file passes.
 pub fn export_lane(
     image_path: &Path,
-    labels_path: &Path,
+    labels_path: Option<&Path>,
     project_dir: &Path,
 ) -> Result<ExportLane> {
     let layout = pixelforest_io::stored_layout(image_path)?;
-    let labels = pixelforest_io::read_label_image(labels_path)?;
     let extent = |k| {
         layout
             .axes
@@ -200,7 +200,18 @@ pub fn export_lane(
             .position(|a| a == k)
             .map(|i| layout.shape[i])
     };
-    if (extent('y'), extent('x')) != (Some(labels.nrows()), Some(labels.ncols())) {
+    let (Some(h), Some(w)) = (extent('y'), extent('x')) else {
+        return Err(PipelineError::file(
+            image_path,
+            format!("no y and x axes in {:?} ({})", layout.shape, layout.axes),
+        ));
+    };
+    let labels = match labels_path {
+        Some(p) => pixelforest_io::read_label_image(p)?,
+        None => Array2::zeros((h, w)),
+    };
+    let labels_path = labels_path.unwrap_or(image_path);
+    if (h, w) != labels.dim() {
         return Err(PipelineError::file(
             labels_path,
             format!(
@@ -246,7 +257,7 @@ pub fn export_ilp(
     let base = project_dir(out);
     let lanes = pairs
         .iter()
-        .map(|(image, labels)| export_lane(image, labels, base))
+        .map(|(image, labels)| export_lane(image, Some(labels), base))
         .collect::<Result<Vec<_>>>()?;
     let project = ExportProject {
         label_names: classes.iter().map(|c| c.name.clone()).collect(),
@@ -262,7 +273,23 @@ pub fn export_ilp(
     Ok(())
 }
 
-/// Appends lanes for labelled images to the existing project `project` (for `suggest --ilp`),
+/// Appends unlabelled lanes for `images` (new crops to label in ilastik, from `suggest --ilp`)
+/// to the existing project `project`, leaving its lanes, labels and forest alone; returns the
+/// index of the first new lane.
+pub fn append_ilp_images(
+    images: &[PathBuf],
+    project: &Path,
+    version: IlastikVersion,
+) -> Result<usize> {
+    let base = project_dir(project);
+    let lanes = images
+        .iter()
+        .map(|image| export_lane(image, None, base))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(append_lanes(project, &lanes, version)?)
+}
+
+/// Appends lanes for labelled images to the existing project `project`,
 /// leaving its lanes, labels and forest alone; returns the index of the first new lane.
 pub fn append_ilp_lanes(
     pairs: &[(PathBuf, PathBuf)],
@@ -272,7 +299,7 @@ pub fn append_ilp_lanes(
     let base = project_dir(project);
     let lanes = pairs
         .iter()
-        .map(|(image, labels)| export_lane(image, labels, base))
+        .map(|(image, labels)| export_lane(image, Some(labels), base))
         .collect::<Result<Vec<_>>>()?;
     Ok(append_lanes(project, &lanes, version)?)
 }

@@ -31,8 +31,8 @@ pub use error::{PipelineError, Result, SampleProblem};
 pub use features_export::{feature_stack, write_features};
 pub use ilastik_model::{is_hdf5_file, model_from_ilp};
 pub use ilastik_run::{
-    append_ilp_lanes, classes_from_ilp, export_ilp, export_lane, forest_from_ilp, ilp_training_set,
-    import_ilp, selection_from_ilp,
+    append_ilp_images, append_ilp_lanes, classes_from_ilp, export_ilp, export_lane,
+    forest_from_ilp, ilp_training_set, import_ilp, selection_from_ilp,
 };
 pub use inputs::{
     collect_images, steinbock_output_dir, steinbock_probabilities_path, steinbock_root, Shard,
