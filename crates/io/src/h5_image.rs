@@ -12,6 +12,7 @@ use ndarray::{Array3, ArrayD, Axis, IxDyn};
 use rust_hdf5::{DatatypeMessage, H5File, VarLenUnicode};
 
 use crate::axistags::{axistags_json, parse_axistags};
+use crate::budget::check_samples;
 use crate::channel_names::image_stem;
 use crate::error::{format_err, Result};
 use crate::tiff_stack::{to_u16, StoredType};
@@ -172,29 +173,55 @@ fn guess_axes(name: &str, shape: &[usize]) -> String {
     }
 }
 
+/// The `(c, y, x)` size of dataset `name`, from its header only.
+pub fn dataset_shape(path: &Path, file: &H5File, name: &str) -> Result<[usize; 3]> {
+    let ds = file
+        .dataset(name)
+        .map_err(|e| h5err(path, &format!("missing dataset `{name}`"), e))?;
+    let shape = ds.shape();
+    let axes = dataset_axes(path, name, &ds, &shape)?;
+    let size = |k: char| axes.chars().position(|a| a == k).map(|i| shape[i]);
+    match (size('y'), size('x')) {
+        (Some(y), Some(x)) => Ok([size('c').unwrap_or(1), y, x]),
+        _ => Err(format_err(
+            path,
+            format!("wrong dims: dataset `{name}` axes `{axes}` need a y and an x axis"),
+        )),
+    }
+}
+
+/// The axis keys of a dataset: its `axistags`, or guessed from its name and shape.
+fn dataset_axes(
+    path: &Path,
+    name: &str,
+    ds: &rust_hdf5::H5Dataset,
+    shape: &[usize],
+) -> Result<String> {
+    let tagged = ds
+        .attr("axistags")
+        .ok()
+        .and_then(|a| a.read_string().ok())
+        .and_then(|json| parse_axistags(&json));
+    match tagged {
+        Some(keys) if keys.chars().count() == shape.len() => Ok(keys),
+        Some(keys) => Err(format_err(
+            path,
+            format!(
+                "wrong dims: dataset `{name}` has shape {shape:?} but its axistags say `{keys}`"
+            ),
+        )),
+        None => Ok(guess_axes(name, shape)),
+    }
+}
+
 /// Reads the dataset `name` of an open file as `(c, y, x)`.
 pub fn read_dataset(path: &Path, file: &H5File, name: &str) -> Result<H5Data> {
     let ds = file
         .dataset(name)
         .map_err(|e| h5err(path, &format!("missing dataset `{name}`"), e))?;
     let shape = ds.shape();
-    let tagged = ds
-        .attr("axistags")
-        .ok()
-        .and_then(|a| a.read_string().ok())
-        .and_then(|json| parse_axistags(&json));
-    let axes = match tagged {
-        Some(keys) if keys.chars().count() == shape.len() => keys,
-        Some(keys) => {
-            return Err(format_err(
-                path,
-                format!(
-                "wrong dims: dataset `{name}` has shape {shape:?} but its axistags say `{keys}`"
-            ),
-            ))
-        }
-        None => guess_axes(name, &shape),
-    };
+    let axes = dataset_axes(path, name, &ds, &shape)?;
+    check_shape(path, name, &shape)?;
     let (values, stored) = read_values(path, &ds)?;
     let data = to_cyx(path, name, values, &shape, &axes)?;
     Ok(H5Data {
@@ -203,6 +230,21 @@ pub fn read_dataset(path: &Path, file: &H5File, name: &str) -> Result<H5Data> {
         axes,
         dataset: name.to_string(),
     })
+}
+
+/// A dataset with an empty axis has no image, and one larger than the memory budget is refused
+/// before its values are read.
+fn check_shape(path: &Path, name: &str, shape: &[usize]) -> Result<()> {
+    if let Some(i) = shape.iter().position(|&n| n == 0) {
+        return Err(format_err(
+            path,
+            format!("wrong dims: dataset `{name}` has shape {shape:?}: axis {i} is empty"),
+        ));
+    }
+    let samples = shape
+        .iter()
+        .fold(1u128, |acc, &n| acc.saturating_mul(n as u128));
+    check_samples(path, samples, &format!("dataset `{name}` of shape {shape:?}"))
 }
 
 /// Rearranges a dataset of `shape` with axis keys `axes` into `(c, y, x)`.

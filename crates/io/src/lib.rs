@@ -11,6 +11,7 @@
 
 mod atomic;
 pub mod axistags;
+pub mod budget;
 pub mod channel_names;
 mod error;
 pub mod h5_image;
@@ -25,7 +26,7 @@ use std::path::Path;
 use ndarray::{Array2, Array3};
 pub use pixelforest_core::Image;
 
-pub use atomic::{atomic_write, temp_path_for};
+pub use atomic::{atomic_write, remove_stale_temp_files};
 pub use channel_names::{image_stem, read_channel_list, resolve_channel_names};
 pub use error::{IoError, Result};
 pub use labels::read_label_image;
@@ -94,27 +95,56 @@ fn named(path: &Path, data: Array3<f32>, description: Option<&str>) -> Result<Im
 /// HDF5: the dataset named after the file stem (ImcSegmentationPipeline), else `img`, `crop`,
 /// `exported_data`, `data`, else the only dataset; see [`h5_image`] for axis orders.
 pub fn read_image(path: &Path) -> Result<Image> {
+    let (data, description) = read_stack(path)?;
+    named(path, data, description.as_deref())
+}
+
+/// The pixels [`read_image`] reads, `(c, y, x)`, without resolving channel names: for checks of
+/// a file's content (e.g. whether an existing output is complete).
+pub fn read_pixels(path: &Path) -> Result<Array3<f32>> {
+    read_stack(path).map(|(data, _)| data)
+}
+
+/// The pixels of an image and, for TIFF, its first page's description (OME-XML).
+fn read_stack(path: &Path) -> Result<(Array3<f32>, Option<String>)> {
     match Kind::of(path)? {
         Kind::Tiff => {
             let stack = tiff_stack::read_tiff_stack(path)?;
-            named(path, stack.data, stack.description.as_deref())
+            Ok((stack.data, stack.description))
         }
         Kind::H5 => {
             let file = h5_image::open(path)?;
-            let stem = image_stem(path);
-            let name = h5_image::pick_dataset(
-                path,
-                &file,
-                &[stem.as_str(), "img", "crop", EXPORT_DATASET, "data"],
-            )?;
-            let d = h5_image::read_dataset(path, &file, &name)?;
-            named(path, d.data, None)
+            let names = image_datasets(path);
+            let name = h5_image::pick_dataset(path, &file, &names.each_ref().map(String::as_str))?;
+            Ok((h5_image::read_dataset(path, &file, &name)?.data, None))
         }
         Kind::Png => Err(format_err(
             path,
             "PNG files are read as label images, not stacks",
         )),
     }
+}
+
+/// The `(channels, y, x)` size of the image [`read_image`] would read, from headers only (no
+/// pixel is decoded): what resume checks compare an existing output against.
+pub fn image_shape(path: &Path) -> Result<[usize; 3]> {
+    match Kind::of(path)? {
+        Kind::Tiff => tiff_stack::read_tiff_shape(path),
+        Kind::H5 => {
+            let file = h5_image::open(path)?;
+            let name = h5_image::pick_dataset(path, &file, &image_datasets(path).each_ref().map(String::as_str))?;
+            h5_image::dataset_shape(path, &file, &name)
+        }
+        Kind::Png => Err(format_err(
+            path,
+            "PNG files are read as label images, not stacks",
+        )),
+    }
+}
+
+/// The dataset names [`read_image`] looks for, in order.
+fn image_datasets(path: &Path) -> [String; 5] {
+    [image_stem(path), "img".into(), "crop".into(), EXPORT_DATASET.into(), "data".into()]
 }
 
 /// Writes `image` as a TIFF stack, one uncompressed page per channel, which tifffile reads as

@@ -10,6 +10,7 @@ use tiff::decoder::{Decoder, DecodingResult, Limits};
 use tiff::encoder::{colortype, TiffEncoder};
 use tiff::tags::Tag;
 
+use crate::budget::{check_samples, memory_budget};
 use crate::error::{format_err, io_err, Result};
 use crate::SampleType;
 
@@ -70,6 +71,63 @@ fn samples_per_pixel(ct: tiff::ColorType) -> usize {
     }
 }
 
+/// The decoder's own limits: no buffer beyond the memory budget, no tag array beyond 64 MiB.
+fn decoder_limits() -> Limits {
+    let budget = usize::try_from(memory_budget()).unwrap_or(usize::MAX);
+    let mut limits = Limits::default();
+    limits.decoding_buffer_size = budget;
+    limits.intermediate_buffer_size = budget;
+    limits.ifd_value_size = 64 << 20;
+    limits
+}
+
+fn bits_per_sample(ct: tiff::ColorType) -> u64 {
+    use tiff::ColorType as C;
+    match ct {
+        C::Gray(b) | C::Palette(b) | C::GrayA(b) | C::RGB(b) | C::YCbCr(b) | C::Lab(b) => {
+            u64::from(b)
+        }
+        C::RGBA(b) | C::CMYK(b) | C::CMYKA(b) => u64::from(b),
+        C::Multiband { bit_depth, .. } => u64::from(bit_depth),
+        _ => 8,
+    }
+}
+
+/// Checks a page's declared size before it is decoded: uncompressed pixel data must fit in the
+/// file, and the whole stack so far (`channels` before this page) must fit the memory budget.
+fn check_page_size<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    decoder: &mut Decoder<R>,
+    page: usize,
+    (w, h): (u32, u32),
+    color: tiff::ColorType,
+    channels: usize,
+    file_len: u64,
+) -> Result<()> {
+    if w == 0 || h == 0 {
+        return Err(format_err(path, format!("page {page} is {w}x{h} pixels")));
+    }
+    let spp = samples_per_pixel(color) as u128;
+    let pixels = u128::from(w) * u128::from(h);
+    let stored_bytes = pixels * spp * u128::from(bits_per_sample(color)) / 8;
+    let compression: u16 = decoder
+        .find_tag_unsigned(Tag::Compression)
+        .ok()
+        .flatten()
+        .unwrap_or(1);
+    if compression == 1 && stored_bytes > u128::from(file_len) {
+        return Err(format_err(
+            path,
+            format!(
+                "page {page} declares {w}x{h} pixels x {spp} samples ({stored_bytes} bytes, \
+                 uncompressed) but the file has only {file_len} bytes (truncated or corrupt)"
+            ),
+        ));
+    }
+    let what = format!("{w}x{h} pixels x {} channels", channels as u128 + spp);
+    check_samples(path, pixels * (channels as u128 + spp), &what)
+}
+
 /// Reads every page of a TIFF file into a `(channels, y, x)` stack.
 ///
 /// Pages must all have the same size; a page with `n` interleaved samples contributes `n`
@@ -83,7 +141,8 @@ pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
             }
             other => describe(path, other),
         })?
-        .with_limits(Limits::unlimited());
+        .with_limits(decoder_limits());
+    let file_len = std::fs::metadata(path).map_err(|e| io_err(path, e))?.len();
     let description = match decoder.find_tag(Tag::ImageDescription) {
         Ok(Some(v)) => v.into_string().ok(),
         _ => None,
@@ -106,7 +165,9 @@ pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
             }
         }
         first = Some(dims);
-        let spp = samples_per_pixel(decoder.colortype().map_err(|e| describe(path, e))?);
+        let color = decoder.colortype().map_err(|e| describe(path, e))?;
+        let spp = samples_per_pixel(color);
+        check_page_size(path, &mut decoder, page, dims, color, channels, file_len)?;
         let planar: u16 = decoder
             .find_tag_unsigned(Tag::PlanarConfiguration)
             .ok()
@@ -159,6 +220,25 @@ pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
         stored,
         description,
     })
+}
+
+/// The `(channels, y, x)` size of a TIFF stack, from its page headers only.
+pub fn read_tiff_shape(path: &Path) -> Result<[usize; 3]> {
+    let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let mut decoder = Decoder::new(BufReader::new(file))
+        .map_err(|e| describe(path, e))?
+        .with_limits(decoder_limits());
+    let mut channels = 0usize;
+    loop {
+        let color = decoder.colortype().map_err(|e| describe(path, e))?;
+        channels += samples_per_pixel(color);
+        if !decoder.more_images() {
+            break;
+        }
+        decoder.next_image().map_err(|e| describe(path, e))?;
+    }
+    let (w, h) = decoder.dimensions().map_err(|e| describe(path, e))?;
+    Ok([channels, h as usize, w as usize])
 }
 
 /// Writes a `(channels, y, x)` stack to `path` (not atomically: see [`crate::write_tiff_stack`]),

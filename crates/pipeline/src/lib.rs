@@ -8,10 +8,12 @@ mod batch_predict;
 mod demo;
 mod error;
 mod features_export;
+mod finite;
 mod ilastik_run;
 pub mod inputs;
 pub mod metrics;
 pub mod model_check;
+mod plan;
 mod predict;
 mod prepare_run;
 mod progress;
@@ -22,14 +24,18 @@ mod train;
 mod train_files;
 mod uncertainty_export;
 
-pub use batch_predict::{convert_probabilities, create_parent, predict_batch, PredictOptions};
+pub use batch_predict::{
+    convert_probabilities, create_parent, predict_batch, PredictOptions, UncertaintyDir,
+};
 pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, Step};
 pub use error::{PipelineError, Result, SampleProblem};
 pub use features_export::{feature_stack, write_features};
+pub use finite::{check_finite, NonFinite};
 pub use ilastik_run::{
     classes_from_ilp, export_ilp, forest_from_ilp, ilp_training_set, import_ilp, selection_from_ilp,
 };
 pub use inputs::{collect_images, Shard};
+pub use plan::{is_complete, plan_outputs, PlanConflict};
 pub use predict::{
     check_image, model_selection, predict_image, predict_image_with_progress, DEFAULT_TILE,
 };
@@ -46,5 +52,6 @@ pub use train_files::{
     save_model, train_from_files, Pairing, PROJECT_SETTINGS,
 };
 pub use uncertainty_export::{
-    uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,
+    read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty,
+    UncertaintyMeasure,
 };

@@ -185,6 +185,9 @@ pub fn save_model(model: &Model, path: &Path) -> Result<()> {
 pub fn load_model(path: &Path) -> Result<Model> {
     let file = std::fs::File::open(path)
         .map_err(|e| PipelineError::file(path, format!("cannot open model: {e}")))?;
-    Model::load(std::io::BufReader::new(file))
-        .map_err(|e| PipelineError::file(path, format!("not a usable model file: {e}")))
+    let model = Model::load(std::io::BufReader::new(file))
+        .map_err(|e| PipelineError::file(path, format!("not a usable model file: {e}")))?;
+    crate::predict::model_selection(&model)
+        .map_err(|e| PipelineError::file(path, format!("not a usable model file: {e}")))?;
+    Ok(model)
 }
