@@ -72,7 +72,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .shard(collect_images(&args.inputs, Some("_s2.h5"))?);
     let uncertainty_dir = match (&args.uncertainty_dir, &args.output_dir) {
         (Some(dir), _) => Some(UncertaintyDir::Folder(dir.clone())),
-        (None, Some(out)) if args.uncertainty => Some(UncertaintyDir::Folder(out.join("uncertainty"))),
+        (None, Some(out)) if args.uncertainty => {
+            Some(UncertaintyDir::Folder(out.join("uncertainty")))
+        }
         (None, None) if args.uncertainty => Some(UncertaintyDir::BesideProbabilities),
         (None, _) => None,
     };

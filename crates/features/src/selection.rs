@@ -180,7 +180,9 @@ impl FeatureSelection {
             return bad(format!("scales must be positive: {:?}", self.sigmas));
         }
         if let Some(s) = self.sigmas.iter().find(|&&s| s > MAX_SIGMA) {
-            return bad(format!("scale {s} is larger than the largest supported ({MAX_SIGMA})"));
+            return bad(format!(
+                "scale {s} is larger than the largest supported ({MAX_SIGMA})"
+            ));
         }
         if self.sigmas.windows(2).any(|w| w[0] >= w[1]) {
             return bad(format!("scales must be ascending: {:?}", self.sigmas));

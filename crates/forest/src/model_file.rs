@@ -64,7 +64,9 @@ pub const MAX_CLASSES: usize = 255;
 fn validate_meta(meta: &ModelMeta, n_features: usize, n_classes: usize) -> Result<(), ForestError> {
     let bad = |m: String| Err(model_err(format!("invalid metadata: {m}")));
     if n_classes > MAX_CLASSES {
-        return bad(format!("{n_classes} classes, at most {MAX_CLASSES} are supported"));
+        return bad(format!(
+            "{n_classes} classes, at most {MAX_CLASSES} are supported"
+        ));
     }
     if meta.classes.len() != n_classes {
         return bad(format!(

@@ -144,7 +144,10 @@ mod tests {
 
     #[test]
     fn temp_names_tell_their_owner() {
-        assert_eq!(temp_owner(OsStr::new(".a.tiff.pf123-Xy9aB2.tmp")), Some(123));
+        assert_eq!(
+            temp_owner(OsStr::new(".a.tiff.pf123-Xy9aB2.tmp")),
+            Some(123)
+        );
         assert_eq!(temp_owner(OsStr::new(".a.tiff.tmp-77")), Some(77));
         assert_eq!(temp_owner(OsStr::new("a.tiff")), None);
         assert_eq!(temp_owner(OsStr::new(".hidden.tmp")), None);

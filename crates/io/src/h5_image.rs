@@ -244,7 +244,11 @@ fn check_shape(path: &Path, name: &str, shape: &[usize]) -> Result<()> {
     let samples = shape
         .iter()
         .fold(1u128, |acc, &n| acc.saturating_mul(n as u128));
-    check_samples(path, samples, &format!("dataset `{name}` of shape {shape:?}"))
+    check_samples(
+        path,
+        samples,
+        &format!("dataset `{name}` of shape {shape:?}"),
+    )
 }
 
 /// Rearranges a dataset of `shape` with axis keys `axes` into `(c, y, x)`.

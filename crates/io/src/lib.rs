@@ -132,7 +132,11 @@ pub fn image_shape(path: &Path) -> Result<[usize; 3]> {
         Kind::Tiff => tiff_stack::read_tiff_shape(path),
         Kind::H5 => {
             let file = h5_image::open(path)?;
-            let name = h5_image::pick_dataset(path, &file, &image_datasets(path).each_ref().map(String::as_str))?;
+            let name = h5_image::pick_dataset(
+                path,
+                &file,
+                &image_datasets(path).each_ref().map(String::as_str),
+            )?;
             h5_image::dataset_shape(path, &file, &name)
         }
         Kind::Png => Err(format_err(
@@ -144,7 +148,13 @@ pub fn image_shape(path: &Path) -> Result<[usize; 3]> {
 
 /// The dataset names [`read_image`] looks for, in order.
 fn image_datasets(path: &Path) -> [String; 5] {
-    [image_stem(path), "img".into(), "crop".into(), EXPORT_DATASET.into(), "data".into()]
+    [
+        image_stem(path),
+        "img".into(),
+        "crop".into(),
+        EXPORT_DATASET.into(),
+        "data".into(),
+    ]
 }
 
 /// Writes `image` as a TIFF stack, one uncompressed page per channel, which tifffile reads as

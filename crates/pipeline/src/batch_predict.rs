@@ -9,14 +9,13 @@ use pixelforest_forest::Model;
 use pixelforest_io::{ProbabilityFormat, SampleType};
 
 use crate::error::{PipelineError, Result};
-use crate::predict::{predict_image_with_progress, DEFAULT_TILE};
 use crate::finite::{check_finite, NonFinite};
 use crate::plan::{is_complete, plan_outputs};
+use crate::predict::{predict_image_with_progress, DEFAULT_TILE};
 use crate::progress;
 use crate::report::{BatchReport, Outcome, Status};
 use crate::uncertainty_export::{
-    read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty,
-    UncertaintyMeasure,
+    read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,
 };
 
 /// Options of a batch prediction.

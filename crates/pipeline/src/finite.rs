@@ -36,7 +36,9 @@ pub fn check_finite(path: &Path, image: &mut Image, policy: NonFinite) -> Result
             ),
         )),
         NonFinite::Zero => {
-            image.data_mut().mapv_inplace(|v| if v.is_finite() { v } else { 0.0 });
+            image
+                .data_mut()
+                .mapv_inplace(|v| if v.is_finite() { v } else { 0.0 });
             Ok(())
         }
     }

@@ -52,6 +52,5 @@ pub use train_files::{
     save_model, train_from_files, Pairing, PROJECT_SETTINGS,
 };
 pub use uncertainty_export::{
-    read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty,
-    UncertaintyMeasure,
+    read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,
 };

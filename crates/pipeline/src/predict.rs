@@ -27,9 +27,8 @@ pub fn model_selection(model: &Model) -> Result<FeatureSelection> {
     let invalid = |e: String| {
         PipelineError::Invalid(format!("the model's feature selection is invalid: {e}"))
     };
-    let selection: FeatureSelection =
-        serde_json::from_value(model.meta.feature_selection.clone())
-            .map_err(|e| invalid(e.to_string()))?;
+    let selection: FeatureSelection = serde_json::from_value(model.meta.feature_selection.clone())
+        .map_err(|e| invalid(e.to_string()))?;
     selection.validate().map_err(|e| invalid(e.to_string()))?;
     let channels = model.meta.channel_names.len();
     let n = selection.n_features(channels);

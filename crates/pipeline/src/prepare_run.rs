@@ -236,6 +236,25 @@ mod tests {
     }
 
     #[test]
+    fn prepare_warns_with_the_fraction_it_clips() {
+        let warned = std::sync::Mutex::new(Vec::new());
+        let warn = |m: String| warned.lock().unwrap().push(m);
+        let mut data = ndarray::Array3::from_elem((1, 2, 4), 100.0f32);
+        warn_clipping(Path::new("in.tiff"), &data, &warn);
+        assert!(warned.lock().unwrap().is_empty());
+        data[[0, 0, 0]] = 1e30;
+        data[[0, 1, 3]] = -3.0;
+        warn_clipping(Path::new("in.tiff"), &data, &warn);
+        assert_eq!(
+            warned.lock().unwrap().as_slice(),
+            [
+                "warning: in.tiff: 2 of 8 values (25.00%) are outside 0..65535 and are clipped in \
+              the uint16 output"
+            ]
+        );
+    }
+
+    #[test]
     fn image_seeds_are_stable_and_distinct() {
         assert_eq!(image_seed(1, "a_s2"), image_seed(1, "a_s2"));
         assert_ne!(image_seed(1, "a_s2"), image_seed(1, "b_s2"));

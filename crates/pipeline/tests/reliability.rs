@@ -11,8 +11,8 @@ use pixelforest_forest::{ForestSettings, Model};
 use pixelforest_io::SampleType;
 use pixelforest_pipeline::{
     convert_probabilities, load_model, predict_batch, prepare_batch, save_model, train_model,
-    NonFinite, PipelineError, PlanConflict, PredictOptions, PrepareOptions, Status,
-    UncertaintyDir, UncertaintyMeasure,
+    NonFinite, PipelineError, PlanConflict, PredictOptions, PrepareOptions, Status, UncertaintyDir,
+    UncertaintyMeasure,
 };
 use pixelforest_prepare::PrepareSettings;
 
@@ -47,7 +47,13 @@ fn model() -> Model {
         n_trees: 4,
         ..Default::default()
     };
-    train_model(&[(image(), labels)], &selection(), &default_classes(), &settings).unwrap()
+    train_model(
+        &[(image(), labels)],
+        &selection(),
+        &default_classes(),
+        &settings,
+    )
+    .unwrap()
 }
 
 fn write_image(path: &Path) {
@@ -172,7 +178,9 @@ fn an_image_declaring_20_gb_fails_alone_and_the_batch_goes_on() {
     let good = dir.path().join("b_fine.tiff");
     write_image(&good);
     let report = predict_batch(&model(), &[bad, good], &quiet(None)).unwrap();
-    assert!(matches!(&report.outcomes[0].status, Status::Failed(m) if m.contains("declares 100000x100000")));
+    assert!(
+        matches!(&report.outcomes[0].status, Status::Failed(m) if m.contains("declares 100000x100000"))
+    );
     assert_eq!(report.outcomes[1].status, Status::Written);
     assert!(dir.path().join("b_fine_Probabilities.tiff").is_file());
 }
@@ -216,7 +224,12 @@ fn a_truncated_or_empty_output_is_redone_not_skipped() {
     for damaged in [Vec::new(), good[..good.len() / 2].to_vec()] {
         std::fs::write(&out, &damaged).unwrap();
         let report = predict_batch(&model, std::slice::from_ref(&a), &quiet(None)).unwrap();
-        assert_eq!(report.written(), 1, "{} bytes taken as complete", damaged.len());
+        assert_eq!(
+            report.written(),
+            1,
+            "{} bytes taken as complete",
+            damaged.len()
+        );
         assert_eq!(std::fs::read(&out).unwrap(), good);
     }
 }
@@ -321,4 +334,29 @@ fn a_model_with_sigma_1e6_is_refused_on_load_instead_of_hanging() {
         "matrix": [[true], [false], [false], [false], [false], [false]],
     }));
     assert!(msg.contains("scale 1000000 is larger"), "{msg}");
+}
+
+#[test]
+fn labels_saved_by_serve_in_a_subfolder_are_found_by_train() {
+    let dir = tempfile::tempdir().unwrap();
+    let (crops, ilastik) = (
+        dir.path().join("crops/x.h5"),
+        dir.path().join("ilastik/x.h5"),
+    );
+    let labels = dir.path().join("labels");
+    for sub in ["labels/ilastik", "labels"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+    }
+    let mirrored = labels.join("ilastik/x_labels.png");
+    let flat = labels.join("x_labels.png");
+    std::fs::write(&mirrored, b"").unwrap();
+    std::fs::write(&flat, b"").unwrap();
+    assert_eq!(
+        pixelforest_pipeline::find_label_image(&ilastik, &labels),
+        Some(mirrored)
+    );
+    assert_eq!(
+        pixelforest_pipeline::find_label_image(&crops, &labels),
+        Some(flat)
+    );
 }
