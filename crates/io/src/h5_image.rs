@@ -31,8 +31,29 @@ fn h5err(path: &Path, what: &str, e: rust_hdf5::Hdf5Error) -> crate::IoError {
     format_err(path, format!("{what}: {e}"))
 }
 
+/// Runs an HDF5 operation, turning a panic inside the HDF5 crate into an error about `path`:
+/// damaged files made it panic (an arithmetic overflow in its datatype parser, found by
+/// `tests/reader_robustness.rs`), and one bad file must not end a batch.
+fn contain<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown error".into());
+        Err(format_err(
+            path,
+            format!("damaged HDF5 file (the reader failed: {why})"),
+        ))
+    })
+}
+
 /// Opens `path` as HDF5, with a clear error for missing or non-HDF5 files.
 pub fn open(path: &Path) -> Result<H5File> {
+    contain(path, || open_inner(path))
+}
+
+fn open_inner(path: &Path) -> Result<H5File> {
     if !path.exists() {
         return Err(crate::error::io_err(
             path,
@@ -44,7 +65,7 @@ pub fn open(path: &Path) -> Result<H5File> {
 
 /// Picks the image dataset: `preferred` names first, then the only dataset in the file.
 pub fn pick_dataset(path: &Path, file: &H5File, preferred: &[&str]) -> Result<String> {
-    let names = file.dataset_names();
+    let names = contain(path, || Ok(file.dataset_names()))?;
     for p in preferred {
         if let Some(n) = names.iter().find(|n| n.trim_start_matches('/') == *p) {
             return Ok(n.clone());
@@ -175,6 +196,10 @@ fn guess_axes(name: &str, shape: &[usize]) -> String {
 
 /// The `(c, y, x)` size of dataset `name`, from its header only.
 pub fn dataset_shape(path: &Path, file: &H5File, name: &str) -> Result<[usize; 3]> {
+    contain(path, || dataset_shape_inner(path, file, name))
+}
+
+fn dataset_shape_inner(path: &Path, file: &H5File, name: &str) -> Result<[usize; 3]> {
     let ds = file
         .dataset(name)
         .map_err(|e| h5err(path, &format!("missing dataset `{name}`"), e))?;
@@ -216,12 +241,17 @@ fn dataset_axes(
 
 /// Reads the dataset `name` of an open file as `(c, y, x)`.
 pub fn read_dataset(path: &Path, file: &H5File, name: &str) -> Result<H5Data> {
+    contain(path, || read_dataset_inner(path, file, name))
+}
+
+fn read_dataset_inner(path: &Path, file: &H5File, name: &str) -> Result<H5Data> {
     let ds = file
         .dataset(name)
         .map_err(|e| h5err(path, &format!("missing dataset `{name}`"), e))?;
     let shape = ds.shape();
     let axes = dataset_axes(path, name, &ds, &shape)?;
     check_shape(path, name, &shape)?;
+    check_chunks(path, name, &ds)?;
     let (values, stored) = read_values(path, &ds)?;
     let data = to_cyx(path, name, values, &shape, &axes)?;
     Ok(H5Data {
@@ -248,6 +278,26 @@ fn check_shape(path: &Path, name: &str, shape: &[usize]) -> Result<()> {
         path,
         samples,
         &format!("dataset `{name}` of shape {shape:?}"),
+    )
+}
+
+/// Each chunk is decoded into a buffer of the size its header declares, so a forged chunk size
+/// must be refused like a forged shape (a mutated file asked for 277 TB here).
+fn check_chunks(path: &Path, name: &str, ds: &rust_hdf5::H5Dataset) -> Result<()> {
+    let Some(chunk) = ds.chunk_dims() else {
+        return Ok(());
+    };
+    let elements = chunk
+        .iter()
+        .fold(1u128, |acc, &n| acc.saturating_mul(n as u128));
+    // Budgets count 4-byte samples; a chunk holds `element_size` bytes per element.
+    let samples = elements
+        .saturating_mul(ds.element_size() as u128)
+        .div_ceil(4);
+    check_samples(
+        path,
+        samples,
+        &format!("chunks of shape {chunk:?} in dataset `{name}`"),
     )
 }
 

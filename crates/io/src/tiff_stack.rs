@@ -71,12 +71,16 @@ fn samples_per_pixel(ct: tiff::ColorType) -> usize {
     }
 }
 
-/// The decoder's own limits: no buffer beyond the memory budget, no tag array beyond 64 MiB.
-fn decoder_limits() -> Limits {
-    let budget = usize::try_from(memory_budget()).unwrap_or(usize::MAX);
+/// The decoder's own limits. Its buffer limit also bounds the arrays of tag values (16 bytes per
+/// value, allocated before they are read), which a forged count would inflate; so besides the
+/// memory budget it is held to 64 bytes per byte of file, but never below 1 GiB, which keeps
+/// legitimate pages that compress very well (a mostly empty 16k x 16k page) readable.
+fn decoder_limits(file_len: u64) -> Limits {
+    let by_file = file_len.saturating_mul(64).max(1 << 30);
+    let bound = usize::try_from(memory_budget().min(by_file)).unwrap_or(usize::MAX);
     let mut limits = Limits::default();
-    limits.decoding_buffer_size = budget;
-    limits.intermediate_buffer_size = budget;
+    limits.decoding_buffer_size = bound;
+    limits.intermediate_buffer_size = bound;
     limits.ifd_value_size = 64 << 20;
     limits
 }
@@ -134,6 +138,7 @@ fn check_page_size<R: std::io::Read + std::io::Seek>(
 /// channels, whether its samples are interleaved (contig) or stored as separate planes.
 pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
     let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let file_len = file.metadata().map_err(|e| io_err(path, e))?.len();
     let mut decoder = Decoder::new(BufReader::new(file))
         .map_err(|e| match e {
             tiff::TiffError::FormatError(_) => {
@@ -141,8 +146,7 @@ pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
             }
             other => describe(path, other),
         })?
-        .with_limits(decoder_limits());
-    let file_len = std::fs::metadata(path).map_err(|e| io_err(path, e))?.len();
+        .with_limits(decoder_limits(file_len));
     let description = match decoder.find_tag(Tag::ImageDescription) {
         Ok(Some(v)) => v.into_string().ok(),
         _ => None,
@@ -225,9 +229,10 @@ pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
 /// The `(channels, y, x)` size of a TIFF stack, from its page headers only.
 pub fn read_tiff_shape(path: &Path) -> Result<[usize; 3]> {
     let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let file_len = file.metadata().map_err(|e| io_err(path, e))?.len();
     let mut decoder = Decoder::new(BufReader::new(file))
         .map_err(|e| describe(path, e))?
-        .with_limits(decoder_limits());
+        .with_limits(decoder_limits(file_len));
     let mut channels = 0usize;
     loop {
         let color = decoder.colortype().map_err(|e| describe(path, e))?;
