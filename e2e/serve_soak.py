@@ -7,13 +7,16 @@ lost, nothing torn), no temporary file may be left, and the server's RSS is repo
 start (after one warm-up training) and at the end.
 
     cargo build --release
-    python3 e2e/serve_soak.py target/release/pixelforest
+    python3 e2e/serve_soak.py target/release/pixelforest [ROUNDS]
+ROUNDS (default 1) repeats the whole load, to see whether RSS keeps growing or levels off; the
+RSS after each round is reported.
 (pip install numpy tifffile pillow)
 """
 import http.client
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -120,19 +123,22 @@ def main():
         while json.loads(request("GET", "/api/status")[1])["state"] == "training":
             time.sleep(0.2)
         start_rss = rss_kb(server.pid)
-        last, errors = [None] * CLIENTS, []
+        rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+        last, errors, round_rss = [None] * CLIENTS, [], []
         started = time.time()
         stop_at = started + DEADLINE_S
-        threads = [
-            threading.Thread(target=client, args=(i, ids[f"crops/c{i:02d}.tiff"], last, errors, stop_at))
-            for i in range(CLIENTS)
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        while json.loads(request("GET", "/api/status")[1])["state"] == "training" and time.time() < stop_at + 60:
-            time.sleep(0.2)
+        for _ in range(rounds):
+            threads = [
+                threading.Thread(target=client, args=(i, ids[f"crops/c{i:02d}.tiff"], last, errors, stop_at))
+                for i in range(CLIENTS)
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            while json.loads(request("GET", "/api/status")[1])["state"] == "training" and time.time() < stop_at + 60:
+                time.sleep(0.2)
+            round_rss.append(round(rss_kb(server.pid) / 1024, 1))
         elapsed = time.time() - started
         status = json.loads(request("GET", "/api/status")[1])
         end_rss = rss_kb(server.pid)
@@ -147,14 +153,15 @@ def main():
         print(
             json.dumps(
                 {
-                    "saves": CLIENTS * SAVES_PER_CLIENT,
-                    "train_requests": CLIENTS * SAVES_PER_CLIENT // TRAIN_EVERY,
+                    "saves": rounds * CLIENTS * SAVES_PER_CLIENT,
+                    "train_requests": rounds * CLIENTS * SAVES_PER_CLIENT // TRAIN_EVERY,
                     "trainings_run": status.get("generation"),
                     "seconds": round(elapsed, 1),
                     "lost_or_corrupt_label_files": lost,
                     "temporary_files_left": len(leftovers),
                     "rss_start_mb": round(start_rss / 1024, 1),
                     "rss_end_mb": round(end_rss / 1024, 1),
+                    "rss_after_each_round_mb": round_rss,
                     "errors": errors[:10],
                 }
             )
@@ -165,6 +172,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ impl Project {
     }
 
     /// The images, sorted by relative path so ids are stable while the folder does not change.
+    /// Files whose names are not UTF-8 are left out: their labels could not be told apart.
     pub fn images(&self) -> Vec<ImageEntry> {
         let mut found = Vec::new();
         for dir in IMAGE_DIRS {
@@ -99,7 +100,10 @@ impl Project {
             for entry in entries.flatten() {
                 let path = entry.path();
                 if path.is_file() && has_image_extension(&path) {
-                    let file = entry.file_name().to_string_lossy().into_owned();
+                    // Names that are not UTF-8 would become lossy keys that two files can share.
+                    let Ok(file) = entry.file_name().into_string() else {
+                        continue;
+                    };
                     let name = if dir.is_empty() {
                         file
                     } else {
@@ -264,6 +268,22 @@ mod tests {
         ] {
             assert!(!is_plain_name(bad), "{bad:?} accepted");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_image_names_are_not_listed_so_they_cannot_share_labels() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        for raw in [&b"im\xff.tiff"[..], b"im\xfe.tiff", b"ok.tiff"] {
+            let path = dir.path().join(std::ffi::OsStr::from_bytes(raw));
+            if std::fs::write(&path, b"x").is_err() {
+                return; // a file system that refuses such names cannot have the problem
+            }
+        }
+        let project = Project::open(dir.path()).unwrap();
+        let names: Vec<_> = project.images().into_iter().map(|e| e.name).collect();
+        assert_eq!(names, ["ok.tiff"]);
     }
 
     #[test]
