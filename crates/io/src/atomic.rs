@@ -4,14 +4,16 @@
 //! is never followed or reused) under a random name in the output's own folder (so the rename
 //! stays on one file system and is atomic there). The data is fsynced before the rename and the
 //! folder after it, so after a crash a file under its final name is complete. Temporary names
-//! carry the writer's process id, which lets a later run remove those of dead processes.
+//! carry the writer's process id and host name, which lets a later run remove those of dead
+//! processes on its own host (cluster jobs of other hosts may share the folder: their files are
+//! only removed once a day old).
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use crate::error::{format_err, io_err, IoError, Result};
 
-/// Marks the end of every temporary name; with the process id before it (`.pf<pid>-`), it is
+/// Marks the end of every temporary name; with the owner before it (`.pf<pid>@<host>-`), it is
 /// what [`remove_stale_temp_files`] recognises.
 const TEMP_SUFFIX: &str = ".tmp";
 /// Temporary files of processes that are gone, or (where liveness cannot be checked) older than
@@ -36,7 +38,7 @@ where
     };
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(name);
-    prefix.push(format!(".pf{}-", std::process::id()));
+    prefix.push(format!(".pf{}@{}-", std::process::id(), host_name()));
     let tmp = tempfile::Builder::new()
         .prefix(&prefix)
         .suffix(TEMP_SUFFIX)
@@ -81,20 +83,35 @@ fn rename_path(err: IoError, tmp: &Path, path: &Path) -> IoError {
     }
 }
 
-/// The process id in a temporary name written by [`atomic_write`] (`.<name>.pf<pid>-<rand>.tmp`)
-/// or by earlier versions (`.<name>.tmp-<pid>`); `None` for any other name.
-fn temp_owner(name: &OsStr) -> Option<u32> {
+/// This machine's name as it appears in temporary names: letters, digits, `-` and `.` only
+/// (empty where it cannot be read).
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::env::var("COMPUTERNAME"))
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+        .take(64)
+        .collect()
+}
+
+/// The process id and host in a temporary name written by [`atomic_write`]
+/// (`.<name>.pf<pid>@<host>-<rand>.tmp`) or by earlier versions (`.<name>.tmp-<pid>`, this
+/// host); `None` for any other name.
+fn temp_owner(name: &OsStr) -> Option<(u32, Option<String>)> {
     let name = name.to_str()?;
     if !name.starts_with('.') {
         return None;
     }
     if let Some(rest) = name.strip_suffix(TEMP_SUFFIX) {
         let (_, tail) = rest.rsplit_once(".pf")?;
-        let (pid, _) = tail.split_once('-')?;
-        return pid.parse().ok();
+        let (owner, _) = tail.rsplit_once('-')?;
+        let (pid, host) = owner.split_once('@')?;
+        return Some((pid.parse().ok()?, Some(host.to_string())));
     }
     let (_, pid) = name.rsplit_once(".tmp-")?;
-    pid.parse().ok()
+    Some((pid.parse().ok()?, None))
 }
 
 /// True when process `pid` is known to be gone.
@@ -106,31 +123,33 @@ fn process_gone(pid: u32) -> Option<bool> {
     Some(!Path::new("/proc").join(pid.to_string()).exists())
 }
 
-/// Removes the temporary files that interrupted runs left in `dir`: those of processes that no
-/// longer run (or, where that cannot be told, older than a day). Returns how many were removed.
-/// A folder that cannot be listed has none to remove.
+/// Removes the temporary files that interrupted runs left in `dir`: those of processes of this
+/// host that no longer run, and any older than a day (other hosts' jobs, or where liveness
+/// cannot be told). Returns how many were removed. A folder that cannot be listed has none.
 pub fn remove_stale_temp_files(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
     let me = std::process::id();
+    let here = host_name();
     let mut removed = 0;
     for entry in entries.flatten() {
-        let Some(pid) = temp_owner(&entry.file_name()) else {
+        let Some((pid, host)) = temp_owner(&entry.file_name()) else {
             continue;
         };
         let Ok(meta) = entry.path().symlink_metadata() else {
             continue;
         };
-        if pid == me || !meta.is_file() {
+        let local = host.is_none_or(|h| h == here);
+        if (local && pid == me) || !meta.is_file() {
             continue;
         }
-        let stale = process_gone(pid).unwrap_or_else(|| {
-            meta.modified()
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age > STALE_AGE)
-        });
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AGE);
+        let stale = old || (local && process_gone(pid).unwrap_or(false));
         if stale && std::fs::remove_file(entry.path()).is_ok() {
             removed += 1;
         }
@@ -145,10 +164,10 @@ mod tests {
     #[test]
     fn temp_names_tell_their_owner() {
         assert_eq!(
-            temp_owner(OsStr::new(".a.tiff.pf123-Xy9aB2.tmp")),
-            Some(123)
+            temp_owner(OsStr::new(".a-b.tiff.pf123@node-7.lan-Xy9aB2.tmp")),
+            Some((123, Some("node-7.lan".into())))
         );
-        assert_eq!(temp_owner(OsStr::new(".a.tiff.tmp-77")), Some(77));
+        assert_eq!(temp_owner(OsStr::new(".a.tiff.tmp-77")), Some((77, None)));
         assert_eq!(temp_owner(OsStr::new("a.tiff")), None);
         assert_eq!(temp_owner(OsStr::new(".hidden.tmp")), None);
     }

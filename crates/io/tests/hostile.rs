@@ -80,22 +80,34 @@ fn symlink_planted_at_the_temporary_name_is_not_followed() {
 #[test]
 fn temporary_files_of_killed_runs_are_removed_on_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
-    // Process ids far above Linux's pid_max: these writers are gone.
-    let stale = [".a.tiff.pf4000000001-Q8x2Lm.tmp", ".b_s2.h5.tmp-4000000002"];
-    for name in stale {
+    let host: String = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+        .collect();
+    // Process ids far above Linux's pid_max: these writers of this host are gone.
+    let stale = [
+        format!(".a.tiff.pf4000000001@{host}-Q8x2Lm.tmp"),
+        ".b_s2.h5.tmp-4000000002".to_string(),
+    ];
+    for name in &stale {
         std::fs::write(dir.path().join(name), vec![0u8; 100]).unwrap();
     }
-    let own = format!(".c.tiff.pf{}-abcdef.tmp", std::process::id());
-    for keep in [own.as_str(), ".hidden_notes.tmp", "a.tiff"] {
+    let own = format!(".c.tiff.pf{}@{host}-abcdef.tmp", std::process::id());
+    // A job on another host sharing the folder may still be writing this one.
+    let other_host = ".d.tiff.pf4000000003@elsewhere-abcdef.tmp".to_string();
+    let mut kept = vec![own, other_host, ".hidden_notes.tmp".into(), "a.tiff".into()];
+    for keep in &kept {
         std::fs::write(dir.path().join(keep), b"x").unwrap();
     }
-    assert_eq!(remove_stale_temp_files(dir.path()), 2);
+    let removed = remove_stale_temp_files(dir.path());
     let mut left: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     left.sort();
-    assert_eq!(left, [own.as_str(), ".hidden_notes.tmp", "a.tiff"]);
+    kept.sort();
+    assert_eq!((removed, left), (2, kept));
 }
 
 #[test]
