@@ -360,3 +360,27 @@ fn labels_saved_by_serve_in_a_subfolder_are_found_by_train() {
         Some(flat)
     );
 }
+
+#[test]
+fn temporary_files_of_a_killed_run_are_removed_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.tiff");
+    write_image(&a);
+    // What a run killed mid-write left: the old fixed-name scheme, and the current one of a
+    // process that is gone (pid above Linux's pid_max).
+    let host: String = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+        .collect();
+    let leftovers = [
+        ".a_Probabilities.tiff.tmp-4000000005".to_string(),
+        format!(".a_Probabilities.tiff.pf4000000006@{host}-r4nd0m.tmp"),
+    ];
+    for name in &leftovers {
+        std::fs::write(dir.path().join(name), vec![0u8; 4096]).unwrap();
+    }
+    let report = predict_batch(&model(), std::slice::from_ref(&a), &quiet(None)).unwrap();
+    assert_eq!(report.written(), 1);
+    assert_eq!(files(dir.path()), ["a.tiff", "a_Probabilities.tiff"]);
+}
