@@ -20,7 +20,7 @@ pub enum PlanConflict {
         output: PathBuf,
     },
     /// An output of one input is an input of the batch (possibly itself).
-    #[error("{input} would be overwritten by the output of {by}; choose another --name or output folder")]
+    #[error("the output of {by} would overwrite the input {input}; choose another --name or output folder")]
     OutputIsInput { input: PathBuf, by: PathBuf },
     /// A file name that is not valid UTF-8: names derived from it (outputs, channel lists) would
     /// be lossy, so two such names could become one.
