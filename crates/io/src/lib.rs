@@ -5,7 +5,10 @@
 //! - [`write_tiff_stack`] / [`write_h5_image`] write stacks in the reference workflow's layouts.
 //! - [`read_label_image`] / [`write_label_image`] for sparse label maps (0 = unlabeled).
 //! - [`write_probabilities`] / [`read_probabilities`]: ilastik-compatible probability export.
-//! - [`atomic_write`]: every output goes through a temporary name and a rename.
+//! - [`atomic_write`]: every output goes through an exclusive temporary file, an fsync and a rename;
+//!   [`remove_stale_temp_files`] clears what killed runs left.
+//! - [`image_shape`] (headers only) and [`read_pixels`] (no channel names), for checks of existing files.
+//! - Declared sizes are checked against the file and the [`budget`] before anything is allocated.
 //!
 //! All errors name the file and the problem ([`IoError`]).
 
