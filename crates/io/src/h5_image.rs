@@ -252,6 +252,7 @@ fn read_dataset_inner(path: &Path, file: &H5File, name: &str) -> Result<H5Data> 
     let axes = dataset_axes(path, name, &ds, &shape)?;
     check_shape(path, name, &shape)?;
     check_chunks(path, name, &ds)?;
+    check_contiguous(path, name, &ds, &shape)?;
     let (values, stored) = read_values(path, &ds)?;
     let data = to_cyx(path, name, values, &shape, &axes)?;
     Ok(H5Data {
@@ -299,6 +300,40 @@ fn check_chunks(path: &Path, name: &str, ds: &rust_hdf5::H5Dataset) -> Result<()
         samples,
         &format!("chunks of shape {chunk:?} in dataset `{name}`"),
     )
+}
+
+/// Unfiltered contiguous data is stored as is, so it must fit in the file: a header of a few
+/// bytes declaring 20000 x 20000 pixels was read as 800 MB of fill values.
+fn check_contiguous(
+    path: &Path,
+    name: &str,
+    ds: &rust_hdf5::H5Dataset,
+    shape: &[usize],
+) -> Result<()> {
+    let contiguous = matches!(
+        ds.storage_layout(),
+        Ok(rust_hdf5::StorageLayout::Contiguous)
+    );
+    let external = ds.external_files().is_ok_and(|f| !f.is_empty());
+    if !contiguous || external {
+        return Ok(());
+    }
+    let bytes = shape.iter().fold(ds.element_size() as u128, |acc, &n| {
+        acc.saturating_mul(n as u128)
+    });
+    let file_len = std::fs::metadata(path)
+        .map_err(|e| crate::error::io_err(path, e))?
+        .len();
+    if bytes > u128::from(file_len) {
+        return Err(format_err(
+            path,
+            format!(
+                "dataset `{name}` declares shape {shape:?} ({bytes} bytes, uncompressed) but the \
+                 file has only {file_len} bytes (truncated, or the data was never written)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Rearranges a dataset of `shape` with axis keys `axes` into `(c, y, x)`.

@@ -124,3 +124,15 @@ fn write_errors_name_the_output_not_the_hidden_temporary_file() {
     assert_eq!(err.to_string(), format!("{}: disk on fire", out.display()));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn h5_declaring_data_it_does_not_hold_is_refused_before_allocating() {
+    // 6 KB declaring 20000 x 20000 uint16, never written: it was read as 800 MB of zeros.
+    let msg = message(&hostile("unwritten.h5"));
+    assert!(
+        msg.contains("unwritten.h5")
+            && msg.contains("800000000 bytes")
+            && msg.contains("only 6144 bytes"),
+        "{msg}"
+    );
+}
