@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use pixelforest::pipeline::{
-    collect_images, load_model, predict_batch, steinbock_output_dir, PredictOptions,
-    UncertaintyMeasure, DEFAULT_TILE,
+    collect_images, load_model, predict_batch, steinbock_output_dir, NonFinite, PredictOptions,
+    UncertaintyDir, UncertaintyMeasure, DEFAULT_TILE,
 };
 
 use super::common::{finish, BatchArgs, Compression, Dtype, Format};
@@ -54,7 +54,7 @@ pub struct Args {
     /// Also write uncertainty maps (`<probability stem>_uncertainty.tiff`).
     #[arg(long)]
     uncertainty: bool,
-    /// Folder for uncertainty maps (default: `uncertainty/` in the output folder).
+    /// Folder for uncertainty maps (default: `uncertainty/` in the folder of the probabilities).
     #[arg(long)]
     uncertainty_dir: Option<PathBuf>,
     /// Uncertainty measure: margin (ilastik: 1 - (p1 - p2)) or max (1 - p1, the workflow script).
@@ -63,6 +63,9 @@ pub struct Args {
     /// Tile edge in pixels; memory use grows with its square.
     #[arg(long, default_value_t = DEFAULT_TILE as u32, value_parser = clap::value_parser!(u32).range(16..))]
     tile_size: u32,
+    /// Treat NaN and infinite pixel values as 0 (by default such an image is an error).
+    #[arg(long)]
+    nan_as_zero: bool,
     #[command(flatten)]
     batch: BatchArgs,
 }
@@ -83,15 +86,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (None, Some(_)) => "{stem}".to_string(),
         (None, None) => "{stem}_Probabilities".to_string(),
     };
-    let uncertainty_dir = if args.uncertainty || args.uncertainty_dir.is_some() {
-        Some(args.uncertainty_dir.clone().unwrap_or_else(|| {
-            output_dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("."))
-                .join("uncertainty")
-        }))
-    } else {
-        None
+    let uncertainty_dir = match (&args.uncertainty_dir, &output_dir) {
+        (Some(dir), _) => Some(UncertaintyDir::Folder(dir.clone())),
+        (None, Some(out)) if args.uncertainty => {
+            Some(UncertaintyDir::Folder(out.join("uncertainty")))
+        }
+        (None, None) if args.uncertainty => Some(UncertaintyDir::BesideProbabilities),
+        (None, _) => None,
     };
     let options = PredictOptions {
         output_dir,
@@ -104,6 +105,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         tile_size: args.tile_size as usize,
         overwrite: args.batch.overwrite,
         progress: !args.batch.quiet,
+        non_finite: if args.nan_as_zero {
+            NonFinite::Zero
+        } else {
+            NonFinite::Error
+        },
     };
     if !name.contains("{stem}") && !name.contains("{nickname}") && images.len() > 1 {
         anyhow::bail!("--name must contain {{stem}} when more than one image is predicted");
@@ -126,6 +132,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .join(", ")
         );
     }
-    let report = predict_batch(&model, &images, &options);
+    let report = predict_batch(&model, &images, &options)?;
     Ok(finish(&report, args.batch.quiet))
 }

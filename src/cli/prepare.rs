@@ -146,7 +146,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         options.out_dir.display(),
         crops_dir.display()
     );
-    let report = prepare_batch(&inputs, &options);
+    let report = prepare_batch(&inputs, &options)?;
     Ok(finish(&report, args.batch.quiet))
 }
 

@@ -9,7 +9,8 @@ use pixelforest::server::{serve, ServeConfig};
 /// Label crops in the browser, train live and see predictions and uncertainty.
 ///
 /// Serves the project folder on http://127.0.0.1:PORT: images in it and in its `ilastik/` and
-/// `crops/` subfolders; labels are saved to `labels/<image>_labels.png` (what `train` reads),
+/// `crops/` subfolders; labels are saved to `labels/<image>_labels.png` (`labels/ilastik/...`
+/// for images of `ilastik/`; what `train` reads),
 /// classes and settings to `pixelforest.json`, the model to `classifier.pxf`.
 ///
 /// Example:

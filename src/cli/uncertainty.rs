@@ -69,6 +69,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         sample,
         args.batch.overwrite,
         !args.batch.quiet,
-    );
+    )?;
     Ok(finish(&report, args.batch.quiet))
 }

@@ -15,7 +15,7 @@ pub use filters::filter_bank;
 pub use kernels::{gaussian_kernel, radius};
 pub use selection::{
     split_scale, Family, FeatureSelection, StructureTensorScales, DEFAULT_SIGMAS, FILTER_WINDOW,
-    PRESMOOTH_WINDOW,
+    MAX_SIGMA, PRESMOOTH_WINDOW,
 };
 
 /// Errors of the features layer.

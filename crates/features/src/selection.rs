@@ -97,6 +97,10 @@ impl StructureTensorScales {
     }
 }
 
+/// Largest scale accepted: ilastik's largest preset is 10; at 100 a filter's window (and every
+/// tile's halo) is already over a thousand pixels wide, and a forged 1e6 would run for hours.
+pub const MAX_SIGMA: f64 = 100.0;
+
 /// Which (family, sigma) pairs are computed: ilastik's selection matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureSelection {
@@ -174,6 +178,11 @@ impl FeatureSelection {
         }
         if self.sigmas.iter().any(|s| !s.is_finite() || *s <= 0.0) {
             return bad(format!("scales must be positive: {:?}", self.sigmas));
+        }
+        if let Some(s) = self.sigmas.iter().find(|&&s| s > MAX_SIGMA) {
+            return bad(format!(
+                "scale {s} is larger than the largest supported ({MAX_SIGMA})"
+            ));
         }
         if self.sigmas.windows(2).any(|w| w[0] >= w[1]) {
             return bad(format!("scales must be ascending: {:?}", self.sigmas));

@@ -55,6 +55,44 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Most classes a model may have: label maps store classes as `u8` (0 = unlabeled).
+pub const MAX_CLASSES: usize = 255;
+
+/// Checks the metadata against the forest it describes, so that a hand-edited file with a valid
+/// checksum is an error here, not a panic or a wrong prediction later. (The feature selection is
+/// opaque at this layer; the features layer validates it.)
+fn validate_meta(meta: &ModelMeta, n_features: usize, n_classes: usize) -> Result<(), ForestError> {
+    let bad = |m: String| Err(model_err(format!("invalid metadata: {m}")));
+    if n_classes > MAX_CLASSES {
+        return bad(format!(
+            "{n_classes} classes, at most {MAX_CLASSES} are supported"
+        ));
+    }
+    if meta.classes.len() != n_classes {
+        return bad(format!(
+            "{} classes are named but the forest has {n_classes}",
+            meta.classes.len()
+        ));
+    }
+    if meta.channel_names.is_empty() {
+        return bad("no channel names".into());
+    }
+    if meta.feature_names.len() != n_features {
+        return bad(format!(
+            "{} feature names but the forest uses {n_features} features",
+            meta.feature_names.len()
+        ));
+    }
+    let s = &meta.settings;
+    if s.n_trees == 0 || s.min_samples_leaf == 0 || s.max_depth == Some(0) {
+        return bad(format!(
+            "training settings out of range: {} trees, min_samples_leaf {}, max_depth {:?}",
+            s.n_trees, s.min_samples_leaf, s.max_depth
+        ));
+    }
+    Ok(())
+}
+
 fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
@@ -191,6 +229,7 @@ impl Model {
                 cur.remaining()
             )));
         }
+        validate_meta(&meta, n_features, n_classes)?;
         Ok(Model {
             forest: RandomForest {
                 n_features,

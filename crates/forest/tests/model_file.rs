@@ -143,3 +143,32 @@ fn a_loop_in_a_checksummed_file_is_rejected() {
     good.extend_from_slice(&crc.to_le_bytes());
     assert!(load_err(&good).contains("invalid child"));
 }
+
+/// Saves `model` after `edit` (so the checksum is valid) and returns the load error.
+fn forged(edit: impl FnOnce(&mut Model)) -> String {
+    let mut model = model();
+    edit(&mut model);
+    load_err(&saved(&model))
+}
+
+#[test]
+fn forged_metadata_with_a_valid_checksum_is_rejected() {
+    let two_classes = forged(|m| {
+        m.meta.classes.pop();
+    });
+    assert!(
+        two_classes.contains("2 classes are named but the forest has 3"),
+        "{two_classes}"
+    );
+    let names = forged(|m| {
+        m.meta.feature_names.truncate(2);
+    });
+    assert!(
+        names.contains("2 feature names but the forest uses 5 features"),
+        "{names}"
+    );
+    let channels = forged(|m| m.meta.channel_names.clear());
+    assert!(channels.contains("no channel names"), "{channels}");
+    let trees = forged(|m| m.meta.settings.min_samples_leaf = 0);
+    assert!(trees.contains("min_samples_leaf 0"), "{trees}");
+}

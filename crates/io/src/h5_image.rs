@@ -12,6 +12,7 @@ use ndarray::{Array3, ArrayD, Axis, IxDyn};
 use rust_hdf5::{DatatypeMessage, H5File, VarLenUnicode};
 
 use crate::axistags::{axistags_json, parse_axistags};
+use crate::budget::check_samples;
 use crate::channel_names::image_stem;
 use crate::error::{format_err, Result};
 use crate::tiff_stack::{to_u16, StoredType};
@@ -30,8 +31,29 @@ fn h5err(path: &Path, what: &str, e: rust_hdf5::Hdf5Error) -> crate::IoError {
     format_err(path, format!("{what}: {e}"))
 }
 
+/// Runs an HDF5 operation, turning a panic inside the HDF5 crate into an error about `path`:
+/// damaged files made it panic (an arithmetic overflow in its datatype parser, found by
+/// `tests/reader_robustness.rs`), and one bad file must not end a batch.
+fn contain<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown error".into());
+        Err(format_err(
+            path,
+            format!("damaged HDF5 file (the reader failed: {why})"),
+        ))
+    })
+}
+
 /// Opens `path` as HDF5, with a clear error for missing or non-HDF5 files.
 pub fn open(path: &Path) -> Result<H5File> {
+    contain(path, || open_inner(path))
+}
+
+fn open_inner(path: &Path) -> Result<H5File> {
     if !path.exists() {
         return Err(crate::error::io_err(
             path,
@@ -43,7 +65,7 @@ pub fn open(path: &Path) -> Result<H5File> {
 
 /// Picks the image dataset: `preferred` names first, then the only dataset in the file.
 pub fn pick_dataset(path: &Path, file: &H5File, preferred: &[&str]) -> Result<String> {
-    let names = file.dataset_names();
+    let names = contain(path, || Ok(file.dataset_names()))?;
     for p in preferred {
         if let Some(n) = names.iter().find(|n| n.trim_start_matches('/') == *p) {
             return Ok(n.clone());
@@ -172,38 +194,77 @@ pub(crate) fn guess_axes(name: &str, shape: &[usize]) -> String {
     }
 }
 
-/// The axis keys (from the dataset's `axistags`, else guessed) and shape of dataset `name`.
-pub(crate) fn dataset_axes(path: &Path, file: &H5File, name: &str) -> Result<(String, Vec<usize>)> {
+/// The `(c, y, x)` size of dataset `name`, from its header only.
+pub fn dataset_shape(path: &Path, file: &H5File, name: &str) -> Result<[usize; 3]> {
+    contain(path, || dataset_shape_inner(path, file, name))
+}
+
+fn dataset_shape_inner(path: &Path, file: &H5File, name: &str) -> Result<[usize; 3]> {
     let ds = file
         .dataset(name)
         .map_err(|e| h5err(path, &format!("missing dataset `{name}`"), e))?;
     let shape = ds.shape();
+    let axes = dataset_axes(path, name, &ds, &shape)?;
+    let size = |k: char| axes.chars().position(|a| a == k).map(|i| shape[i]);
+    match (size('y'), size('x')) {
+        (Some(y), Some(x)) => Ok([size('c').unwrap_or(1), y, x]),
+        _ => Err(format_err(
+            path,
+            format!("wrong dims: dataset `{name}` axes `{axes}` need a y and an x axis"),
+        )),
+    }
+}
+
+/// The axis keys (its `axistags`, else guessed) and shape of dataset `name`, from its header
+/// only: how the file stores the image (for ilastik project lanes and ilastik's input axes).
+pub(crate) fn stored_axes(path: &Path, file: &H5File, name: &str) -> Result<(String, Vec<usize>)> {
+    contain(path, || {
+        let ds = file
+            .dataset(name)
+            .map_err(|e| h5err(path, &format!("missing dataset `{name}`"), e))?;
+        let shape = ds.shape();
+        Ok((dataset_axes(path, name, &ds, &shape)?, shape))
+    })
+}
+
+/// The axis keys of a dataset: its `axistags`, or guessed from its name and shape.
+fn dataset_axes(
+    path: &Path,
+    name: &str,
+    ds: &rust_hdf5::H5Dataset,
+    shape: &[usize],
+) -> Result<String> {
     let tagged = ds
         .attr("axistags")
         .ok()
         .and_then(|a| a.read_string().ok())
         .and_then(|json| parse_axistags(&json));
-    let axes = match tagged {
-        Some(keys) if keys.chars().count() == shape.len() => keys,
-        Some(keys) => {
-            return Err(format_err(
-                path,
-                format!(
+    match tagged {
+        Some(keys) if keys.chars().count() == shape.len() => Ok(keys),
+        Some(keys) => Err(format_err(
+            path,
+            format!(
                 "wrong dims: dataset `{name}` has shape {shape:?} but its axistags say `{keys}`"
             ),
-            ))
-        }
-        None => guess_axes(name, &shape),
-    };
-    Ok((axes, shape))
+        )),
+        None => Ok(guess_axes(name, shape)),
+    }
 }
 
 /// Reads the dataset `name` of an open file as `(c, y, x)`.
 pub fn read_dataset(path: &Path, file: &H5File, name: &str) -> Result<H5Data> {
-    let (axes, shape) = dataset_axes(path, file, name)?;
+    contain(path, || read_dataset_inner(path, file, name))
+}
+
+fn read_dataset_inner(path: &Path, file: &H5File, name: &str) -> Result<H5Data> {
     let ds = file
         .dataset(name)
         .map_err(|e| h5err(path, &format!("missing dataset `{name}`"), e))?;
+    let shape = ds.shape();
+    let axes = dataset_axes(path, name, &ds, &shape)?;
+    check_shape(path, name, &shape)?;
+    check_chunks(path, name, &ds)?;
+    check_contiguous(path, name, &ds, &shape)?;
     let (values, stored) = read_values(path, &ds)?;
     let data = to_cyx(path, name, values, &shape, &axes)?;
     Ok(H5Data {
@@ -212,6 +273,79 @@ pub fn read_dataset(path: &Path, file: &H5File, name: &str) -> Result<H5Data> {
         axes,
         dataset: name.to_string(),
     })
+}
+
+/// A dataset with an empty axis has no image, and one larger than the memory budget is refused
+/// before its values are read.
+fn check_shape(path: &Path, name: &str, shape: &[usize]) -> Result<()> {
+    if let Some(i) = shape.iter().position(|&n| n == 0) {
+        return Err(format_err(
+            path,
+            format!("wrong dims: dataset `{name}` has shape {shape:?}: axis {i} is empty"),
+        ));
+    }
+    let samples = shape
+        .iter()
+        .fold(1u128, |acc, &n| acc.saturating_mul(n as u128));
+    check_samples(
+        path,
+        samples,
+        &format!("dataset `{name}` of shape {shape:?}"),
+    )
+}
+
+/// Each chunk is decoded into a buffer of the size its header declares, so a forged chunk size
+/// must be refused like a forged shape (a mutated file asked for 277 TB here).
+fn check_chunks(path: &Path, name: &str, ds: &rust_hdf5::H5Dataset) -> Result<()> {
+    let Some(chunk) = ds.chunk_dims() else {
+        return Ok(());
+    };
+    let elements = chunk
+        .iter()
+        .fold(1u128, |acc, &n| acc.saturating_mul(n as u128));
+    // Budgets count 4-byte samples; a chunk holds `element_size` bytes per element.
+    let samples = elements
+        .saturating_mul(ds.element_size() as u128)
+        .div_ceil(4);
+    check_samples(
+        path,
+        samples,
+        &format!("chunks of shape {chunk:?} in dataset `{name}`"),
+    )
+}
+
+/// Unfiltered contiguous data is stored as is, so it must fit in the file: a header of a few
+/// bytes declaring 20000 x 20000 pixels was read as 800 MB of fill values.
+fn check_contiguous(
+    path: &Path,
+    name: &str,
+    ds: &rust_hdf5::H5Dataset,
+    shape: &[usize],
+) -> Result<()> {
+    let contiguous = matches!(
+        ds.storage_layout(),
+        Ok(rust_hdf5::StorageLayout::Contiguous)
+    );
+    let external = ds.external_files().is_ok_and(|f| !f.is_empty());
+    if !contiguous || external {
+        return Ok(());
+    }
+    let bytes = shape.iter().fold(ds.element_size() as u128, |acc, &n| {
+        acc.saturating_mul(n as u128)
+    });
+    let file_len = std::fs::metadata(path)
+        .map_err(|e| crate::error::io_err(path, e))?
+        .len();
+    if bytes > u128::from(file_len) {
+        return Err(format_err(
+            path,
+            format!(
+                "dataset `{name}` declares shape {shape:?} ({bytes} bytes, uncompressed) but the \
+                 file has only {file_len} bytes (truncated, or the data was never written)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Rearranges a dataset of `shape` with axis keys `axes` into `(c, y, x)`.

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{format_err, Result};
+use crate::error::Result;
 use crate::h5_image;
 
 /// Extensions after which lazyflow allows an internal path.
@@ -52,16 +52,7 @@ pub fn split_h5_path(path: &Path) -> Option<H5DatasetPath> {
 /// The file cannot be opened, or holds no such dataset.
 pub fn dataset_axes(file: &Path, dataset: &str) -> Result<String> {
     let h5 = h5_image::open(file)?;
-    let ds = h5
-        .dataset(dataset)
-        .map_err(|e| format_err(file, format!("missing dataset `{dataset}`: {e}")))?;
-    let shape = ds.shape();
-    let tagged = ds
-        .attr("axistags")
-        .ok()
-        .and_then(|a| a.read_string().ok())
-        .and_then(|json| crate::axistags::parse_axistags(&json));
-    Ok(tagged.unwrap_or_else(|| h5_image::guess_axes(dataset, &shape)))
+    h5_image::stored_axes(file, &h5, dataset).map(|(axes, _)| axes)
 }
 
 /// The axis keys [`crate::read_image`] reads `path` with: for HDF5 inputs (also

@@ -5,12 +5,16 @@
 //! - [`write_tiff_stack`] / [`write_h5_image`] write stacks in the reference workflow's layouts.
 //! - [`read_label_image`] / [`write_label_image`] for sparse label maps (0 = unlabeled).
 //! - [`write_probabilities`] / [`read_probabilities`]: ilastik-compatible probability export.
-//! - [`atomic_write`]: every output goes through a temporary name and a rename.
+//! - [`atomic_write`]: every output goes through an exclusive temporary file, an fsync and a rename;
+//!   [`remove_stale_temp_files`] clears what killed runs left.
+//! - [`image_shape`] (headers only) and [`read_pixels`] (no channel names), for checks of existing files.
+//! - Declared sizes are checked against the file and the [`budget`] before anything is allocated.
 //!
 //! All errors name the file and the problem ([`IoError`]).
 
 mod atomic;
 pub mod axistags;
+pub mod budget;
 pub mod channel_names;
 mod error;
 pub mod h5_image;
@@ -29,7 +33,7 @@ use std::path::Path;
 use ndarray::{Array2, Array3};
 pub use pixelforest_core::Image;
 
-pub use atomic::{atomic_write, temp_path_for};
+pub use atomic::{atomic_write, remove_stale_temp_files};
 pub use channel_names::{image_stem, read_channel_list, resolve_channel_names};
 pub use error::{IoError, Result};
 pub use h5_path::{split_h5_path, H5DatasetPath};
@@ -119,27 +123,59 @@ pub fn read_image(path: &Path) -> Result<Image> {
         let d = h5_image::read_dataset(&inner.file, &file, &inner.dataset)?;
         return named(&inner.file, d.data, None);
     }
+    let (data, description) = read_stack(path)?;
+    named(path, data, description.as_deref())
+}
+
+/// The pixels [`read_image`] reads, `(c, y, x)`, without resolving channel names: for checks of
+/// a file's content (e.g. whether an existing output is complete).
+pub fn read_pixels(path: &Path) -> Result<Array3<f32>> {
+    read_stack(path).map(|(data, _)| data)
+}
+
+/// The pixels of an image and, for TIFF, its first page's description (OME-XML).
+fn read_stack(path: &Path) -> Result<(Array3<f32>, Option<String>)> {
     match Kind::of(path)? {
         Kind::Tiff => {
             let stack = tiff_stack::read_tiff_stack(path)?;
-            named(path, stack.data, stack.description.as_deref())
+            Ok((stack.data, stack.description))
         }
         Kind::H5 => {
             let file = h5_image::open(path)?;
             let name = stored_layout::image_dataset(path, &file)?;
-            let d = h5_image::read_dataset(path, &file, &name)?;
-            named(path, d.data, None)
+            Ok((h5_image::read_dataset(path, &file, &name)?.data, None))
         }
-        Kind::Png => {
-            let data = png_image::read_png(path, png_image::Palette::Colours)?;
-            named(path, data, None)
-        }
+        Kind::Png => Ok((
+            png_image::read_png(path, png_image::Palette::Colours)?,
+            None,
+        )),
     }
 }
 
 /// The datasets [`read_image`] looks for in an HDF5 file, in order.
 pub(crate) fn preferred_datasets(stem: &str) -> [&str; 5] {
     [stem, "img", "crop", EXPORT_DATASET, "data"]
+}
+
+/// The `(channels, y, x)` size of the image [`read_image`] would read, from headers only (no
+/// pixel is decoded, except for PNG): what resume checks compare an existing output against.
+pub fn image_shape(path: &Path) -> Result<[usize; 3]> {
+    if let Some(inner) = split_h5_path(path) {
+        let file = h5_image::open(&inner.file)?;
+        return h5_image::dataset_shape(&inner.file, &file, &inner.dataset);
+    }
+    match Kind::of(path)? {
+        Kind::Tiff => tiff_stack::read_tiff_shape(path),
+        Kind::H5 => {
+            let file = h5_image::open(path)?;
+            let name = stored_layout::image_dataset(path, &file)?;
+            h5_image::dataset_shape(path, &file, &name)
+        }
+        Kind::Png => {
+            let (c, h, w) = png_image::read_png(path, png_image::Palette::Colours)?.dim();
+            Ok([c, h, w])
+        }
+    }
 }
 
 /// Writes `image` as a TIFF stack, one uncompressed page per channel, which tifffile reads as

@@ -40,7 +40,7 @@ pub fn stored_layout(path: &Path) -> Result<StoredLayout> {
         Kind::H5 => {
             let file = h5_image::open(path)?;
             let name = image_dataset(path, &file)?;
-            let (axes, shape) = h5_image::dataset_axes(path, &file, &name)?;
+            let (axes, shape) = h5_image::stored_axes(path, &file, &name)?;
             Ok(StoredLayout {
                 dataset: Some(name.trim_start_matches('/').to_string()),
                 axes,

@@ -10,6 +10,7 @@ use tiff::decoder::{Decoder, DecodingResult, Limits};
 use tiff::encoder::{colortype, TiffEncoder};
 use tiff::tags::Tag;
 
+use crate::budget::{check_samples, memory_budget};
 use crate::error::{format_err, io_err, Result};
 use crate::SampleType;
 
@@ -70,12 +71,74 @@ pub(crate) fn samples_per_pixel(ct: tiff::ColorType) -> usize {
     }
 }
 
+/// The decoder's own limits. Its buffer limit also bounds the arrays of tag values (16 bytes per
+/// value, allocated before they are read), which a forged count would inflate; so besides the
+/// memory budget it is held to 64 bytes per byte of file, but never below 1 GiB, which keeps
+/// legitimate pages that compress very well (a mostly empty 16k x 16k page) readable.
+fn decoder_limits(file_len: u64) -> Limits {
+    let by_file = file_len.saturating_mul(64).max(1 << 30);
+    let bound = usize::try_from(memory_budget().min(by_file)).unwrap_or(usize::MAX);
+    let mut limits = Limits::default();
+    limits.decoding_buffer_size = bound;
+    limits.intermediate_buffer_size = bound;
+    limits.ifd_value_size = 64 << 20;
+    limits
+}
+
+fn bits_per_sample(ct: tiff::ColorType) -> u64 {
+    use tiff::ColorType as C;
+    match ct {
+        C::Gray(b) | C::Palette(b) | C::GrayA(b) | C::RGB(b) | C::YCbCr(b) | C::Lab(b) => {
+            u64::from(b)
+        }
+        C::RGBA(b) | C::CMYK(b) | C::CMYKA(b) => u64::from(b),
+        C::Multiband { bit_depth, .. } => u64::from(bit_depth),
+        _ => 8,
+    }
+}
+
+/// Checks a page's declared size before it is decoded: uncompressed pixel data must fit in the
+/// file, and the whole stack so far (`channels` before this page) must fit the memory budget.
+fn check_page_size<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    decoder: &mut Decoder<R>,
+    page: usize,
+    (w, h): (u32, u32),
+    color: tiff::ColorType,
+    channels: usize,
+    file_len: u64,
+) -> Result<()> {
+    if w == 0 || h == 0 {
+        return Err(format_err(path, format!("page {page} is {w}x{h} pixels")));
+    }
+    let spp = samples_per_pixel(color) as u128;
+    let pixels = u128::from(w) * u128::from(h);
+    let stored_bytes = pixels * spp * u128::from(bits_per_sample(color)) / 8;
+    let compression: u16 = decoder
+        .find_tag_unsigned(Tag::Compression)
+        .ok()
+        .flatten()
+        .unwrap_or(1);
+    if compression == 1 && stored_bytes > u128::from(file_len) {
+        return Err(format_err(
+            path,
+            format!(
+                "page {page} declares {w}x{h} pixels x {spp} samples ({stored_bytes} bytes, \
+                 uncompressed) but the file has only {file_len} bytes (truncated or corrupt)"
+            ),
+        ));
+    }
+    let what = format!("{w}x{h} pixels x {} channels", channels as u128 + spp);
+    check_samples(path, pixels * (channels as u128 + spp), &what)
+}
+
 /// Reads every page of a TIFF file into a `(channels, y, x)` stack.
 ///
 /// Pages must all have the same size; a page with `n` interleaved samples contributes `n`
 /// channels, whether its samples are interleaved (contig) or stored as separate planes.
 pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
     let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let file_len = file.metadata().map_err(|e| io_err(path, e))?.len();
     let mut decoder = Decoder::new(BufReader::new(file))
         .map_err(|e| match e {
             tiff::TiffError::FormatError(_) => {
@@ -83,7 +146,7 @@ pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
             }
             other => describe(path, other),
         })?
-        .with_limits(Limits::unlimited());
+        .with_limits(decoder_limits(file_len));
     let description = match decoder.find_tag(Tag::ImageDescription) {
         Ok(Some(v)) => v.into_string().ok(),
         _ => None,
@@ -106,14 +169,16 @@ pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
             }
         }
         first = Some(dims);
+        let color = decoder.colortype().map_err(|e| describe(path, e))?;
         // The tag, not the colour type: vigra writes RGB with extra samples for > 3 bands.
-        let by_colour = samples_per_pixel(decoder.colortype().map_err(|e| describe(path, e))?);
+        let by_colour = samples_per_pixel(color);
         let spp = decoder
             .find_tag_unsigned::<u16>(Tag::SamplesPerPixel)
             .ok()
             .flatten()
             .map_or(by_colour, usize::from)
             .max(by_colour);
+        check_page_size(path, &mut decoder, page, dims, color, channels, file_len)?;
         let planar: u16 = decoder
             .find_tag_unsigned(Tag::PlanarConfiguration)
             .ok()
@@ -166,6 +231,26 @@ pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
         stored,
         description,
     })
+}
+
+/// The `(channels, y, x)` size of a TIFF stack, from its page headers only.
+pub fn read_tiff_shape(path: &Path) -> Result<[usize; 3]> {
+    let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let file_len = file.metadata().map_err(|e| io_err(path, e))?.len();
+    let mut decoder = Decoder::new(BufReader::new(file))
+        .map_err(|e| describe(path, e))?
+        .with_limits(decoder_limits(file_len));
+    let mut channels = 0usize;
+    loop {
+        let color = decoder.colortype().map_err(|e| describe(path, e))?;
+        channels += samples_per_pixel(color);
+        if !decoder.more_images() {
+            break;
+        }
+        decoder.next_image().map_err(|e| describe(path, e))?;
+    }
+    let (w, h) = decoder.dimensions().map_err(|e| describe(path, e))?;
+    Ok([channels, h as usize, w as usize])
 }
 
 /// Writes a `(channels, y, x)` stack to `path` (not atomically: see [`crate::write_tiff_stack`]),

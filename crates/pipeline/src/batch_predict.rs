@@ -9,11 +9,13 @@ use pixelforest_forest::Model;
 use pixelforest_io::{ProbabilityFormat, SampleType, TiffCompression};
 
 use crate::error::{PipelineError, Result};
+use crate::finite::{check_finite, NonFinite};
+use crate::plan::{is_complete, plan_outputs};
 use crate::predict::{predict_image_with_progress, DEFAULT_TILE};
 use crate::progress;
 use crate::report::{BatchReport, Outcome, Status};
 use crate::uncertainty_export::{
-    uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,
+    read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,
 };
 
 /// Options of a batch prediction.
@@ -28,12 +30,14 @@ pub struct PredictOptions {
     /// TIFF compression (ilastik writes LZW).
     pub compression: TiffCompression,
     /// Where uncertainty maps go; `None` writes none.
-    pub uncertainty_dir: Option<PathBuf>,
+    pub uncertainty_dir: Option<UncertaintyDir>,
     pub uncertainty_measure: UncertaintyMeasure,
     pub tile_size: usize,
     /// Redo images whose outputs exist.
     pub overwrite: bool,
     pub progress: bool,
+    /// NaN and infinite input values: an error, or 0.
+    pub non_finite: NonFinite,
 }
 
 impl Default for PredictOptions {
@@ -49,6 +53,7 @@ impl Default for PredictOptions {
             tile_size: DEFAULT_TILE,
             overwrite: false,
             progress: true,
+            non_finite: NonFinite::Error,
         }
     }
 }
@@ -76,21 +81,53 @@ impl PredictOptions {
     pub fn outputs(&self, input: &Path) -> Vec<PathBuf> {
         let probs = self.output_path(input);
         let mut out = vec![probs.clone()];
-        if let Some(dir) = &self.uncertainty_dir {
-            out.push(uncertainty_path(&probs, dir));
-        }
+        out.extend(self.uncertainty_output(&probs));
         out
+    }
+
+    /// The uncertainty map written for probability file `probs`, if any.
+    pub fn uncertainty_output(&self, probs: &Path) -> Option<PathBuf> {
+        let dir = match self.uncertainty_dir.as_ref()? {
+            UncertaintyDir::Folder(dir) => dir.clone(),
+            UncertaintyDir::BesideProbabilities => probs
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+                .join("uncertainty"),
+        };
+        Some(uncertainty_path(probs, &dir))
     }
 }
 
+/// Where `predict` writes uncertainty maps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UncertaintyDir {
+    /// One folder for all.
+    Folder(PathBuf),
+    /// `uncertainty/` in the folder of each probability file (beside the images when
+    /// probabilities are written there).
+    BesideProbabilities,
+}
+
 /// Predicts every image of `images` with `model`; never stops at a bad image.
-pub fn predict_batch(model: &Model, images: &[PathBuf], options: &PredictOptions) -> BatchReport {
+///
+/// # Errors
+/// Before any work, when two images would write one output or an output would replace an
+/// input ([`PlanConflict`](crate::PlanConflict)).
+pub fn predict_batch(
+    model: &Model,
+    images: &[PathBuf],
+    options: &PredictOptions,
+) -> Result<BatchReport> {
+    let planned = plan_outputs(images, |input| options.outputs(input))?;
     let bar = progress::bar(images.len(), "images", options.progress);
-    run_in_turn(
+    let channels = [Some(model.forest.n_classes()), Some(1)];
+    Ok(run_in_turn(
         images,
+        planned,
         &bar,
         options.overwrite,
-        |input| options.outputs(input),
+        |input, outputs| outputs_complete(input, outputs, &channels),
         |input| {
             let name = input
                 .file_name()
@@ -102,25 +139,37 @@ pub fn predict_batch(model: &Model, images: &[PathBuf], options: &PredictOptions
             };
             predict_one(model, input, options, &on_tile)
         },
-    )
+    ))
+}
+
+/// True when each of `outputs` is complete (see [`is_complete`]): the input's height and width,
+/// `channels[i]` channels.
+fn outputs_complete(input: &Path, outputs: &[PathBuf], channels: &[Option<usize>]) -> bool {
+    let Ok([_, h, w]) = pixelforest_io::image_shape(input) else {
+        return false;
+    };
+    outputs
+        .iter()
+        .zip(channels)
+        .all(|(path, &c)| path.is_file() && is_complete(path, c, h, w))
 }
 
 /// Runs `work` (which returns the pixel count it processed) on each input in turn, timing it
-/// and advancing `bar`; an input whose `outputs` all exist is skipped unless `overwrite`, and a
-/// failure is reported and recorded without stopping the others.
+/// and advancing `bar`; an input whose planned `outputs` are all `complete` is skipped unless
+/// `overwrite`, and a failure is reported and recorded without stopping the others.
 fn run_in_turn(
     inputs: &[PathBuf],
+    planned: Vec<Vec<PathBuf>>,
     bar: &indicatif::ProgressBar,
     overwrite: bool,
-    outputs: impl Fn(&Path) -> Vec<PathBuf>,
+    complete: impl Fn(&Path, &[PathBuf]) -> bool,
     work: impl Fn(&Path) -> Result<usize>,
 ) -> BatchReport {
     let start = Instant::now();
     let mut outcomes = Vec::with_capacity(inputs.len());
-    for input in inputs {
+    for (input, outputs) in inputs.iter().zip(planned) {
         let t = Instant::now();
-        let outputs = outputs(input);
-        let (status, pixels) = if !overwrite && outputs.iter().all(|p| p.is_file()) {
+        let (status, pixels) = if !overwrite && complete(input, &outputs) {
             (Status::Skipped, 0)
         } else {
             Status::of(work(input), |m| progress::say(bar, m))
@@ -148,7 +197,8 @@ fn predict_one(
     options: &PredictOptions,
     on_tile: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<usize> {
-    let image = pixelforest_io::read_image(input)?;
+    let mut image = pixelforest_io::read_image(input)?;
+    check_finite(input, &mut image, options.non_finite)?;
     let probs = predict_image_with_progress(model, &image, options.tile_size, on_tile).map_err(
         |e| match e {
             PipelineError::Invalid(why) => PipelineError::file(input, why),
@@ -164,8 +214,7 @@ fn predict_one(
         options.format,
         options.compression,
     )?;
-    if let Some(dir) = &options.uncertainty_dir {
-        let path = uncertainty_path(&out, dir);
+    if let Some(path) = options.uncertainty_output(&out) {
         create_parent(&path)?;
         let map = uncertainty_map(&probs, options.uncertainty_measure);
         write_uncertainty(&path, &map, options.sample)?;
@@ -184,6 +233,9 @@ pub fn create_parent(path: &Path) -> Result<()> {
 
 /// Converts exported probability files into uncertainty maps in `out_dir` (the reference
 /// workflow's conversion step); resumable like [`predict_batch`].
+///
+/// # Errors
+/// Before any work, when two files would write one map or a map would replace an input.
 pub fn convert_probabilities(
     files: &[PathBuf],
     out_dir: &Path,
@@ -191,19 +243,21 @@ pub fn convert_probabilities(
     sample: SampleType,
     overwrite: bool,
     show_progress: bool,
-) -> BatchReport {
+) -> Result<BatchReport> {
+    let planned = plan_outputs(files, |input| vec![uncertainty_path(input, out_dir)])?;
     let bar = progress::bar(files.len(), "maps", show_progress);
-    run_in_turn(
+    Ok(run_in_turn(
         files,
+        planned,
         &bar,
         overwrite,
-        |input| vec![uncertainty_path(input, out_dir)],
+        |input, outputs| outputs_complete(input, outputs, &[Some(1)]),
         |input| {
             let out = uncertainty_path(input, out_dir);
-            let probs = pixelforest_io::read_probabilities(input)?;
+            let probs = read_probability_map(input)?;
             create_parent(&out)?;
             write_uncertainty(&out, &uncertainty_map(&probs, measure), sample)?;
             Ok(probs.shape()[1] * probs.shape()[2])
         },
-    )
+    ))
 }

@@ -10,7 +10,7 @@ use pixelforest_features::FeatureSelection;
 use pixelforest_forest::ForestSettings;
 use pixelforest_prepare::PrepareSettings;
 
-use crate::batch_predict::{predict_batch, PredictOptions};
+use crate::batch_predict::{predict_batch, PredictOptions, UncertaintyDir};
 use crate::error::{PipelineError, Result};
 use crate::inputs::collect_images;
 use crate::metrics::{argmax_classes, score, Scores};
@@ -125,7 +125,7 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
             overwrite: true,
             progress: options.progress,
         },
-    );
+    )?;
     batch_ok(&prep, "prepare")?;
     steps.push(Step {
         name: "prepare",
@@ -172,12 +172,12 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
     let images = collect_images(std::slice::from_ref(&tiff_dir), Some("_s2.h5"))?;
     let predict_options = PredictOptions {
         output_dir: Some(out.join("ilastik")),
-        uncertainty_dir: Some(out.join("uncertainty")),
+        uncertainty_dir: Some(UncertaintyDir::Folder(out.join("uncertainty"))),
         overwrite: true,
         progress: options.progress,
         ..PredictOptions::default()
     };
-    let predicted = predict_batch(&model, &images, &predict_options);
+    let predicted = predict_batch(&model, &images, &predict_options)?;
     batch_ok(&predicted, "predict")?;
     let predicted_px: usize = predicted.outcomes.iter().map(|o| o.pixels).sum();
     steps.push(Step {

@@ -21,6 +21,9 @@ pub enum PipelineError {
     },
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
+    /// A batch's outputs collide with each other or with its inputs; nothing was written.
+    #[error(transparent)]
+    Plan(#[from] crate::plan::PlanConflict),
     #[error("{0}")]
     Invalid(String),
 }

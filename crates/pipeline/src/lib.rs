@@ -8,11 +8,13 @@ mod batch_predict;
 mod demo;
 mod error;
 mod features_export;
+mod finite;
 mod ilastik_model;
 mod ilastik_run;
 pub mod inputs;
 pub mod metrics;
 pub mod model_check;
+mod plan;
 mod predict;
 mod prepare_run;
 mod prepare_steinbock;
@@ -25,10 +27,13 @@ mod train;
 mod train_files;
 mod uncertainty_export;
 
-pub use batch_predict::{convert_probabilities, create_parent, predict_batch, PredictOptions};
+pub use batch_predict::{
+    convert_probabilities, create_parent, predict_batch, PredictOptions, UncertaintyDir,
+};
 pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, Step};
 pub use error::{PipelineError, Result, SampleProblem};
 pub use features_export::{feature_stack, write_features};
+pub use finite::{check_finite, NonFinite};
 pub use ilastik_model::{is_hdf5_file, model_from_ilp};
 pub use ilastik_run::{
     append_ilp_images, append_ilp_lanes, classes_from_ilp, export_ilp, export_lane,
@@ -38,6 +43,7 @@ pub use inputs::{
     collect_images, steinbock_output_dir, steinbock_probabilities_path, steinbock_root, Shard,
     STEINBOCK_ILASTIK_IMG, STEINBOCK_PROBABILITIES,
 };
+pub use plan::{is_complete, plan_outputs, PlanConflict};
 pub use predict::{
     check_image, model_selection, predict_image, predict_image_with_progress, DEFAULT_TILE,
 };
@@ -57,5 +63,5 @@ pub use train_files::{
     save_model, train_from_files, Pairing, PROJECT_SETTINGS,
 };
 pub use uncertainty_export::{
-    uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,
+    read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,
 };

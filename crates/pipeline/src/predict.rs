@@ -18,10 +18,27 @@ use crate::tiles::{stitch, tile_grid};
 pub const DEFAULT_TILE: usize = 256;
 
 /// The feature selection a model was trained with.
+///
+/// # Errors
+/// When the selection is unreadable or invalid (scales, matrix shape), or gives another feature
+/// count for the model's channels than its forest uses: a hand-edited model is refused here,
+/// before any pixel is computed.
 pub fn model_selection(model: &Model) -> Result<FeatureSelection> {
-    serde_json::from_value(model.meta.feature_selection.clone()).map_err(|e| {
-        PipelineError::Invalid(format!("the model's feature selection is unreadable: {e}"))
-    })
+    let invalid = |e: String| {
+        PipelineError::Invalid(format!("the model's feature selection is invalid: {e}"))
+    };
+    let selection: FeatureSelection = serde_json::from_value(model.meta.feature_selection.clone())
+        .map_err(|e| invalid(e.to_string()))?;
+    selection.validate().map_err(|e| invalid(e.to_string()))?;
+    let channels = model.meta.channel_names.len();
+    let n = selection.n_features(channels);
+    if n != model.forest.n_features() {
+        return Err(invalid(format!(
+            "it gives {n} features for the model's {channels} channels but the forest uses {}",
+            model.forest.n_features()
+        )));
+    }
+    Ok(selection)
 }
 
 /// Checks that `image` fits `model` (channels, feature count); returns the model's selection.

@@ -10,6 +10,8 @@ use rayon::prelude::*;
 
 use crate::batch_predict::create_parent;
 use crate::error::Result;
+use crate::finite::{check_finite, NonFinite};
+use crate::plan::{is_complete, plan_outputs};
 use crate::progress;
 use crate::report::{BatchReport, Outcome, Status};
 
@@ -83,7 +85,16 @@ pub(crate) fn image_seed(seed: u64, name: &str) -> u64 {
 }
 
 /// Prepares every stack of `inputs`; never stops at a bad file.
-pub fn prepare_batch(inputs: &[PathBuf], options: &PrepareOptions) -> BatchReport {
+///
+/// # Errors
+/// Before any work, when two stacks would write one prepared image (`a.tiff` and
+/// `a_ilastik.tiff` both give `a_s2.h5`), or an output would replace an input.
+pub fn prepare_batch(inputs: &[PathBuf], options: &PrepareOptions) -> Result<BatchReport> {
+    // Crop names extend the prepared stem, so distinct stems give distinct crops too.
+    plan_outputs(inputs, |input| {
+        let full = full_path(input, options);
+        vec![channel_list_path(&full), full]
+    })?;
     let start = Instant::now();
     let bar = progress::bar(inputs.len(), "stacks", options.progress);
     let outcomes: Vec<Outcome> = inputs
@@ -107,9 +118,47 @@ pub fn prepare_batch(inputs: &[PathBuf], options: &PrepareOptions) -> BatchRepor
         })
         .collect();
     bar.finish_and_clear();
-    BatchReport {
+    Ok(BatchReport {
         outcomes,
         elapsed: start.elapsed(),
+    })
+}
+
+/// The prepared full image of `input`: `<out_dir>/<stem>_s{scale}.h5`.
+fn full_path(input: &Path, options: &PrepareOptions) -> PathBuf {
+    let stem = prepared_stem(input, options.settings.scale);
+    options.out_dir.join(format!("{stem}.h5"))
+}
+
+/// The channel list written beside a prepared image.
+fn channel_list_path(image: &Path) -> PathBuf {
+    image.with_file_name(format!("{}.csv", pixelforest_io::image_stem(image)))
+}
+
+/// True when the full image and every crop of an earlier run re-read at their planned sizes.
+fn prepared_complete(full: &Path, scaled: (usize, usize), crops: &[(CropRect, PathBuf)]) -> bool {
+    channel_list_path(full).is_file()
+        && is_complete(full, None, scaled.0, scaled.1)
+        && crops
+            .iter()
+            .all(|(r, p)| channel_list_path(p).is_file() && is_complete(p, None, r.h, r.w))
+}
+
+/// Warns when values fall outside uint16 and are clipped on writing (a float stack scaled far
+/// beyond the instrument's counts would otherwise be written mostly as 65535, silently).
+fn warn_clipping(input: &Path, data: &ndarray::Array3<f32>, warn: &(dyn Fn(String) + Sync)) {
+    let clipped = data
+        .iter()
+        .filter(|v| !(-0.5..65535.5).contains(*v))
+        .count();
+    if clipped > 0 {
+        warn(format!(
+            "warning: {}: {clipped} of {} values ({:.2}%) are outside 0..65535 and are clipped \
+             in the uint16 output",
+            input.display(),
+            data.len(),
+            100.0 * clipped as f64 / data.len() as f64
+        ));
     }
 }
 
@@ -120,9 +169,10 @@ fn prepare_one(
     warn: &(dyn Fn(String) + Sync),
 ) -> Result<(Vec<PathBuf>, usize)> {
     let stem = prepared_stem(input, options.settings.scale);
-    let full = options.out_dir.join(format!("{stem}.h5"));
+    let full = full_path(input, options);
     // Crop positions depend only on the image size; the full output tells it when it exists.
-    let image = pixelforest_io::read_image(input)?;
+    let mut image = pixelforest_io::read_image(input)?;
+    check_finite(input, &mut image, NonFinite::Error)?;
     let scale = options.settings.scale.max(1);
     let (h, w) = (image.height() * scale, image.width() * scale);
     let rects = random_crops(
@@ -138,7 +188,8 @@ fn prepare_one(
         .collect();
     let mut outputs = vec![full.clone()];
     outputs.extend(crop_paths.iter().cloned());
-    if !options.overwrite && outputs.iter().all(|p| p.is_file()) {
+    let crops: Vec<(CropRect, PathBuf)> = rects.iter().copied().zip(crop_paths.clone()).collect();
+    if !options.overwrite && prepared_complete(&full, (h, w), &crops) {
         return Ok((outputs, 0));
     }
     if options.crops_per_image > 0 && (h < options.crop_size || w < options.crop_size) {
@@ -152,6 +203,7 @@ fn prepare_one(
     let prepared = prepare_image(&image, &options.settings);
     let pixels = image.height() * image.width();
     drop(image);
+    warn_clipping(input, prepared.data(), warn);
     create_parent(&full)?;
     write_channel_list(&full, prepared.channels())?;
     pixelforest_io::write_h5_image(&full, &prepared, &H5Layout::Ilastik)?;
@@ -166,7 +218,7 @@ fn prepare_one(
 /// Writes `<stem>.csv` beside `image` listing its channels (the workflow's channel list), so
 /// that the prepared files keep their channel names for model checks and the labeling UI.
 pub fn write_channel_list(image: &Path, channels: &[String]) -> Result<()> {
-    let csv = image.with_file_name(format!("{}.csv", pixelforest_io::image_stem(image)));
+    let csv = channel_list_path(image);
     let text: String = channels.iter().map(|c| format!("{c}\n")).collect();
     pixelforest_io::atomic_write(&csv, |tmp| {
         std::fs::write(tmp, text.as_bytes()).map_err(|e| pixelforest_io::IoError::Io {
@@ -202,6 +254,25 @@ mod tests {
         assert!(is_prepared_file(Path::new("a_s2_x10_y20_w500_h400.h5")));
         assert!(!is_prepared_file(Path::new("a_ilastik.tiff")));
         assert!(!is_prepared_file(Path::new("sample_slide.tiff")));
+    }
+
+    #[test]
+    fn prepare_warns_with_the_fraction_it_clips() {
+        let warned = std::sync::Mutex::new(Vec::new());
+        let warn = |m: String| warned.lock().unwrap().push(m);
+        let mut data = ndarray::Array3::from_elem((1, 2, 4), 100.0f32);
+        warn_clipping(Path::new("in.tiff"), &data, &warn);
+        assert!(warned.lock().unwrap().is_empty());
+        data[[0, 0, 0]] = 1e30;
+        data[[0, 1, 3]] = -3.0;
+        warn_clipping(Path::new("in.tiff"), &data, &warn);
+        assert_eq!(
+            warned.lock().unwrap().as_slice(),
+            [
+                "warning: in.tiff: 2 of 8 values (25.00%) are outside 0..65535 and are clipped in \
+              the uint16 output"
+            ]
+        );
     }
 
     #[test]

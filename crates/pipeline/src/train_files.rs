@@ -17,14 +17,23 @@ const LABEL_EXTENSIONS: &[&str] = &["tiff", "tif", "png", "h5"];
 /// The settings file of a labeling project (written by `serve`), holding the class list.
 pub const PROJECT_SETTINGS: &str = "pixelforest.json";
 
-/// The label image for `image` in `labels_dir`: `<stem>_labels.<ext>` or `<stem>.<ext>`.
+/// The label image for `image` in `labels_dir`: `<stem>_labels.<ext>` or `<stem>.<ext>`, looked for
+/// first in the subfolder named after the image's folder (where `serve` saves them), then in
+/// `labels_dir` itself.
 pub fn find_label_image(image: &Path, labels_dir: &Path) -> Option<PathBuf> {
     let stem = pixelforest_io::image_stem(image);
-    for name in [format!("{stem}_labels"), stem.clone()] {
-        for ext in LABEL_EXTENSIONS {
-            let candidate = labels_dir.join(format!("{name}.{ext}"));
-            if candidate.is_file() && !same_file(&candidate, image) {
-                return Some(candidate);
+    // `serve` keeps the labels of `PROJECT/ilastik/x.h5` in `labels/ilastik/`.
+    let mirrored = image
+        .parent()
+        .and_then(Path::file_name)
+        .map(|folder| labels_dir.join(folder));
+    for dir in mirrored.iter().map(PathBuf::as_path).chain([labels_dir]) {
+        for name in [format!("{stem}_labels"), stem.clone()] {
+            for ext in LABEL_EXTENSIONS {
+                let candidate = dir.join(format!("{name}.{ext}"));
+                if candidate.is_file() && !same_file(&candidate, image) {
+                    return Some(candidate);
+                }
             }
         }
     }
@@ -192,6 +201,9 @@ pub fn load_model(path: &Path) -> Result<Model> {
     }
     let file = std::fs::File::open(path)
         .map_err(|e| PipelineError::file(path, format!("cannot open model: {e}")))?;
-    Model::load(std::io::BufReader::new(file))
-        .map_err(|e| PipelineError::file(path, format!("not a usable model file: {e}")))
+    let model = Model::load(std::io::BufReader::new(file))
+        .map_err(|e| PipelineError::file(path, format!("not a usable model file: {e}")))?;
+    crate::predict::model_selection(&model)
+        .map_err(|e| PipelineError::file(path, format!("not a usable model file: {e}")))?;
+    Ok(model)
 }

@@ -7,7 +7,7 @@ use ndarray::{Array2, Array3};
 use pixelforest_core::Image;
 use pixelforest_io::SampleType;
 
-use crate::error::Result;
+use crate::error::{PipelineError, Result};
 
 /// How uncertainty is computed from per-class probabilities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,6 +53,51 @@ pub fn uncertainty_map(probs: &Array3<f32>, measure: UncertaintyMeasure) -> Arra
         }
     };
     Array2::from_shape_fn((h, w), |(y, x)| flat[y * w + x])
+}
+
+/// Reads an exported probability map `(class, y, x)` and checks that it is one: at least two
+/// classes, finite values in [0, 1] whose classes sum to 1 at every pixel (within the
+/// truncation of a uint16 or uint8 export: at most one count per class below). A raw count stack
+/// or a one-channel image would otherwise give a meaningless uncertainty map.
+///
+/// # Errors
+/// The read error, or what is wrong with the map, naming the file and the first bad pixel.
+pub fn read_probability_map(path: &Path) -> Result<Array3<f32>> {
+    let probs = pixelforest_io::read_probabilities(path)?;
+    let (k, h, w) = probs.dim();
+    if k < 2 {
+        return Err(PipelineError::file(
+            path,
+            format!("not a probability map: {k} channel(s), a map has one per class (at least 2)"),
+        ));
+    }
+    // uint8 exports truncate each class by < 1/255; uint16 by < 1/65535.
+    let low = 1.0 - k as f32 / 255.0 - 1e-3;
+    let high = 1.0 + 1e-3;
+    let mut bad = 0usize;
+    let mut first = None;
+    for y in 0..h {
+        for x in 0..w {
+            let column = probs.slice(ndarray::s![.., y, x]);
+            let sum: f32 = column.sum();
+            let ok = column.iter().all(|p| (0.0..=1.0).contains(p)) && (low..=high).contains(&sum);
+            if !ok {
+                bad += 1;
+                first.get_or_insert((y, x, sum));
+            }
+        }
+    }
+    if let Some((y, x, sum)) = first {
+        return Err(PipelineError::file(
+            path,
+            format!(
+                "not a probability map: at {bad} of {} pixels the {k} classes do not sum to 1 \
+                 (65535 as uint16), e.g. at y={y} x={x} they sum to {sum} (as fractions of 1)",
+                h * w
+            ),
+        ));
+    }
+    Ok(probs)
 }
 
 /// The uncertainty file of probability file `probabilities`: `<stem>_uncertainty.tiff` in

@@ -4,14 +4,16 @@
 //! # Project folder
 //! - images: `*.h5`, `*.hdf5`, `*.tif`, `*.tiff` directly in the project folder and in its `ilastik/` and
 //!   `crops/` subfolders (sorted by relative path; an image's id is its index in that list);
-//! - labels: `labels/<image stem>_labels.png` (u8, 0 = unlabeled, 1..=K = class), written atomically;
+//! - labels: `labels/<image stem>_labels.png` for images of the project folder, `labels/<subfolder>/<image
+//!   stem>_labels.png` for those of `ilastik/` and `crops/` (u8, 0 = unlabeled, 1..=K = class), written
+//!   atomically;
 //! - classes and training settings (feature preset, trees, seed): `pixelforest.json` ([`ProjectSettings`]),
 //!   written atomically;
 //! - model: `classifier.pxf`, written on request (`POST /api/model`).
 //!
 //! # HTTP API
 //! Every error is a 4xx/5xx response with a JSON body `{"error": "..."}` (409 for overlays or the model
-//! before any training). Requests from another origin, or naming the server by a DNS name other than
+//! before any training; 503 for a request not done within two minutes). Requests from another origin, or naming the server by a DNS name other than
 //! `localhost`, get 403: the API has no authentication. `{id}` is an image's index in `GET /api/images` or
 //! its plain file name (no separators, no `..`).
 //!
@@ -44,6 +46,7 @@ mod render;
 mod routes;
 mod serve;
 mod state;
+mod timeout;
 mod training;
 
 pub use labels_rle::{decode_rle, encode_rle, RleLabels};

@@ -85,6 +85,7 @@ impl Project {
     }
 
     /// The images, sorted by relative path so ids are stable while the folder does not change.
+    /// Files whose names are not UTF-8 are left out: their labels could not be told apart.
     pub fn images(&self) -> Vec<ImageEntry> {
         let mut found = Vec::new();
         for dir in IMAGE_DIRS {
@@ -99,7 +100,10 @@ impl Project {
             for entry in entries.flatten() {
                 let path = entry.path();
                 if path.is_file() && has_image_extension(&path) {
-                    let file = entry.file_name().to_string_lossy().into_owned();
+                    // Names that are not UTF-8 would become lossy keys that two files can share.
+                    let Ok(file) = entry.file_name().into_string() else {
+                        continue;
+                    };
                     let name = if dir.is_empty() {
                         file
                     } else {
@@ -134,20 +138,55 @@ impl Project {
         }
     }
 
-    /// Where the label map of `image` is saved.
+    /// Where the label map of `image` is saved: `labels/` mirrors the image's folder within the
+    /// project (`ilastik/a.h5` -> `labels/ilastik/a_labels.png`, `b.tiff` -> `labels/b_labels.png`),
+    /// so same-named images in `crops/` and `ilastik/` never share one labels file.
     pub fn labels_path(&self, image: &ImageEntry) -> PathBuf {
-        self.root
-            .join(LABELS_DIR)
+        self.labels_dir_of(image)
             .join(format!("{}_labels.png", image.stem()))
     }
 
-    /// The saved label file of `image`, also accepting TIFF label images placed there by hand.
-    pub fn existing_labels(&self, image: &ImageEntry) -> Option<PathBuf> {
+    fn labels_dir_of(&self, image: &ImageEntry) -> PathBuf {
         let dir = self.root.join(LABELS_DIR);
-        ["png", "tiff", "tif"]
+        match image.name.rsplit_once('/') {
+            Some((sub, _)) => dir.join(sub),
+            None => dir,
+        }
+    }
+
+    /// The saved label file of `image`, also accepting TIFF label images placed there by hand.
+    /// Labels of an image in a subfolder saved flat in `labels/` (by earlier versions, or by
+    /// hand) are taken only while no other image of the project has the same stem.
+    pub fn existing_labels(&self, image: &ImageEntry) -> Option<PathBuf> {
+        let find = |dir: PathBuf| {
+            ["png", "tiff", "tif"]
+                .iter()
+                .map(|ext| dir.join(format!("{}_labels.{ext}", image.stem())))
+                .find(|p| p.is_file())
+        };
+        if let Some(found) = find(self.labels_dir_of(image)) {
+            return Some(found);
+        }
+        if !image.name.contains('/') {
+            return None;
+        }
+        let flat = find(self.root.join(LABELS_DIR))?;
+        let sharing = self
+            .images()
             .iter()
-            .map(|ext| dir.join(format!("{}_labels.{ext}", image.stem())))
-            .find(|p| p.is_file())
+            .filter(|e| e.stem() == image.stem())
+            .count();
+        (sharing == 1).then_some(flat)
+    }
+
+    /// Removes temporary files that killed servers left where this one writes (the project
+    /// folder and `labels/` with its subfolders).
+    pub fn remove_stale_temp_files(&self) {
+        let labels = self.root.join(LABELS_DIR);
+        pixelforest_io::remove_stale_temp_files(&self.root);
+        for dir in IMAGE_DIRS {
+            pixelforest_io::remove_stale_temp_files(&labels.join(dir));
+        }
     }
 
     pub fn settings_path(&self) -> PathBuf {
@@ -231,6 +270,22 @@ mod tests {
         }
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_image_names_are_not_listed_so_they_cannot_share_labels() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        for raw in [&b"im\xff.tiff"[..], b"im\xfe.tiff", b"ok.tiff"] {
+            let path = dir.path().join(std::ffi::OsStr::from_bytes(raw));
+            if std::fs::write(&path, b"x").is_err() {
+                return; // a file system that refuses such names cannot have the problem
+            }
+        }
+        let project = Project::open(dir.path()).unwrap();
+        let names: Vec<_> = project.images().into_iter().map(|e| e.name).collect();
+        assert_eq!(names, ["ok.tiff"]);
+    }
+
     #[test]
     fn lists_images_in_known_folders_only() {
         let dir = tempfile::tempdir().unwrap();
@@ -255,5 +310,7 @@ mod tests {
         assert_eq!(project.resolve("../b.tiff"), Err(ResolveError::Invalid));
         let labels = project.labels_path(&project.resolve("0").unwrap());
         assert_eq!(labels, dir.path().join("labels").join("b_labels.png"));
+        let labels = project.labels_path(&project.resolve("2").unwrap());
+        assert_eq!(labels, dir.path().join("labels/ilastik/a_labels.png"));
     }
 }

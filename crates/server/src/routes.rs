@@ -62,6 +62,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         })
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .layer(axum::middleware::from_fn(crate::guard::same_origin_only))
+        .layer(axum::middleware::from_fn(|request, next| {
+            crate::timeout::deadline(crate::timeout::REQUEST_TIMEOUT, request, next)
+        }))
         .with_state(state)
 }
 

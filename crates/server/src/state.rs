@@ -55,7 +55,7 @@ pub struct AppState {
     model: Mutex<Option<Arc<Model>>>,
     predictions: Mutex<HashMap<PathBuf, Prediction>>,
     status: Mutex<TrainStatus>,
-    /// Serializes writes into the project: `atomic_write`'s temporary name is per process, not per call.
+    /// Serializes writes into the project, so two saves of one file land in the order they came.
     writes: Mutex<()>,
 }
 
@@ -64,6 +64,7 @@ impl AppState {
     pub fn new(project_dir: &Path) -> Result<Arc<Self>, String> {
         let project = Project::open(project_dir)?;
         let settings = project.load_settings()?;
+        project.remove_stale_temp_files();
         Ok(Arc::new(Self {
             project,
             settings: Mutex::new(settings),

@@ -263,7 +263,7 @@ async fn labels_round_trip_through_the_project_folder() {
         "{}",
         String::from_utf8_lossy(&reply)
     );
-    let file = dir.path().join("labels/b_crop_labels.png");
+    let file = dir.path().join("labels/ilastik/b_crop_labels.png");
     assert_eq!(pixelforest_io::read_label_image(&file).unwrap(), labels);
     // Bodies above the 64 KiB JSON limit are fine for label maps (padding makes this one 200 KiB).
     let mut padded = serde_json::to_vec(&encode_rle(&labels)).unwrap();
@@ -512,4 +512,51 @@ async fn trains_then_serves_prediction_and_uncertainty_overlays() {
     let model = pixelforest_forest::Model::load(std::io::BufReader::new(model)).unwrap();
     assert_eq!(model.meta.classes.len(), 3);
     assert_eq!(model.meta.channel_names.len(), 3);
+}
+
+#[tokio::test]
+async fn same_named_images_in_crops_and_ilastik_keep_separate_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["crops", "ilastik"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        pixelforest_io::write_tiff_stack(
+            &dir.path().join(sub).join("x.tiff"),
+            &synthetic_image(),
+            SampleType::F32,
+        )
+        .unwrap();
+    }
+    let app = router(AppState::new(dir.path()).unwrap());
+    let list = get_json(&app, "/api/images").await;
+    assert_eq!(list[0]["name"], "crops/x.tiff");
+    assert_eq!(list[1]["name"], "ilastik/x.tiff");
+    let labels = scribbles();
+    let body = serde_json::to_vec(&encode_rle(&labels)).unwrap();
+    let (status, _) = send(&app, Method::PUT, "/api/images/0/labels", Some(body)).await;
+    assert_eq!(status, StatusCode::OK);
+    // The other image still has no labels: it used to read (and overwrite) the same file.
+    let other: RleLabels =
+        serde_json::from_value(get_json(&app, "/api/images/1/labels").await).unwrap();
+    assert_eq!(other.runs, vec![0, (W * H) as u32]);
+    let list = get_json(&app, "/api/images").await;
+    assert_eq!(
+        (&list[0]["has_labels"], &list[1]["has_labels"]),
+        (&json!(true), &json!(false))
+    );
+    let saved = dir.path().join("labels/crops/x_labels.png");
+    assert_eq!(pixelforest_io::read_label_image(&saved).unwrap(), labels);
+    assert!(!dir.path().join("labels/ilastik").exists());
+}
+
+#[tokio::test]
+async fn listing_survives_an_image_declaring_20_gb() {
+    let (dir, app) = project();
+    let hostile = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../io/tests/fixtures/hostile/huge_declared.tiff");
+    std::fs::copy(hostile, dir.path().join("z_huge.tiff")).unwrap();
+    let list = get_json(&app, "/api/images").await;
+    assert_eq!(list[2]["name"], "z_huge.tiff");
+    let error = list[2]["error"].as_str().unwrap();
+    assert!(error.contains("declares 100000x100000"), "{error}");
+    assert_eq!(list[0]["width"], W);
 }

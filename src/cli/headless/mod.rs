@@ -94,7 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     for (input, output) in inputs.iter().zip(&outputs) {
         let options = predict_options(output, &export)?;
-        let one = predict_batch(&model, std::slice::from_ref(input), &options);
+        let one = predict_batch(&model, std::slice::from_ref(input), &options)?;
         report.outcomes.extend(one.outcomes);
         report.elapsed += one.elapsed;
     }
