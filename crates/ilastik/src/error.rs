@@ -12,6 +12,9 @@ pub enum IlpError {
     WrongWorkflow { path: PathBuf, workflow: String },
     #[error("{path}: {message}")]
     Format { path: PathBuf, message: String },
+    /// A dataset declaring more than can be read, or a damaged file the HDF5 reader failed on.
+    #[error(transparent)]
+    Damaged(#[from] pixelforest_io::IoError),
     /// `block` names the block dataset, its `blockSlice` and its axes.
     #[error("{path}: lane {lane}: label block {block} lies outside the lane's image ({shape})")]
     BlockOutside {

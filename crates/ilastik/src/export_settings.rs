@@ -81,7 +81,7 @@ impl Stored<'_> {
         let Some(full) = self.full(name) else {
             return Ok(None);
         };
-        let ds = self.file.dataset(&full).map_err(|e| self.err(name, e))?;
+        let ds = crate::bounded::dataset(self.path, &self.file, &full)?;
         let v = ds
             .read_strings()
             .or_else(|_| ds.read_strings_lossy())
@@ -93,7 +93,7 @@ impl Stored<'_> {
         let Some(full) = self.full(name) else {
             return Ok(None);
         };
-        let ds = self.file.dataset(&full).map_err(|e| self.err(name, e))?;
+        let ds = crate::bounded::dataset(self.path, &self.file, &full)?;
         // Floats (InputMin) or integers of the export type (ExportMin as uint16).
         ds.read_numeric_as::<f64>()
             .or_else(|_| {

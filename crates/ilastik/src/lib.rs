@@ -6,6 +6,7 @@
 
 mod axis_order;
 mod block_slice;
+mod bounded;
 mod error;
 mod export;
 mod export_naming;

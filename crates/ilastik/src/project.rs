@@ -111,10 +111,7 @@ impl Reader<'_> {
     }
 
     fn strings(&self, name: &str) -> Result<Vec<String>> {
-        let ds = self
-            .file
-            .dataset(name)
-            .map_err(|e| IlpError::format(self.path, format!("{name}: {e}")))?;
+        let ds = crate::bounded::dataset(self.path, &self.file, name)?;
         ds.read_strings()
             .or_else(|_| ds.read_strings_lossy())
             .map_err(|e| IlpError::format(self.path, format!("{name}: not text: {e}")))
@@ -129,10 +126,7 @@ impl Reader<'_> {
     }
 
     fn ints(&self, name: &str) -> Result<Vec<i64>> {
-        let ds = self
-            .file
-            .dataset(name)
-            .map_err(|e| IlpError::format(self.path, format!("{name}: {e}")))?;
+        let ds = crate::bounded::dataset(self.path, &self.file, name)?;
         ds.read_numeric_as::<i64>()
             .or_else(|_| {
                 ds.read_raw::<u8>()
@@ -142,10 +136,7 @@ impl Reader<'_> {
     }
 
     fn floats(&self, name: &str) -> Result<Vec<f64>> {
-        let ds = self
-            .file
-            .dataset(name)
-            .map_err(|e| IlpError::format(self.path, format!("{name}: {e}")))?;
+        let ds = crate::bounded::dataset(self.path, &self.file, name)?;
         ds.read_numeric_as::<f64>()
             .map_err(|e| IlpError::format(self.path, format!("{name}: not numbers: {e}")))
     }
@@ -163,6 +154,11 @@ pub fn axes_from_axistags(json: &str) -> Option<String> {
 impl IlpProject {
     /// Opens and reads a project; a project of another workflow is an error.
     pub fn open(path: &Path) -> Result<IlpProject> {
+        // A damaged file can make the HDF5 crate panic; one bad project must not end a batch.
+        pixelforest_io::h5_image::contain(path, || Ok(Self::open_unguarded(path)))?
+    }
+
+    fn open_unguarded(path: &Path) -> Result<IlpProject> {
         let file = H5File::open(path).map_err(|e| IlpError::NotAProject {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -411,10 +407,7 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane, version: &str) -> Resul
     let mut planes: BTreeMap<PlaneKey, Vec<(usize, usize, u8)>> = BTreeMap::new();
     let mut extent = (0usize, 0usize);
     for name in blocks {
-        let ds = r
-            .file
-            .dataset(name)
-            .map_err(|e| IlpError::format(r.path, format!("{name}: {e}")))?;
+        let ds = crate::bounded::dataset(r.path, &r.file, name)?;
         let slice = ds
             .attr("blockSlice")
             .and_then(|a| a.read_string())

@@ -147,14 +147,12 @@ pub fn read_forest(
     let (mut n_features, mut n_classes) = (0usize, 0usize);
     for ((forest, _), top) in tops {
         let base = top.trim_end_matches("topology");
-        let topology: Vec<i32> = file
-            .dataset(top)
-            .and_then(|d| d.read_raw())
+        let topology: Vec<i32> = crate::bounded::dataset(path, file, top)?
+            .read_raw()
             .map_err(|e| err(format!("{top}: {e}")))?;
         let params_name = format!("{base}parameters");
-        let parameters: Vec<f64> = file
-            .dataset(&params_name)
-            .and_then(|d| d.read_raw())
+        let parameters: Vec<f64> = crate::bounded::dataset(path, file, &params_name)?
+            .read_raw()
             .map_err(|e| err(format!("{params_name}: {e}")))?;
         n_features = n_features.max(topology.first().copied().unwrap_or(0).max(0) as usize);
         n_classes = n_classes.max(topology.get(1).copied().unwrap_or(0).max(0) as usize);
@@ -167,17 +165,18 @@ pub fn read_forest(
             trees.push(tree);
         }
     }
-    let dataset_of = |leaf: &str| {
+    let dataset_of = |leaf: &str| -> Result<Option<rust_hdf5::H5Dataset>> {
         let name = format!("{prefix}{leaf}");
-        names
-            .contains(&name)
-            .then(|| file.dataset(&name).ok())
-            .flatten()
+        if names.contains(&name) {
+            crate::bounded::dataset(path, file, &name).map(Some)
+        } else {
+            Ok(None)
+        }
     };
-    let feature_names = dataset_of("feature_names")
+    let feature_names = dataset_of("feature_names")?
         .and_then(|d| d.read_strings_lossy().ok())
         .unwrap_or_default();
-    let known_labels = match dataset_of("known_labels") {
+    let known_labels = match dataset_of("known_labels")? {
         Some(d) => d
             .read_numeric_as::<i64>()
             .map_err(|e| err(format!("{prefix}known_labels: {e}")))?

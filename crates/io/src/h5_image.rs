@@ -34,7 +34,7 @@ fn h5err(path: &Path, what: &str, e: rust_hdf5::Hdf5Error) -> crate::IoError {
 /// Runs an HDF5 operation, turning a panic inside the HDF5 crate into an error about `path`:
 /// damaged files made it panic (an arithmetic overflow in its datatype parser, found by
 /// `tests/reader_robustness.rs`), and one bad file must not end a batch.
-fn contain<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+pub fn contain<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
         let why = panic
             .downcast_ref::<&str>()
@@ -292,6 +292,27 @@ fn check_shape(path: &Path, name: &str, shape: &[usize]) -> Result<()> {
         samples,
         &format!("dataset `{name}` of shape {shape:?}"),
     )
+}
+
+/// Checks what reading any dataset of `path` would allocate (its values, with the element size
+/// its type declares, and each chunk) against the memory budget and, for unfiltered contiguous
+/// data, against the file: for readers of other HDF5 files (ilastik projects) that read whole
+/// datasets of any type.
+///
+/// # Errors
+/// A format error naming `path`, the dataset and what it declares.
+pub fn check_dataset_size(path: &Path, name: &str, ds: &rust_hdf5::H5Dataset) -> Result<()> {
+    let shape = ds.shape();
+    let bytes = shape.iter().fold(ds.element_size() as u128, |acc, &n| {
+        acc.saturating_mul(n as u128)
+    });
+    check_samples(
+        path,
+        bytes.div_ceil(4),
+        &format!("dataset `{name}` of shape {shape:?}"),
+    )?;
+    check_chunks(path, name, ds)?;
+    check_contiguous(path, name, ds, &shape)
 }
 
 /// Each chunk is decoded into a buffer of the size its header declares, so a forged chunk size
