@@ -203,7 +203,9 @@ async function main() {
   // Autosave writes the label file.
   await waitFor("labels to be saved", () => page.evaluate(() => window.pf.savedCount > 0 && !window.pf.dirty && !window.pf.saving), 20_000);
   const stem = path.basename(image.name).replace(/\.[^.]+$/, "");
-  const labelFile = path.join(project, "labels", `${stem}_labels.png`);
+  // Labels mirror the image's path within the project (labels/ilastik/<stem>_labels.png), so
+  // same-named images in two folders keep separate labels.
+  const labelFile = path.join(project, "labels", path.dirname(image.name), `${stem}_labels.png`);
   assert(fs.existsSync(labelFile), `${labelFile} written`);
   const saved = await (await fetch(`${base}/api/images/${image.id}/labels`)).json();
   const savedCount = saved.runs.reduce((n, v, i) => (i % 2 === 0 && v > 0 ? n + saved.runs[i + 1] : n), 0);

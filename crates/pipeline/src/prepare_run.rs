@@ -2,18 +2,15 @@
 //! (hot pixels, summary channel, upscaling, random training crops), in parallel over images.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use pixelforest_io::H5Layout;
 use pixelforest_prepare::{crop, prepare_image, random_crops, CropRect, PrepareSettings};
-use rayon::prelude::*;
 
 use crate::batch_predict::create_parent;
 use crate::error::Result;
 use crate::finite::{check_finite, NonFinite};
 use crate::plan::{is_complete, plan_outputs};
-use crate::progress;
-use crate::report::{BatchReport, Outcome, Status};
+use crate::report::{run_parallel, BatchReport};
 
 /// Options of a `prepare` run.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,33 +92,12 @@ pub fn prepare_batch(inputs: &[PathBuf], options: &PrepareOptions) -> Result<Bat
         let full = full_path(input, options);
         vec![channel_list_path(&full), full]
     })?;
-    let start = Instant::now();
-    let bar = progress::bar(inputs.len(), "stacks", options.progress);
-    let outcomes: Vec<Outcome> = inputs
-        .par_iter()
-        .map(|input| {
-            let t = Instant::now();
-            let result = prepare_one(input, options, &|msg| progress::say(&bar, msg));
-            bar.inc(1);
-            let (outputs, result) = match result {
-                Ok((outputs, px)) => (outputs, Ok(px)),
-                Err(e) => (Vec::new(), Err(e)),
-            };
-            let (status, pixels) = Status::of(result, |m| progress::say(&bar, m));
-            Outcome {
-                input: input.clone(),
-                outputs,
-                status,
-                pixels,
-                elapsed: t.elapsed(),
-            }
-        })
-        .collect();
-    bar.finish_and_clear();
-    Ok(BatchReport {
-        outcomes,
-        elapsed: start.elapsed(),
-    })
+    Ok(run_parallel(
+        inputs,
+        "stacks",
+        options.progress,
+        |input, warn| prepare_one(input, options, warn),
+    ))
 }
 
 /// The prepared full image of `input`: `<out_dir>/<stem>_s{scale}.h5`.

@@ -8,7 +8,6 @@
 //! Crop positions are pixelforest's seeded draw, not numpy's.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use pixelforest_core::Image;
 use pixelforest_io::{H5Layout, PanelGroups};
@@ -16,13 +15,11 @@ use pixelforest_prepare::{
     aggregate_groups, crop, filter_hot_pixels, prepare_image, random_crops, Group, PrepareSettings,
     Summary,
 };
-use rayon::prelude::*;
 
 use crate::batch_predict::create_parent;
 use crate::error::{PipelineError, Result};
 use crate::prepare_run::{crop_file_name, image_seed};
-use crate::progress;
-use crate::report::{BatchReport, Outcome, Status};
+use crate::report::{run_parallel, BatchReport};
 
 /// steinbock's dataset names.
 const IMG_DATASET: &str = "img";
@@ -59,33 +56,9 @@ pub fn prepare_steinbock_batch(
     inputs: &[PathBuf],
     options: &SteinbockPrepareOptions,
 ) -> BatchReport {
-    let start = Instant::now();
-    let bar = progress::bar(inputs.len(), "images", options.progress);
-    let outcomes: Vec<Outcome> = inputs
-        .par_iter()
-        .map(|input| {
-            let t = Instant::now();
-            let result = prepare_one(input, options, &|msg| bar.println(msg));
-            bar.inc(1);
-            let (outputs, result) = match result {
-                Ok((outputs, px)) => (outputs, Ok(px)),
-                Err(e) => (Vec::new(), Err(e)),
-            };
-            let (status, pixels) = Status::of(result, |m| bar.println(m));
-            Outcome {
-                input: input.clone(),
-                outputs,
-                status,
-                pixels,
-                elapsed: t.elapsed(),
-            }
-        })
-        .collect();
-    bar.finish_and_clear();
-    BatchReport {
-        outcomes,
-        elapsed: start.elapsed(),
-    }
+    run_parallel(inputs, "images", options.progress, |input, warn| {
+        prepare_one(input, options, warn)
+    })
 }
 
 /// Prepares one image; returns its outputs and its pixel count (0 if all outputs existed).

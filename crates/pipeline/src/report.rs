@@ -143,3 +143,43 @@ fn display_name(o: &Outcome) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| o.input.display().to_string())
 }
+
+/// Runs `work` over `inputs` in parallel with a progress bar of `what` (e.g. "stacks"), each
+/// input's warnings and failure printed as they happen; `work` returns the input's outputs and
+/// pixel count (0 pixels: nothing to do). One failure never stops the others.
+pub(crate) fn run_parallel(
+    inputs: &[std::path::PathBuf],
+    what: &str,
+    show_progress: bool,
+    work: impl Fn(&std::path::Path, &(dyn Fn(String) + Sync)) -> crate::Result<(Vec<PathBuf>, usize)>
+        + Sync,
+) -> BatchReport {
+    use rayon::prelude::*;
+    let start = std::time::Instant::now();
+    let bar = crate::progress::bar(inputs.len(), what, show_progress);
+    let outcomes: Vec<Outcome> = inputs
+        .par_iter()
+        .map(|input| {
+            let t = std::time::Instant::now();
+            let result = work(input, &|msg| crate::progress::say(&bar, msg));
+            bar.inc(1);
+            let (outputs, result) = match result {
+                Ok((outputs, px)) => (outputs, Ok(px)),
+                Err(e) => (Vec::new(), Err(e)),
+            };
+            let (status, pixels) = Status::of(result, |m| crate::progress::say(&bar, m));
+            Outcome {
+                input: input.clone(),
+                outputs,
+                status,
+                pixels,
+                elapsed: t.elapsed(),
+            }
+        })
+        .collect();
+    bar.finish_and_clear();
+    BatchReport {
+        outcomes,
+        elapsed: start.elapsed(),
+    }
+}
