@@ -355,3 +355,50 @@ fn suggest_writes_the_most_uncertain_regions_as_new_crops() {
     assert_eq!(project.lanes[..n], project_before.lanes[..]);
     assert!(project.lanes[n..].iter().all(|l| l.labels.is_empty()));
 }
+
+#[test]
+fn train_prune_keeps_fewer_filters_within_the_tolerance_and_predict_uses_them() {
+    let p = Project::new();
+    let pruned = p.root.join("pruned.pxf");
+    run_ok(
+        bin()
+            .args([
+                "train",
+                "--prune",
+                "--prune-tolerance",
+                "0.5",
+                "--trees",
+                "30",
+                "--images",
+            ])
+            .arg(p.root.join("tiff/synth_01_s2.h5"))
+            .arg("--labels")
+            .arg(p.root.join("labels"))
+            .arg("--out")
+            .arg(&pruned),
+    );
+    let model = pixelforest::pipeline::load_model(&pruned).unwrap();
+    let report = &model.meta.provenance["pruning"];
+    let (before, after) = (
+        report["features_before"].as_u64().unwrap(),
+        report["features_after"].as_u64().unwrap(),
+    );
+    assert!(after < before, "{after} of {before} features kept");
+    assert_eq!(model.forest.n_features() as u64, after);
+    let (full, kept) = (
+        report["oob_accuracy_full"].as_f64().unwrap(),
+        report["oob_accuracy_pruned"].as_f64().unwrap(),
+    );
+    assert!(kept + 0.005 + 0.01 >= full, "pruned {kept} vs full {full}");
+    // The stored selection computes exactly the kept filters, so predict works on it.
+    let out = p.root.join("pruned_probs");
+    run_ok(
+        bin()
+            .args(["predict", "-q", "--model"])
+            .arg(&pruned)
+            .arg(p.root.join("tiff/synth_02_s2.h5"))
+            .arg("--output-dir")
+            .arg(&out),
+    );
+    assert!(out.join("synth_02_s2_Probabilities.tiff").is_file());
+}

@@ -95,6 +95,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             subs.len()
         ),
     }
+    if let Some(p) = meta.provenance.get("pruning") {
+        print_pruning(p);
+    }
     if let Some(r) = &meta.report {
         println!(
             "labels:   {:?} per class, out-of-bag accuracy {:.4}",
@@ -102,4 +105,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `train --prune` kept, its accuracies, and the speed-up to expect from computing fewer
+/// features (filter time grows with the feature count).
+fn print_pruning(p: &serde_json::Value) {
+    let num = |k: &str| p.get(k).and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+    let kept = p
+        .get("kept")
+        .and_then(|k| k.as_array())
+        .cloned()
+        .unwrap_or_default();
+    println!(
+        "pruned:   {} of {} (family, scale) pairs kept, {} of {} features: out-of-bag accuracy \
+         {:.4} (full selection {:.4}, tolerance {:.2} points), about {:.1}x fewer features to compute",
+        kept.len(),
+        num("pairs_before"),
+        num("features_after"),
+        num("features_before"),
+        num("oob_accuracy_pruned"),
+        num("oob_accuracy_full"),
+        100.0 * num("tolerance"),
+        num("features_before") / num("features_after").max(1.0)
+    );
+    for k in kept {
+        if let Some([name, sigma, importance]) = k.as_array().map(Vec::as_slice) {
+            println!(
+                "            {} sigma {} (importance {:.4})",
+                name.as_str().unwrap_or("?"),
+                sigma,
+                importance.as_f64().unwrap_or(0.0)
+            );
+        }
+    }
 }

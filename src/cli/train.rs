@@ -10,7 +10,7 @@ use pixelforest::forest::ForestSettings;
 use pixelforest::ilastik::IlpProject;
 use pixelforest::pipeline::{
     classes_from_ilp, collect_images, ilp_training_set, pair_labels, project_classes, save_model,
-    selection_from_ilp, train_from_files, train_model,
+    selection_from_ilp, train_from_files, train_from_files_pruned, train_model, train_pruned,
 };
 
 use super::common::init_threads;
@@ -69,6 +69,14 @@ pub struct Args {
     /// Random seed; with the same seed, inputs and thread count the model is identical.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// After training, keep only the (family, scale) pairs needed: the fewest, ranked by
+    /// permutation importance, whose out-of-bag accuracy is within --prune-tolerance of the full
+    /// selection's; `predict` then computes only those filters (`info` shows what was kept).
+    #[arg(long)]
+    prune: bool,
+    /// Accuracy points (out of 100) pruning may lose.
+    #[arg(long, default_value_t = 0.5, requires = "prune")]
+    prune_tolerance: f64,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
@@ -110,7 +118,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         settings.n_trees
     );
     let t = Instant::now();
-    let model = train_from_files(&pairing.pairs, &selection, &classes, &settings)?;
+    let model = if args.prune {
+        let tolerance = args.prune_tolerance / 100.0;
+        train_from_files_pruned(&pairing.pairs, &selection, &classes, &settings, tolerance)?
+    } else {
+        train_from_files(&pairing.pairs, &selection, &classes, &settings)?
+    };
     finish(&args, &model, &classes, t)
 }
 
@@ -139,7 +152,13 @@ fn train_from_ilp(args: &Args, ilp: &std::path::Path) -> anyhow::Result<ExitCode
     );
     let t = Instant::now();
     let samples: Vec<_> = set.iter().map(|(_, i, l)| (i.clone(), l.clone())).collect();
-    let mut model = train_model(&samples, &selection, &classes, &forest_settings(args))?;
+    let settings = forest_settings(args);
+    let mut model = if args.prune {
+        let tolerance = args.prune_tolerance / 100.0;
+        train_pruned(&samples, &selection, &classes, &settings, tolerance)?.0
+    } else {
+        train_model(&samples, &selection, &classes, &settings)?
+    };
     model.meta.provenance["ilastik_project"] = serde_json::json!(ilp.display().to_string());
     finish(args, &model, &classes, t)
 }

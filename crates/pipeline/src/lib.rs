@@ -19,6 +19,7 @@ mod predict;
 mod prepare_run;
 mod prepare_steinbock;
 mod progress;
+mod prune;
 mod report;
 mod suggest;
 mod synth_run;
@@ -52,6 +53,7 @@ pub use prepare_run::{
     PrepareOptions,
 };
 pub use prepare_steinbock::{prepare_steinbock_batch, SteinbockPrepareOptions};
+pub use prune::{train_pruned, PruneReport};
 pub use report::{BatchReport, Outcome, Status};
 pub use suggest::{suggest, suggestions_csv, suggestions_sheet, SuggestOptions, Suggestion};
 pub use synth_run::{
@@ -60,7 +62,7 @@ pub use synth_run::{
 pub use train::{labelled_rows, train_model, TrainingRows};
 pub use train_files::{
     find_label_image, label_counts, load_model, load_pair, pair_labels, project_classes,
-    save_model, train_from_files, Pairing, PROJECT_SETTINGS,
+    save_model, train_from_files, train_from_files_pruned, Pairing, PROJECT_SETTINGS,
 };
 pub use uncertainty_export::{
     read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,

@@ -127,6 +127,30 @@ pub fn train_from_files(
     classes: &[LabelClass],
     settings: &ForestSettings,
 ) -> Result<Model> {
+    train_pairs(pairs, |samples| {
+        train_model(samples, selection, classes, settings)
+    })
+}
+
+/// [`train_from_files`], then pruned to the fewest (family, scale) pairs whose out-of-bag
+/// accuracy is within `tolerance` of the full selection's (see [`crate::train_pruned`]).
+pub fn train_from_files_pruned(
+    pairs: &[(PathBuf, PathBuf)],
+    selection: &FeatureSelection,
+    classes: &[LabelClass],
+    settings: &ForestSettings,
+    tolerance: f64,
+) -> Result<Model> {
+    train_pairs(pairs, |samples| {
+        crate::prune::train_pruned(samples, selection, classes, settings, tolerance).map(|(m, _)| m)
+    })
+}
+
+/// Loads `pairs` and trains on them with `train`; errors name the offending file.
+fn train_pairs(
+    pairs: &[(PathBuf, PathBuf)],
+    train: impl FnOnce(&[(pixelforest_core::Image, ndarray::Array2<u8>)]) -> Result<Model>,
+) -> Result<Model> {
     if pairs.is_empty() {
         return Err(PipelineError::Invalid(
             "no labelled images: no label image matched any image by name \
@@ -139,7 +163,7 @@ pub fn train_from_files(
         .map(|(image, labels)| load_pair(image, labels))
         .collect::<Result<Vec<_>>>()?;
     // train_model checks the samples; its errors are told here in terms of the files.
-    let mut model = train_model(&samples, selection, classes, settings).map_err(|e| match e {
+    let mut model = train(&samples).map_err(|e| match e {
         PipelineError::Sample { index, problem } => {
             let (image, labels) = &pairs[index];
             let path = match problem {
