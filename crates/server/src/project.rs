@@ -8,6 +8,8 @@ use pixelforest_core::{default_classes, LabelClass};
 use pixelforest_io::IoError;
 use serde::{Deserialize, Serialize};
 
+use crate::project_error::ProjectError;
+
 /// Subfolders searched for images besides the project folder itself.
 const IMAGE_DIRS: [&str; 3] = ["", "ilastik", "crops"];
 const IMAGE_EXTENSIONS: [&str; 4] = ["h5", "hdf5", "tif", "tiff"];
@@ -71,9 +73,9 @@ pub struct Project {
 
 impl Project {
     /// Opens `root`, which must be an existing directory.
-    pub fn open(root: &Path) -> Result<Self, String> {
+    pub fn open(root: &Path) -> Result<Self, ProjectError> {
         if !root.is_dir() {
-            return Err(format!("{}: not a directory", root.display()));
+            return Err(ProjectError::NotADirectory(root.to_path_buf()));
         }
         Ok(Self {
             root: root.to_path_buf(),
@@ -159,12 +161,13 @@ impl Project {
     }
 
     /// Reads `pixelforest.json`, or the defaults when it does not exist yet.
-    pub fn load_settings(&self) -> Result<ProjectSettings, String> {
+    pub fn load_settings(&self) -> Result<ProjectSettings, ProjectError> {
         let path = self.settings_path();
         match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
+            Ok(text) => serde_json::from_str(&text)
+                .map_err(|source| ProjectError::Settings { path, source }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ProjectSettings::default()),
-            Err(e) => Err(format!("{}: {e}", path.display())),
+            Err(source) => Err(IoError::Io { path, source }.into()),
         }
     }
 
