@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pixelforest_core::{Image, LabelClass};
@@ -20,7 +20,6 @@ use crate::render::{self, ChannelStats, Layout};
 use crate::responses::{ImageContent, ImageListing, Saved};
 use crate::state::{AppState, PredictError, TrainStatus};
 
-const PAGE: &str = include_str!("ui/index.html");
 /// Small JSON bodies (classes).
 const JSON_LIMIT: usize = 64 * 1024;
 /// Label maps: worst-case RLE of a 2000 x 2000 image with alternating pixels stays below this.
@@ -47,7 +46,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/{id}/prediction.png", get(prediction_png))
         .route("/{id}/uncertainty.png", get(uncertainty_png));
     Router::new()
-        .route("/", get(|| async { Html(PAGE) }))
+        .route("/", get(crate::ui::page))
+        .route("/ui/{file}", get(crate::ui::asset))
         .nest("/api/images", images)
         .route("/api/classes", get(get_classes).put(put_classes))
         .route("/api/train", post(train))
