@@ -112,43 +112,48 @@ mod tests {
 
     #[test]
     fn rejects_wrong_size_short_runs_and_unknown_classes() {
-        let rle = encode_rle(&array![[0u8, 2], [2, 2]]);
-        assert_eq!(
-            decode_rle(&rle, (2, 3), 3),
-            Err(RleError::Size {
-                width: 2,
-                height: 2,
-                image_width: 3,
-                image_height: 2
-            })
-        );
-        assert_eq!(
-            decode_rle(&rle, (2, 2), 1),
-            Err(RleError::Value {
-                value: 2,
-                max_value: 1
-            })
-        );
-        let short = RleLabels {
+        let runs = |runs: Vec<u32>| RleLabels {
             width: 2,
             height: 2,
-            runs: vec![0, 3],
+            runs,
         };
-        assert_eq!(
-            decode_rle(&short, (2, 2), 3),
-            Err(RleError::TooShort {
-                covered: 3,
-                total: 4
-            })
-        );
-        let long = RleLabels {
+        let two = encode_rle(&array![[0u8, 2], [2, 2]]);
+        let size = RleError::Size {
             width: 2,
             height: 2,
-            runs: vec![0, 3, 1, 9],
+            image_width: 3,
+            image_height: 2,
         };
-        assert_eq!(
-            decode_rle(&long, (2, 2), 3),
-            Err(RleError::TooLong { total: 4 })
-        );
+        let cases = [
+            (&two, (2, 3), 3, size),
+            (
+                &two,
+                (2, 2),
+                1,
+                RleError::Value {
+                    value: 2,
+                    max_value: 1,
+                },
+            ),
+            (
+                &runs(vec![0, 3]),
+                (2, 2),
+                3,
+                RleError::TooShort {
+                    covered: 3,
+                    total: 4,
+                },
+            ),
+            (
+                &runs(vec![0, 3, 1, 9]),
+                (2, 2),
+                3,
+                RleError::TooLong { total: 4 },
+            ),
+            (&runs(vec![0, 3, 1]), (2, 2), 3, RleError::OddRuns),
+        ];
+        for (rle, expected, max_value, error) in cases {
+            assert_eq!(decode_rle(rle, expected, max_value), Err(error));
+        }
     }
 }

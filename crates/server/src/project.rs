@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use pixelforest_core::{default_classes, LabelClass};
+use pixelforest_forest::ForestSettings;
 use pixelforest_io::IoError;
 use serde::{Deserialize, Serialize};
 
@@ -55,12 +56,14 @@ pub struct ProjectSettings {
 }
 
 impl Default for ProjectSettings {
+    /// The forest's own defaults (ilastik's 100 trees), so `serve` and `train` agree.
     fn default() -> Self {
+        let forest = ForestSettings::default();
         Self {
             classes: default_classes(),
             features: "sigma>=1".into(),
-            n_trees: 100,
-            seed: 42,
+            n_trees: forest.n_trees,
+            seed: forest.seed,
         }
     }
 }

@@ -84,8 +84,11 @@ fn resolve(state: &AppState, key: &str) -> ApiResult<ImageEntry> {
     })
 }
 
-fn load(state: &AppState, entry: &ImageEntry) -> ApiResult<Arc<Image>> {
-    state.image(&entry.path).map_err(internal)
+/// The image named by `key` and its pixels.
+fn image_of(state: &AppState, key: &str) -> ApiResult<(ImageEntry, Arc<Image>)> {
+    let entry = resolve(state, key)?;
+    let image = state.image(&entry.path).map_err(internal)?;
+    Ok((entry, image))
 }
 
 /// A failure of the server itself (500), with the error's message.
@@ -93,15 +96,17 @@ fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::internal(error.to_string())
 }
 
-fn png_response(png: Vec<u8>) -> Response {
-    (
+/// `pixels` encoded as a PNG response, never cached (overlays change with every training).
+fn png_reply(pixels: &[u8], width: usize, height: usize, layout: Layout) -> ApiResult<Response> {
+    let png = render::encode_png(pixels, width, height, layout).map_err(internal)?;
+    Ok((
         [
             (header::CONTENT_TYPE, "image/png"),
             (header::CACHE_CONTROL, "no-store"),
         ],
         png,
     )
-        .into_response()
+        .into_response())
 }
 
 fn query(raw: RawQuery) -> ApiResult<HashMap<String, String>> {
@@ -179,8 +184,7 @@ async fn channel_stats(
     Path((id, c)): Path<(String, String)>,
 ) -> ApiResult<Json<ChannelStats>> {
     blocking(move || {
-        let entry = resolve(&state, &id)?;
-        let image = load(&state, &entry)?;
+        let (entry, image) = image_of(&state, &id)?;
         let c = parse_channel(&image, &c)?;
         let stats = state.channel_stats(&entry.path, &image, c);
         Ok(Json(stats))
@@ -195,8 +199,7 @@ async fn channel_png(
 ) -> ApiResult<Response> {
     let q = query(raw)?;
     blocking(move || {
-        let entry = resolve(&state, &id)?;
-        let image = load(&state, &entry)?;
+        let (entry, image) = image_of(&state, &id)?;
         let c = file
             .strip_suffix(".png")
             .ok_or_else(|| ApiError::not_found("channel images are <c>.png"))?;
@@ -212,9 +215,7 @@ async fn channel_png(
         };
         let (min, max) = window_of(&state, &entry, &image, c, min, max)?;
         let pixels = render::grey(image.channel(c), min, max);
-        let png = render::encode_png(&pixels, image.width(), image.height(), Layout::Grey)
-            .map_err(internal)?;
-        Ok(png_response(png))
+        png_reply(&pixels, image.width(), image.height(), Layout::Grey)
     })
     .await
 }
@@ -241,8 +242,7 @@ async fn composite_png(
 ) -> ApiResult<Response> {
     let q = query(raw)?;
     blocking(move || {
-        let entry = resolve(&state, &id)?;
-        let image = load(&state, &entry)?;
+        let (entry, image) = image_of(&state, &id)?;
         let list = q.get("c").map(String::as_str).unwrap_or("0");
         let channels = list
             .split(',')
@@ -266,9 +266,7 @@ async fn composite_png(
             layers.push((image.channel(c), min, max));
         }
         let pixels = render::composite(&layers, image.height(), image.width());
-        let png = render::encode_png(&pixels, image.width(), image.height(), Layout::Rgb)
-            .map_err(internal)?;
-        Ok(png_response(png))
+        png_reply(&pixels, image.width(), image.height(), Layout::Rgb)
     })
     .await
 }
@@ -355,8 +353,7 @@ fn probabilities(
     state: &AppState,
     id: &str,
 ) -> ApiResult<(Arc<ndarray::Array3<f32>>, usize, usize)> {
-    let entry = resolve(state, id)?;
-    let image = load(state, &entry)?;
+    let (entry, image) = image_of(state, id)?;
     let probs = state.prediction(&entry.path, &image).map_err(|e| match e {
         PredictError::NoModel => ApiError::conflict(e.to_string()),
         PredictError::Failed { .. } => {
@@ -371,8 +368,7 @@ async fn prediction_png(State(state): Shared, Path(id): Path<String>) -> ApiResu
         let (probs, width, height) = probabilities(&state, &id)?;
         let colors: Vec<[u8; 3]> = state.settings().classes.iter().map(|c| c.color).collect();
         let pixels = render::prediction_overlay(&probs, &colors);
-        let png = render::encode_png(&pixels, width, height, Layout::Rgba).map_err(internal)?;
-        Ok(png_response(png))
+        png_reply(&pixels, width, height, Layout::Rgba)
     })
     .await
 }
@@ -382,8 +378,7 @@ async fn uncertainty_png(State(state): Shared, Path(id): Path<String>) -> ApiRes
         let (probs, width, height) = probabilities(&state, &id)?;
         let uncertainty = render::uncertainty(&probs).map_err(internal)?;
         let pixels = render::uncertainty_overlay(uncertainty.view());
-        let png = render::encode_png(&pixels, width, height, Layout::Rgba).map_err(internal)?;
-        Ok(png_response(png))
+        png_reply(&pixels, width, height, Layout::Rgba)
     })
     .await
 }
