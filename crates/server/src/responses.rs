@@ -36,3 +36,36 @@ pub struct Saved {
 pub struct ErrorBody<'a> {
     pub error: &'a str,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_listing_has_either_the_size_or_the_error() {
+        let listing = |content| ImageListing {
+            id: 3,
+            name: "ilastik/a.h5".into(),
+            has_labels: true,
+            content,
+        };
+        let readable = listing(ImageContent::Readable(ImageMeta {
+            width: 80,
+            height: 64,
+            channels: vec!["DNA".into()],
+        }));
+        assert_eq!(
+            serde_json::to_value(readable).unwrap(),
+            json!({"id": 3, "name": "ilastik/a.h5", "has_labels": true,
+                   "width": 80, "height": 64, "channels": ["DNA"]})
+        );
+        let unreadable = listing(ImageContent::Unreadable {
+            error: "a.h5: not HDF5".into(),
+        });
+        assert_eq!(
+            serde_json::to_value(unreadable).unwrap(),
+            json!({"id": 3, "name": "ilastik/a.h5", "has_labels": true, "error": "a.h5: not HDF5"})
+        );
+    }
+}
