@@ -173,48 +173,68 @@ fn whole_flow_writes_ilastik_compatible_probabilities() {
     assert!(max_diff <= 3.0, "{max_diff}");
 }
 
+/// Inputs of the kill-and-resume test: enough copies of the two images that a debug-build run
+/// takes many times longer than the 5 ms between the first output and the kill.
+const RESUME_INPUTS: usize = 8;
+
 #[test]
 fn killed_then_resumed_run_gives_identical_outputs() {
     let p = Project::new();
+    let inputs = p.root.join("many");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let stems: Vec<String> = (0..RESUME_INPUTS)
+        .map(|i| format!("img_{i:02}_s2"))
+        .collect();
+    for (i, stem) in stems.iter().enumerate() {
+        let source = p.root.join(format!("tiff/synth_0{}_s2.h5", 1 + i % 2));
+        std::fs::copy(source, inputs.join(format!("{stem}.h5"))).unwrap();
+    }
+    let predict = |out: &Path| {
+        let mut cmd = bin();
+        cmd.args(["predict", "--uncertainty", "--jobs", "1", "--model"])
+            .arg(p.root.join("classifier.pxf"))
+            .arg(&inputs)
+            .arg("--output-dir")
+            .arg(out);
+        cmd
+    };
+    let probabilities = |dir: &Path, stem: &str| dir.join(format!("{stem}_Probabilities.tiff"));
     let clean = p.root.join("clean");
-    assert!(p.predict(&clean, &["--jobs", "1"]).status.success());
+    run_ok(&mut predict(&clean));
 
-    // Start a run, kill it as soon as its first output appears (or let it finish if it wins).
+    // Kill a run as soon as its first output appears, and check that it was really interrupted.
     let resumed = p.root.join("resumed");
-    let mut child = bin()
-        .args(["predict", "--uncertainty", "--jobs", "1", "--model"])
-        .arg(p.root.join("classifier.pxf"))
-        .arg(p.root.join("tiff"))
-        .arg("--output-dir")
-        .arg(&resumed)
-        .spawn()
-        .unwrap();
-    let first = resumed.join("synth_01_s2_Probabilities.tiff");
-    for _ in 0..2000 {
-        if first.exists() || child.try_wait().unwrap().is_some() {
-            break;
-        }
+    let mut child = predict(&resumed).spawn().unwrap();
+    let first = probabilities(&resumed, &stems[0]);
+    while !first.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before writing its first output"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let _ = child.kill();
-    let _ = child.wait();
-    // Whatever the kill left, no output under its final name is partial.
-    let second = p.predict(&resumed, &["--jobs", "1"]);
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the run finished before the kill");
+    let last = probabilities(&resumed, &stems[RESUME_INPUTS - 1]);
     assert!(
-        second.status.success(),
-        "{}",
-        String::from_utf8_lossy(&second.stderr)
+        !last.exists(),
+        "the last output was written before the kill"
     );
-    for name in ["synth_01_s2", "synth_02_s2"] {
-        let f = format!("{name}_Probabilities.tiff");
-        assert_eq!(read(&clean.join(&f)), read(&resumed.join(&f)), "{f}");
-        let u = format!("uncertainty/{name}_Probabilities_uncertainty.tiff");
+
+    // The resumed run completes the batch; no output under its final name is partial.
+    run_ok(&mut predict(&resumed));
+    for stem in &stems {
+        let f = probabilities(&clean, stem);
+        assert_eq!(read(&f), read(&probabilities(&resumed, stem)), "{stem}");
+        let u = format!("uncertainty/{stem}_Probabilities_uncertainty.tiff");
         assert_eq!(read(&clean.join(&u)), read(&resumed.join(&u)), "{u}");
     }
     // A third run skips everything.
-    let third = p.predict(&resumed, &[]);
+    let third = run_ok(&mut predict(&resumed));
     let stderr = String::from_utf8_lossy(&third.stderr);
-    assert!(stderr.contains("0 written, 2 skipped"), "{stderr}");
+    let expected = format!("0 written, {RESUME_INPUTS} skipped");
+    assert!(stderr.contains(&expected), "{stderr}");
 }
 
 #[test]

@@ -18,7 +18,8 @@ pub enum Family {
 }
 
 impl Family {
-    /// All families in ilastik's order (the rows of the selection matrix).
+    /// All families in ilastik's order (the rows of the selection matrix). ilastik's names for
+    /// them are the ilastik crate's `FEATURE_IDS`; `pipeline` pairs the two, row for row.
     pub const ALL: [Family; 6] = [
         Family::GaussianSmoothing,
         Family::LaplacianOfGaussian,
@@ -34,23 +35,6 @@ impl Family {
             Family::StructureTensorEigenvalues | Family::HessianOfGaussianEigenvalues => 2,
             _ => 1,
         }
-    }
-
-    /// ilastik's feature id (as stored in a project's `FeatureIds`).
-    pub fn id(self) -> &'static str {
-        match self {
-            Family::GaussianSmoothing => "GaussianSmoothing",
-            Family::LaplacianOfGaussian => "LaplacianOfGaussian",
-            Family::GaussianGradientMagnitude => "GaussianGradientMagnitude",
-            Family::DifferenceOfGaussians => "DifferenceOfGaussians",
-            Family::StructureTensorEigenvalues => "StructureTensorEigenvalues",
-            Family::HessianOfGaussianEigenvalues => "HessianOfGaussianEigenvalues",
-        }
-    }
-
-    /// The family with ilastik feature id `id`.
-    pub fn from_id(id: &str) -> Option<Family> {
-        Family::ALL.into_iter().find(|f| f.id() == id)
     }
 
     /// The display name ilastik gives the family.

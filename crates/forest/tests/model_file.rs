@@ -79,7 +79,7 @@ fn round_trip_predicts_bit_identically() {
 #[test]
 fn every_truncation_is_a_model_error() {
     let bytes = saved(&model());
-    for len in (0..bytes.len()).step_by(97).chain([bytes.len() - 1]) {
+    for len in 0..bytes.len() {
         load_err(&bytes[..len]);
     }
 }

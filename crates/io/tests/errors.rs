@@ -11,39 +11,70 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn message(path: &Path) -> String {
-    read_image(path).unwrap_err().to_string()
+/// The error of reading `path`, which must fail.
+fn read_err(path: &Path) -> IoError {
+    match read_image(path) {
+        Ok(_) => panic!("{} was read", path.display()),
+        Err(e) => e,
+    }
+}
+
+/// Asserts `err` is a format error about the file `path` whose message contains every one of `parts`.
+fn assert_format(err: IoError, path: &Path, parts: &[&str]) {
+    match err {
+        IoError::Format {
+            path: named,
+            message,
+        } => {
+            assert_eq!(named, path);
+            for part in parts {
+                assert!(message.contains(part), "{part:?} missing from {message:?}");
+            }
+        }
+        other => panic!(
+            "expected a format error about {}, got {other:?}",
+            path.display()
+        ),
+    }
 }
 
 #[test]
 fn truncated_tiff_names_file() {
-    let msg = message(&fixture("truncated.tiff"));
-    assert!(msg.contains("truncated.tiff"), "{msg}");
+    let path = fixture("truncated.tiff");
+    assert_format(read_err(&path), &path, &["truncated TIFF"]);
 }
 
 #[test]
 fn text_file_named_tiff_is_not_a_tiff() {
-    let msg = message(&fixture("text.tiff"));
-    assert!(
-        msg.contains("text.tiff") && msg.contains("not a TIFF"),
-        "{msg}"
-    );
+    let path = fixture("text.tiff");
+    assert_format(read_err(&path), &path, &["not a TIFF"]);
 }
 
 #[test]
 fn csv_count_mismatch_names_csv_and_counts() {
-    let msg = message(&fixture("bad_count.tiff"));
-    assert!(
-        msg.contains("bad_count.csv") && msg.contains("lists 2 channels") && msg.contains("has 3"),
-        "{msg}"
+    // The error is about the channel list, and names the image it disagrees with.
+    let err = read_err(&fixture("bad_count.tiff"));
+    assert_format(
+        err,
+        &fixture("bad_count.csv"),
+        &["lists 2 channels", "bad_count.tiff has 3"],
     );
 }
 
 #[test]
 fn missing_file_names_file() {
     for name in ["nope.tiff", "nope.h5"] {
-        let msg = message(&fixture(name));
-        assert!(msg.contains(name), "{msg}");
+        let path = fixture(name);
+        match read_err(&path) {
+            IoError::Io {
+                path: named,
+                source,
+            } => {
+                assert_eq!(named, path);
+                assert_eq!(source.kind(), std::io::ErrorKind::NotFound, "{name}");
+            }
+            other => panic!("{name}: expected a not-found error, got {other:?}"),
+        }
     }
 }
 
@@ -51,17 +82,16 @@ fn missing_file_names_file() {
 fn unknown_extension_is_refused() {
     assert!(matches!(
         read_image(Path::new("x.jpg")),
-        Err(IoError::UnsupportedExtension { .. })
+        Err(IoError::UnsupportedExtension { path }) if path == Path::new("x.jpg")
     ));
 }
 
 #[test]
-fn h5_without_the_dataset_or_with_wrong_dims() {
+fn h5_that_is_not_hdf5_is_a_format_error() {
     let dir = tempfile::tempdir().unwrap();
-    // Not HDF5 at all.
     let fake = dir.path().join("fake.h5");
     std::fs::write(&fake, b"hello").unwrap();
-    assert!(message(&fake).contains("fake.h5"));
+    assert_format(read_err(&fake), &fake, &["not a readable HDF5 file"]);
 }
 
 #[test]
@@ -88,27 +118,33 @@ fn atomic_write_replaces_existing_file_only_on_success() {
     write_tiff_stack(&out, &img, SampleType::U16).unwrap();
     assert_ne!(std::fs::read(&out).unwrap(), b"old");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    // Into a folder that does not exist: a not-found error about a file in that folder.
     let bad = dir.path().join("missing_dir/out.tiff");
-    assert!(write_tiff_stack(&bad, &img, SampleType::U16)
-        .unwrap_err()
-        .to_string()
-        .contains("missing_dir"));
+    match write_tiff_stack(&bad, &img, SampleType::U16).unwrap_err() {
+        IoError::Io { path, source } => {
+            assert_eq!(path.parent(), bad.parent(), "{}", path.display());
+            assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        }
+        other => panic!("expected a not-found error, got {other:?}"),
+    }
 }
 
 #[test]
 fn h5_missing_dataset_lists_what_is_there() {
-    let msg = message(&fixture("two_datasets.h5"));
-    assert!(
-        msg.contains("two_datasets.h5") && msg.contains("missing dataset") && msg.contains("a, b"),
-        "{msg}"
+    let path = fixture("two_datasets.h5");
+    assert_format(
+        read_err(&path),
+        &path,
+        &["missing dataset", "several (a, b)"],
     );
 }
 
 #[test]
 fn h5_with_a_thick_z_axis_is_wrong_dims() {
-    let msg = message(&fixture("thick_z.h5"));
-    assert!(
-        msg.contains("thick_z.h5") && msg.contains("wrong dims") && msg.contains("`z`"),
-        "{msg}"
+    let path = fixture("thick_z.h5");
+    assert_format(
+        read_err(&path),
+        &path,
+        &["wrong dims", "axis 0 (`z`) has length 2"],
     );
 }

@@ -14,7 +14,9 @@ use pixelforest_ilastik::{
 
 use crate::error::{PipelineError, Result};
 
-/// The project's feature selection as ours (same scales and matrix), validated.
+/// The project's feature selection as ours (same scales and matrix), validated. The ilastik crate
+/// orders the matrix rows by its `FEATURE_IDS`, which are our `Family::ALL` in the same order
+/// (`ilastik_feature_rows_are_our_families`).
 pub fn selection_from_ilp(project: &IlpProject) -> Result<FeatureSelection> {
     let f = project.features.as_ref().ok_or_else(|| {
         PipelineError::file(&project.path, "the project has no feature selection")
@@ -394,6 +396,24 @@ pub fn forest_from_ilp(project: &IlpProject) -> Result<pixelforest_forest::Rando
 #[cfg(test)]
 mod tests {
     use super::last_f32_below;
+    use pixelforest_features::Family;
+    use pixelforest_ilastik::FEATURE_IDS;
+
+    #[test]
+    fn ilastik_feature_rows_are_our_families() {
+        // Our family names (as a model file stores them) are ilastik's feature ids, row for row.
+        let ours: Vec<String> = Family::ALL
+            .iter()
+            .map(|f| {
+                serde_json::to_value(f)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(ours, FEATURE_IDS);
+    }
 
     #[test]
     fn thresholds_keep_vigras_strict_comparison() {

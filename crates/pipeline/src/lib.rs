@@ -61,8 +61,8 @@ pub use synth_run::{
 };
 pub use train::{labelled_rows, train_model, TrainingRows};
 pub use train_files::{
-    find_label_image, label_counts, load_model, load_pair, pair_labels, project_classes,
-    save_model, train_from_files, train_from_files_pruned, Pairing, PROJECT_SETTINGS,
+    find_label_image, load_model, load_pair, pair_labels, project_classes, save_model,
+    train_from_files, train_from_files_pruned, Pairing, PROJECT_SETTINGS,
 };
 pub use uncertainty_export::{
     read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,

@@ -109,17 +109,6 @@ pub fn load_pair(image_path: &Path, labels_path: &Path) -> Result<(Image, Array2
     Ok((image, labels))
 }
 
-/// Labelled pixels per class (index 0 = class 1) of a label map.
-pub fn label_counts(labels: &Array2<u8>, n_classes: usize) -> Vec<usize> {
-    let mut counts = vec![0; n_classes];
-    for &l in labels {
-        if l != 0 && usize::from(l) <= n_classes {
-            counts[usize::from(l) - 1] += 1;
-        }
-    }
-    counts
-}
-
 /// Trains on image files paired with label files; errors name the offending file.
 pub fn train_from_files(
     pairs: &[(PathBuf, PathBuf)],

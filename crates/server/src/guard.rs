@@ -13,24 +13,31 @@ use crate::api_error::ApiError;
 pub async fn same_origin_only(request: Request, next: Next) -> Response {
     match check(request.headers()) {
         Ok(()) => next.run(request).await,
-        Err(message) => ApiError::new(StatusCode::FORBIDDEN, message).into_response(),
+        Err(refusal) => ApiError::new(StatusCode::FORBIDDEN, refusal.to_string()).into_response(),
     }
 }
 
-fn check(headers: &HeaderMap) -> Result<(), String> {
+/// Why a request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum Refusal {
+    #[error("Host {0:?} refused: open the server by its IP address or localhost")]
+    Host(String),
+    #[error("cross-origin request from {0:?} refused")]
+    Origin(String),
+}
+
+fn check(headers: &HeaderMap) -> Result<(), Refusal> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     if let Some(host) = host {
         if !is_local_or_ip(host) {
-            return Err(format!(
-                "Host {host:?} refused: open the server by its IP address or localhost"
-            ));
+            return Err(Refusal::Host(host.to_string()));
         }
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
         let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");
         if Some(authority) != host {
-            return Err(format!("cross-origin request from {origin:?} refused"));
+            return Err(Refusal::Origin(origin.to_string()));
         }
     }
     Ok(())
@@ -78,13 +85,19 @@ mod tests {
 
     #[test]
     fn refuses_other_origins_and_rebound_names() {
-        assert!(check(&headers(
-            Some("127.0.0.1:8765"),
-            Some("http://evil.example")
-        ))
-        .is_err());
-        assert!(check(&headers(Some("127.0.0.1:8765"), Some("null"))).is_err());
-        assert!(check(&headers(Some("evil.example:8765"), None)).is_err());
-        assert!(check(&headers(Some("[evil]:8765"), None)).is_err());
+        let origin = |o: &str| Err(Refusal::Origin(o.into()));
+        let host = |h: &str| Err(Refusal::Host(h.into()));
+        let local = Some("127.0.0.1:8765");
+        let evil = "http://evil.example";
+        assert_eq!(check(&headers(local, Some(evil))), origin(evil));
+        assert_eq!(check(&headers(local, Some("null"))), origin("null"));
+        assert_eq!(
+            check(&headers(Some("evil.example:8765"), None)),
+            host("evil.example:8765")
+        );
+        assert_eq!(
+            check(&headers(Some("[evil]:8765"), None)),
+            host("[evil]:8765")
+        );
     }
 }

@@ -37,45 +37,64 @@ pub fn encode_rle(labels: &Array2<u8>) -> RleLabels {
     }
 }
 
+/// Why a label map sent by the page was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RleError {
+    #[error("label map is {width}x{height} (width x height) but the image is {image_width}x{image_height}")]
+    Size {
+        width: usize,
+        height: usize,
+        image_width: usize,
+        image_height: usize,
+    },
+    #[error("runs must be value, count pairs (odd length given)")]
+    OddRuns,
+    #[error("label value {value} is above the number of classes ({max_value})")]
+    Value { value: u32, max_value: u8 },
+    #[error("runs cover more than the {total} pixels of the image")]
+    TooLong { total: usize },
+    #[error("runs cover {covered} pixels, the image has {total}")]
+    TooShort { covered: usize, total: usize },
+}
+
 /// Decodes runs, checking the size against the expected `(height, width)` and every value against
 /// `max_value` (the number of classes).
 pub fn decode_rle(
     rle: &RleLabels,
     expected: (usize, usize),
     max_value: u8,
-) -> Result<Array2<u8>, String> {
+) -> Result<Array2<u8>, RleError> {
     if (rle.height, rle.width) != expected {
-        return Err(format!(
-            "label map is {}x{} (width x height) but the image is {}x{}",
-            rle.width, rle.height, expected.1, expected.0
-        ));
+        return Err(RleError::Size {
+            width: rle.width,
+            height: rle.height,
+            image_width: expected.1,
+            image_height: expected.0,
+        });
     }
     if !rle.runs.len().is_multiple_of(2) {
-        return Err("runs must be value, count pairs (odd length given)".into());
+        return Err(RleError::OddRuns);
     }
     let total = rle.width * rle.height;
     let mut flat = Vec::with_capacity(total);
     for pair in rle.runs.chunks_exact(2) {
         let (value, count) = (pair[0], pair[1] as usize);
         if value > u32::from(max_value) {
-            return Err(format!(
-                "label value {value} is above the number of classes ({max_value})"
-            ));
+            return Err(RleError::Value { value, max_value });
         }
         if flat.len() + count > total {
-            return Err(format!(
-                "runs cover more than the {total} pixels of the image"
-            ));
+            return Err(RleError::TooLong { total });
         }
         flat.resize(flat.len() + count, value as u8);
     }
     if flat.len() != total {
-        return Err(format!(
-            "runs cover {} pixels, the image has {total}",
-            flat.len()
-        ));
+        return Err(RleError::TooShort {
+            covered: flat.len(),
+            total,
+        });
     }
-    Array2::from_shape_vec(expected, flat).map_err(|e| e.to_string())
+    // The length was checked just above, so the shape always fits.
+    Ok(Array2::from_shape_vec(expected, flat).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -93,24 +112,48 @@ mod tests {
 
     #[test]
     fn rejects_wrong_size_short_runs_and_unknown_classes() {
-        let rle = encode_rle(&array![[0u8, 2], [2, 2]]);
-        assert!(decode_rle(&rle, (2, 3), 3).unwrap_err().contains("2x2"));
-        assert!(decode_rle(&rle, (2, 2), 1).unwrap_err().contains("above"));
-        let short = RleLabels {
+        let runs = |runs: Vec<u32>| RleLabels {
             width: 2,
             height: 2,
-            runs: vec![0, 3],
+            runs,
         };
-        assert!(decode_rle(&short, (2, 2), 3)
-            .unwrap_err()
-            .contains("cover 3"));
-        let long = RleLabels {
+        let two = encode_rle(&array![[0u8, 2], [2, 2]]);
+        let size = RleError::Size {
             width: 2,
             height: 2,
-            runs: vec![0, 3, 1, 9],
+            image_width: 3,
+            image_height: 2,
         };
-        assert!(decode_rle(&long, (2, 2), 3)
-            .unwrap_err()
-            .contains("more than"));
+        let cases = [
+            (&two, (2, 3), 3, size),
+            (
+                &two,
+                (2, 2),
+                1,
+                RleError::Value {
+                    value: 2,
+                    max_value: 1,
+                },
+            ),
+            (
+                &runs(vec![0, 3]),
+                (2, 2),
+                3,
+                RleError::TooShort {
+                    covered: 3,
+                    total: 4,
+                },
+            ),
+            (
+                &runs(vec![0, 3, 1, 9]),
+                (2, 2),
+                3,
+                RleError::TooLong { total: 4 },
+            ),
+            (&runs(vec![0, 3, 1]), (2, 2), 3, RleError::OddRuns),
+        ];
+        for (rle, expected, max_value, error) in cases {
+            assert_eq!(decode_rle(rle, expected, max_value), Err(error));
+        }
     }
 }

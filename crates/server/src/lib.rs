@@ -20,6 +20,7 @@
 //! | method | path | body / query | answer |
 //! |---|---|---|---|
 //! | GET | `/` | | the labeling page (HTML) |
+//! | GET | `/ui/{file}` | | the page's stylesheet and ES modules (`src/ui/`, served as they are) |
 //! | GET | `/api/images` | | `[{id, name, has_labels, width, height, channels: [names]}]` (`error` instead of the size if unreadable) |
 //! | GET | `/api/images/{id}/channel/{c}/stats` | | `{min, max, low, high}`: data range and 0.5 / 99.5 % percentiles |
 //! | GET | `/api/images/{id}/channel/{c}.png` | `min=&max=` or `auto=1` (default) | 8-bit grey PNG, window-levelled |
@@ -42,15 +43,20 @@ mod files;
 mod guard;
 mod labels_rle;
 mod project;
+mod project_error;
 mod render;
+mod responses;
 mod routes;
 mod serve;
 mod state;
 mod timeout;
 mod training;
+mod ui;
 
-pub use labels_rle::{decode_rle, encode_rle, RleLabels};
+pub use labels_rle::{decode_rle, encode_rle, RleError, RleLabels};
 pub use project::{ImageEntry, Project, ProjectSettings};
+pub use project_error::ProjectError;
 pub use routes::router;
 pub use serve::{serve, ServeConfig, ServerError};
-pub use state::{AppState, TrainState, TrainStatus};
+pub use state::{AppState, PredictError, TrainState, TrainStatus};
+pub use training::TrainError;

@@ -5,8 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use pixelforest_core::{default_classes, LabelClass};
+use pixelforest_forest::ForestSettings;
 use pixelforest_io::IoError;
 use serde::{Deserialize, Serialize};
+
+use crate::project_error::ProjectError;
 
 /// Subfolders searched for images besides the project folder itself.
 const IMAGE_DIRS: [&str; 3] = ["", "ilastik", "crops"];
@@ -53,12 +56,14 @@ pub struct ProjectSettings {
 }
 
 impl Default for ProjectSettings {
+    /// The forest's own defaults (ilastik's 100 trees), so `serve` and `train` agree.
     fn default() -> Self {
+        let forest = ForestSettings::default();
         Self {
             classes: default_classes(),
             features: "sigma>=1".into(),
-            n_trees: 100,
-            seed: 42,
+            n_trees: forest.n_trees,
+            seed: forest.seed,
         }
     }
 }
@@ -71,9 +76,9 @@ pub struct Project {
 
 impl Project {
     /// Opens `root`, which must be an existing directory.
-    pub fn open(root: &Path) -> Result<Self, String> {
+    pub fn open(root: &Path) -> Result<Self, ProjectError> {
         if !root.is_dir() {
-            return Err(format!("{}: not a directory", root.display()));
+            return Err(ProjectError::NotADirectory(root.to_path_buf()));
         }
         Ok(Self {
             root: root.to_path_buf(),
@@ -198,12 +203,13 @@ impl Project {
     }
 
     /// Reads `pixelforest.json`, or the defaults when it does not exist yet.
-    pub fn load_settings(&self) -> Result<ProjectSettings, String> {
+    pub fn load_settings(&self) -> Result<ProjectSettings, ProjectError> {
         let path = self.settings_path();
         match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
+            Ok(text) => serde_json::from_str(&text)
+                .map_err(|source| ProjectError::Settings { path, source }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ProjectSettings::default()),
-            Err(e) => Err(format!("{}: {e}", path.display())),
+            Err(source) => Err(IoError::Io { path, source }.into()),
         }
     }
 

@@ -97,15 +97,22 @@ pub fn uncertainty_overlay(uncertainty: ArrayView2<f32>) -> Vec<u8> {
         .collect()
 }
 
+/// Why an overlay or PNG could not be made (an internal error: the inputs come from the server).
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("{width}x{height} is too large for a PNG")]
+    TooLarge { width: usize, height: usize },
+    #[error("cannot encode PNG: {0}")]
+    Png(#[from] png::EncodingError),
+    #[error("probability array layout: {0}")]
+    Shape(#[from] ndarray::ShapeError),
+}
+
 /// ilastik's uncertainty 1 - (p_max - p_second) of probabilities (class, y, x), as a (y, x) map.
-pub fn uncertainty(probs: &Array3<f32>) -> Result<ndarray::Array2<f32>, String> {
+pub fn uncertainty(probs: &Array3<f32>) -> Result<ndarray::Array2<f32>, RenderError> {
     let (classes, height, width) = probs.dim();
-    let columns = probs
-        .to_shape((classes, height * width))
-        .map_err(|e| e.to_string())?;
-    pixelforest_forest::uncertainty(columns.view())
-        .into_shape_with_order((height, width))
-        .map_err(|e| e.to_string())
+    let columns = probs.to_shape((classes, height * width))?;
+    Ok(pixelforest_forest::uncertainty(columns.view()).into_shape_with_order((height, width))?)
 }
 
 /// PNG colour layout of a pixel buffer.
@@ -122,12 +129,11 @@ pub fn encode_png(
     width: usize,
     height: usize,
     layout: Layout,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, RenderError> {
     let mut out = Vec::new();
-    let (w, h) = (
-        u32::try_from(width).map_err(|e| e.to_string())?,
-        u32::try_from(height).map_err(|e| e.to_string())?,
-    );
+    let (Ok(w), Ok(h)) = (u32::try_from(width), u32::try_from(height)) else {
+        return Err(RenderError::TooLarge { width, height });
+    };
     let mut encoder = png::Encoder::new(&mut out, w, h);
     encoder.set_color(match layout {
         Layout::Grey => png::ColorType::Grayscale,
@@ -136,9 +142,9 @@ pub fn encode_png(
     });
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
-    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
-    writer.write_image_data(pixels).map_err(|e| e.to_string())?;
-    writer.finish().map_err(|e| e.to_string())?;
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(pixels)?;
+    writer.finish()?;
     Ok(out)
 }
 

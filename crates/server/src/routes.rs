@@ -8,19 +8,18 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pixelforest_core::{Image, LabelClass};
-use serde_json::{json, Value};
 
 use crate::api_error::{from_rejection, ApiError, ApiResult};
 use crate::labels_rle::{decode_rle, encode_rle, RleLabels};
 use crate::project::{ImageEntry, ResolveError};
-use crate::render::{self, Layout};
-use crate::state::{AppState, PredictError};
+use crate::render::{self, ChannelStats, Layout};
+use crate::responses::{ImageContent, ImageListing, Saved};
+use crate::state::{AppState, PredictError, TrainStatus};
 
-const PAGE: &str = include_str!("ui/index.html");
 /// Small JSON bodies (classes).
 const JSON_LIMIT: usize = 64 * 1024;
 /// Label maps: worst-case RLE of a 2000 x 2000 image with alternating pixels stays below this.
@@ -47,7 +46,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/{id}/prediction.png", get(prediction_png))
         .route("/{id}/uncertainty.png", get(uncertainty_png));
     Router::new()
-        .route("/", get(|| async { Html(PAGE) }))
+        .route("/", get(crate::ui::page))
+        .route("/ui/{file}", get(crate::ui::asset))
         .nest("/api/images", images)
         .route("/api/classes", get(get_classes).put(put_classes))
         .route("/api/train", post(train))
@@ -87,51 +87,56 @@ fn resolve(state: &AppState, key: &str) -> ApiResult<ImageEntry> {
     })
 }
 
-fn load(state: &AppState, entry: &ImageEntry) -> ApiResult<Arc<Image>> {
-    state.image(&entry.path).map_err(ApiError::internal)
+/// The image named by `key` and its pixels.
+fn image_of(state: &AppState, key: &str) -> ApiResult<(ImageEntry, Arc<Image>)> {
+    let entry = resolve(state, key)?;
+    let image = state.image(&entry.path).map_err(internal)?;
+    Ok((entry, image))
 }
 
-fn png_response(png: Vec<u8>) -> Response {
-    (
+/// A failure of the server itself (500), with the error's message.
+fn internal(error: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(error.to_string())
+}
+
+/// `pixels` encoded as a PNG response, never cached (overlays change with every training).
+fn png_reply(pixels: &[u8], width: usize, height: usize, layout: Layout) -> ApiResult<Response> {
+    let png = render::encode_png(pixels, width, height, layout).map_err(internal)?;
+    Ok((
         [
             (header::CONTENT_TYPE, "image/png"),
             (header::CACHE_CONTROL, "no-store"),
         ],
         png,
     )
-        .into_response()
+        .into_response())
 }
 
 fn query(raw: RawQuery) -> ApiResult<HashMap<String, String>> {
     raw.map(|Query(q)| q).map_err(from_rejection)
 }
 
-async fn list_images(State(state): Shared) -> ApiResult<Json<Value>> {
+async fn list_images(State(state): Shared) -> ApiResult<Json<Vec<ImageListing>>> {
     blocking(move || {
-        let list: Vec<Value> = state
+        let list = state
             .project
             .images()
             .into_iter()
-            .map(|entry| {
-                let has_labels = state.project.existing_labels(&entry).is_some();
-                let base = json!({"id": entry.id, "name": entry.name, "has_labels": has_labels});
-                let extra = match state.image_meta(&entry.path) {
-                    Ok(meta) => json!({"width": meta.width, "height": meta.height, "channels": meta.channels}),
-                    Err(error) => json!({"error": error}),
-                };
-                merge(base, extra)
+            .map(|entry| ImageListing {
+                has_labels: state.project.existing_labels(&entry).is_some(),
+                content: match state.image_meta(&entry.path) {
+                    Ok(meta) => ImageContent::Readable(meta),
+                    Err(e) => ImageContent::Unreadable {
+                        error: e.to_string(),
+                    },
+                },
+                id: entry.id,
+                name: entry.name,
             })
             .collect();
-        Ok(Json(Value::Array(list)))
+        Ok(Json(list))
     })
     .await
-}
-
-fn merge(mut a: Value, b: Value) -> Value {
-    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
-        a.extend(b);
-    }
-    a
 }
 
 fn parse_channel(image: &Image, text: &str) -> ApiResult<usize> {
@@ -180,13 +185,12 @@ fn window_of(
 async fn channel_stats(
     State(state): Shared,
     Path((id, c)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ChannelStats>> {
     blocking(move || {
-        let entry = resolve(&state, &id)?;
-        let image = load(&state, &entry)?;
+        let (entry, image) = image_of(&state, &id)?;
         let c = parse_channel(&image, &c)?;
         let stats = state.channel_stats(&entry.path, &image, c);
-        Ok(Json(json!(stats)))
+        Ok(Json(stats))
     })
     .await
 }
@@ -198,8 +202,7 @@ async fn channel_png(
 ) -> ApiResult<Response> {
     let q = query(raw)?;
     blocking(move || {
-        let entry = resolve(&state, &id)?;
-        let image = load(&state, &entry)?;
+        let (entry, image) = image_of(&state, &id)?;
         let c = file
             .strip_suffix(".png")
             .ok_or_else(|| ApiError::not_found("channel images are <c>.png"))?;
@@ -215,9 +218,7 @@ async fn channel_png(
         };
         let (min, max) = window_of(&state, &entry, &image, c, min, max)?;
         let pixels = render::grey(image.channel(c), min, max);
-        let png = render::encode_png(&pixels, image.width(), image.height(), Layout::Grey)
-            .map_err(ApiError::internal)?;
-        Ok(png_response(png))
+        png_reply(&pixels, image.width(), image.height(), Layout::Grey)
     })
     .await
 }
@@ -244,8 +245,7 @@ async fn composite_png(
 ) -> ApiResult<Response> {
     let q = query(raw)?;
     blocking(move || {
-        let entry = resolve(&state, &id)?;
-        let image = load(&state, &entry)?;
+        let (entry, image) = image_of(&state, &id)?;
         let list = q.get("c").map(String::as_str).unwrap_or("0");
         let channels = list
             .split(',')
@@ -269,9 +269,7 @@ async fn composite_png(
             layers.push((image.channel(c), min, max));
         }
         let pixels = render::composite(&layers, image.height(), image.width());
-        let png = render::encode_png(&pixels, image.width(), image.height(), Layout::Rgb)
-            .map_err(ApiError::internal)?;
-        Ok(png_response(png))
+        png_reply(&pixels, image.width(), image.height(), Layout::Rgb)
     })
     .await
 }
@@ -279,10 +277,9 @@ async fn composite_png(
 async fn get_labels(State(state): Shared, Path(id): Path<String>) -> ApiResult<Json<RleLabels>> {
     blocking(move || {
         let entry = resolve(&state, &id)?;
-        let meta = state.image_meta(&entry.path).map_err(ApiError::internal)?;
+        let meta = state.image_meta(&entry.path).map_err(internal)?;
         let labels = match state.project.existing_labels(&entry) {
-            Some(path) => pixelforest_io::read_label_image(&path)
-                .map_err(|e| ApiError::internal(e.to_string()))?,
+            Some(path) => pixelforest_io::read_label_image(&path).map_err(internal)?,
             None => ndarray::Array2::zeros((meta.height, meta.width)),
         };
         Ok(Json(encode_rle(&labels)))
@@ -294,16 +291,16 @@ async fn put_labels(
     State(state): Shared,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Saved>> {
     let body = body.map_err(from_rejection)?;
     let rle: RleLabels = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("invalid label JSON: {e}")))?;
     blocking(move || {
         let entry = resolve(&state, &id)?;
-        let meta = state.image_meta(&entry.path).map_err(ApiError::internal)?;
+        let meta = state.image_meta(&entry.path).map_err(internal)?;
         let n_classes = u8::try_from(state.settings().classes.len()).unwrap_or(u8::MAX);
         let labels = decode_rle(&rle, (meta.height, meta.width), n_classes)
-            .map_err(ApiError::bad_request)?;
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
         let path = state.project.labels_path(&entry);
         save_file(&state, &path, || crate::files::save_labels(&path, &labels))
     })
@@ -338,7 +335,7 @@ async fn put_classes(
         settings.classes = classes;
         state
             .exclusive_write(|| state.project.save_settings(&settings))
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+            .map_err(internal)?;
         let classes = settings.classes.clone();
         state.set_settings(settings);
         Ok(Json(classes))
@@ -346,24 +343,25 @@ async fn put_classes(
     .await
 }
 
-async fn train(State(state): Shared) -> (StatusCode, Json<Value>) {
+async fn train(State(state): Shared) -> (StatusCode, Json<TrainStatus>) {
     crate::training::request_training(&state);
-    (StatusCode::ACCEPTED, Json(json!(state.status())))
+    (StatusCode::ACCEPTED, Json(state.status()))
 }
 
-async fn status(State(state): Shared) -> Json<Value> {
-    Json(json!(state.status()))
+async fn status(State(state): Shared) -> Json<TrainStatus> {
+    Json(state.status())
 }
 
 fn probabilities(
     state: &AppState,
     id: &str,
 ) -> ApiResult<(Arc<ndarray::Array3<f32>>, usize, usize)> {
-    let entry = resolve(state, id)?;
-    let image = load(state, &entry)?;
+    let (entry, image) = image_of(state, id)?;
     let probs = state.prediction(&entry.path, &image).map_err(|e| match e {
-        PredictError::NoModel => ApiError::conflict("no model yet: POST /api/train first"),
-        PredictError::Failed(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message),
+        PredictError::NoModel => ApiError::conflict(e.to_string()),
+        PredictError::Failed { .. } => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+        }
     })?;
     Ok((probs, image.width(), image.height()))
 }
@@ -373,9 +371,7 @@ async fn prediction_png(State(state): Shared, Path(id): Path<String>) -> ApiResu
         let (probs, width, height) = probabilities(&state, &id)?;
         let colors: Vec<[u8; 3]> = state.settings().classes.iter().map(|c| c.color).collect();
         let pixels = render::prediction_overlay(&probs, &colors);
-        let png =
-            render::encode_png(&pixels, width, height, Layout::Rgba).map_err(ApiError::internal)?;
-        Ok(png_response(png))
+        png_reply(&pixels, width, height, Layout::Rgba)
     })
     .await
 }
@@ -383,11 +379,9 @@ async fn prediction_png(State(state): Shared, Path(id): Path<String>) -> ApiResu
 async fn uncertainty_png(State(state): Shared, Path(id): Path<String>) -> ApiResult<Response> {
     blocking(move || {
         let (probs, width, height) = probabilities(&state, &id)?;
-        let uncertainty = render::uncertainty(&probs).map_err(ApiError::internal)?;
+        let uncertainty = render::uncertainty(&probs).map_err(internal)?;
         let pixels = render::uncertainty_overlay(uncertainty.view());
-        let png =
-            render::encode_png(&pixels, width, height, Layout::Rgba).map_err(ApiError::internal)?;
-        Ok(png_response(png))
+        png_reply(&pixels, width, height, Layout::Rgba)
     })
     .await
 }
@@ -397,22 +391,23 @@ fn save_file<E: std::fmt::Display>(
     state: &AppState,
     path: &std::path::Path,
     write: impl FnOnce() -> Result<(), E>,
-) -> ApiResult<Json<Value>> {
-    state
-        .exclusive_write(write)
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(Json(
-        json!({"saved": path.strip_prefix(state.project.root()).unwrap_or(path)}),
-    ))
+) -> ApiResult<Json<Saved>> {
+    state.exclusive_write(write).map_err(internal)?;
+    let saved = path.strip_prefix(state.project.root()).unwrap_or(path);
+    Ok(Json(Saved {
+        saved: saved.to_path_buf(),
+    }))
 }
 
-async fn save_model(State(state): Shared) -> ApiResult<Json<Value>> {
+async fn save_model(State(state): Shared) -> ApiResult<Json<Saved>> {
     blocking(move || {
         let model = state
             .model()
             .ok_or_else(|| ApiError::conflict("no model yet: POST /api/train first"))?;
         let path = state.project.model_path();
-        save_file(&state, &path, || crate::files::save_model(&path, &model))
+        save_file(&state, &path, || {
+            pixelforest_pipeline::save_model(&model, &path)
+        })
     })
     .await
 }

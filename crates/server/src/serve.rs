@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::project_error::ProjectError;
 use crate::routes::router;
 use crate::state::AppState;
 
@@ -29,7 +30,7 @@ impl Default for ServeConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     #[error("project: {0}")]
-    Project(String),
+    Project(#[from] ProjectError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,

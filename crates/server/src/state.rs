@@ -8,10 +8,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use ndarray::Array3;
 use pixelforest_core::Image;
 use pixelforest_forest::Model;
+use pixelforest_io::IoError;
+use pixelforest_pipeline::PipelineError;
 use serde::Serialize;
 
 use crate::project::{Project, ProjectSettings};
+use crate::project_error::ProjectError;
 use crate::render::ChannelStats;
+use crate::training::{TrainError, Trained};
 
 /// Decoded images kept in memory: a crop is read once, then every tile request is a lookup.
 const IMAGE_CACHE_SIZE: usize = 6;
@@ -61,7 +65,7 @@ pub struct AppState {
 
 impl AppState {
     /// Opens the project folder and its settings (defaults when `pixelforest.json` does not exist).
-    pub fn new(project_dir: &Path) -> Result<Arc<Self>, String> {
+    pub fn new(project_dir: &Path) -> Result<Arc<Self>, ProjectError> {
         let project = Project::open(project_dir)?;
         let settings = project.load_settings()?;
         project.remove_stale_temp_files();
@@ -101,11 +105,11 @@ impl AppState {
     }
 
     /// The decoded image at `path`, read on first use (blocking: call from a blocking thread).
-    pub fn image(&self, path: &Path) -> Result<Arc<Image>, String> {
+    pub fn image(&self, path: &Path) -> Result<Arc<Image>, IoError> {
         if let Some((_, image)) = lock(&self.images).iter().find(|(p, _)| p == path) {
             return Ok(image.clone());
         }
-        let image = Arc::new(pixelforest_io::read_image(path).map_err(|e| e.to_string())?);
+        let image = Arc::new(pixelforest_io::read_image(path)?);
         let mut cache = lock(&self.images);
         if cache.len() >= IMAGE_CACHE_SIZE {
             cache.pop_front();
@@ -115,7 +119,7 @@ impl AppState {
     }
 
     /// Size and channel names of the image at `path`, kept after the pixels leave the cache.
-    pub fn image_meta(&self, path: &Path) -> Result<ImageMeta, String> {
+    pub fn image_meta(&self, path: &Path) -> Result<ImageMeta, IoError> {
         if let Some(meta) = lock(&self.meta).get(path) {
             return Ok(meta.clone());
         }
@@ -162,11 +166,7 @@ impl AppState {
     }
 
     /// Records a finished training; true when another was queued meanwhile and should start now.
-    pub fn finish_training(
-        &self,
-        outcome: Result<crate::training::Trained, String>,
-        seconds: f64,
-    ) -> bool {
+    pub fn finish_training(&self, outcome: Result<Trained, TrainError>, seconds: f64) -> bool {
         let mut status = lock(&self.status);
         status.seconds = seconds;
         match outcome {
@@ -178,9 +178,9 @@ impl AppState {
                 status.labelled_images = trained.labelled_images;
                 status.class_counts = trained.class_counts;
             }
-            Err(message) => {
+            Err(error) => {
                 status.state = TrainState::Error;
-                status.error = Some(message);
+                status.error = Some(error.to_string());
             }
         }
         if status.queued {
@@ -205,8 +205,12 @@ impl AppState {
                 return Ok(probs.clone());
             }
         }
-        let probs = pixelforest_pipeline::predict_image(&model, image, 256)
-            .map_err(|e| PredictError::Failed(format!("{}: {e}", path.display())))?;
+        let probs = pixelforest_pipeline::predict_image(&model, image, 256).map_err(|source| {
+            PredictError::Failed {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
         let probs = Arc::new(probs);
         lock(&self.predictions).insert(path.to_path_buf(), (generation, probs.clone()));
         Ok(probs)
@@ -222,10 +226,16 @@ pub struct ImageMeta {
 }
 
 /// Why no prediction could be made.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum PredictError {
+    #[error("no model yet: POST /api/train first")]
     NoModel,
-    Failed(String),
+    #[error("{path}: {source}")]
+    Failed {
+        path: PathBuf,
+        #[source]
+        source: PipelineError,
+    },
 }
 
 /// Locks `mutex`, recovering the data if a panicking thread poisoned it (the data stays consistent:
@@ -249,12 +259,19 @@ mod tests {
         assert!(!state.begin_training());
         assert!(state.status().queued);
         // The first run fails; the queued rerun starts at once, and nothing is queued after it.
-        assert!(state.finish_training(Err("boom".into()), 0.5));
+        let unreadable = IoError::Format {
+            path: "labels/a_labels.png".into(),
+            message: "boom".into(),
+        };
+        assert!(state.finish_training(Err(unreadable.into()), 0.5));
         assert_eq!(state.status().state, TrainState::Training);
-        assert!(!state.finish_training(Err("again".into()), 0.25));
+        assert!(!state.finish_training(Err(TrainError::NoLabels), 0.25));
         let status = state.status();
         assert_eq!((status.state, status.generation), (TrainState::Error, 0));
-        assert_eq!(status.error.as_deref(), Some("again"));
+        assert_eq!(
+            status.error.as_deref(),
+            Some("no labels yet: draw some strokes for at least two classes")
+        );
         assert!(state.model().is_none());
     }
 }

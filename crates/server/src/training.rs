@@ -1,11 +1,14 @@
-//! One training run over every labelled image of the project, on a blocking thread.
+//! One training run over every labelled image of the project, on a blocking thread. Loading,
+//! checking and training are `pipeline`'s `train_from_files`, as for the `train` command.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use ndarray::Array2;
-use pixelforest_features::FeatureSelection;
+use pixelforest_features::{FeatureError, FeatureSelection};
 use pixelforest_forest::{ForestSettings, Model};
+use pixelforest_io::IoError;
+use pixelforest_pipeline::PipelineError;
 
 use crate::state::AppState;
 
@@ -13,7 +16,23 @@ use crate::state::AppState;
 pub struct Trained {
     pub model: Model,
     pub labelled_images: usize,
+    /// Labelled pixels per class (index 0 = class 1), as the forest counted them.
     pub class_counts: Vec<usize>,
+}
+
+/// Why a training run failed; its message is what `GET /api/status` shows.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("no labels yet: draw some strokes for at least two classes")]
+    NoLabels,
+    #[error(transparent)]
+    Labels(#[from] IoError),
+    #[error("feature preset in pixelforest.json: {0}")]
+    Features(#[from] FeatureError),
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error("training failed: {0}")]
+    Crashed(#[from] tokio::task::JoinError),
 }
 
 /// Starts training in the background unless it is already running (then a rerun is queued).
@@ -28,7 +47,7 @@ pub fn request_training(state: &Arc<AppState>) {
             let started = Instant::now();
             let outcome = tokio::task::spawn_blocking(move || train(&worker))
                 .await
-                .unwrap_or_else(|e| Err(format!("training failed: {e}")));
+                .unwrap_or_else(|e| Err(e.into()));
             if !state.finish_training(outcome, started.elapsed().as_secs_f64()) {
                 break;
             }
@@ -36,58 +55,48 @@ pub fn request_training(state: &Arc<AppState>) {
     });
 }
 
-/// Loads every image with a non-empty label map and trains a model on them.
-fn train(state: &AppState) -> Result<Trained, String> {
-    let settings = state.settings();
-    let n_classes = settings.classes.len();
-    let mut samples = Vec::new();
-    let mut class_counts = vec![0usize; n_classes];
+/// The images with a label file holding at least one stroke, paired with that file. An image
+/// whose strokes were all undone keeps an all-zero file: it is not a labelled image.
+fn labelled_pairs(state: &AppState) -> Result<Vec<(PathBuf, PathBuf)>, IoError> {
+    let mut pairs = Vec::new();
     for entry in state.project.images() {
-        let Some(path) = state.project.existing_labels(&entry) else {
+        let Some(labels) = state.project.existing_labels(&entry) else {
             continue;
         };
-        let labels: Array2<u8> =
-            pixelforest_io::read_label_image(&path).map_err(|e| e.to_string())?;
-        if labels.iter().all(|&v| v == 0) {
-            continue;
+        if pixelforest_io::read_label_image(&labels)?
+            .iter()
+            .any(|&v| v != 0)
+        {
+            pairs.push((entry.path, labels));
         }
-        let image = state.image(&entry.path)?;
-        if labels.dim() != (image.height(), image.width()) {
-            return Err(format!(
-                "{}: label map is {}x{} but {} is {}x{}",
-                path.display(),
-                labels.ncols(),
-                labels.nrows(),
-                entry.name,
-                image.width(),
-                image.height()
-            ));
-        }
-        for &v in labels.iter().filter(|&&v| v > 0) {
-            let slot = class_counts.get_mut(usize::from(v) - 1).ok_or_else(|| {
-                format!(
-                    "{}: label {v} but only {n_classes} classes are defined",
-                    path.display()
-                )
-            })?;
-            *slot += 1;
-        }
-        samples.push(((*image).clone(), labels));
     }
-    if samples.is_empty() {
-        return Err("no labels yet: draw some strokes for at least two classes".into());
+    Ok(pairs)
+}
+
+/// Trains a model on every labelled image with the project's settings.
+fn train(state: &AppState) -> Result<Trained, TrainError> {
+    let settings = state.settings();
+    let pairs = labelled_pairs(state)?;
+    if pairs.is_empty() {
+        return Err(TrainError::NoLabels);
     }
-    let selection = FeatureSelection::preset(&settings.features).map_err(|e| e.to_string())?;
+    let selection = FeatureSelection::preset(&settings.features)?;
     let forest = ForestSettings {
         n_trees: settings.n_trees,
         seed: settings.seed,
         ..ForestSettings::default()
     };
-    let model = pixelforest_pipeline::train_model(&samples, &selection, &settings.classes, &forest)
-        .map_err(|e| e.to_string())?;
+    let model =
+        pixelforest_pipeline::train_from_files(&pairs, &selection, &settings.classes, &forest)?;
+    let class_counts = model
+        .meta
+        .report
+        .as_ref()
+        .map(|r| r.class_counts.clone())
+        .unwrap_or_default();
     Ok(Trained {
         model,
-        labelled_images: samples.len(),
+        labelled_images: pairs.len(),
         class_counts,
     })
 }

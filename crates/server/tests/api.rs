@@ -165,7 +165,17 @@ async fn serves_the_page() {
     let (_dir, app) = project();
     let (status, body) = send(&app, Method::GET, "/", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(String::from_utf8_lossy(&body).contains("<canvas id=\"canvas\">"));
+    let page = String::from_utf8_lossy(&body).into_owned();
+    assert!(page.contains("<canvas id=\"canvas\">"));
+    assert!(page.contains("src=\"/ui/main.js\""));
+    // The page's modules come from /ui/; nothing else does.
+    let (status, body) = send(&app, Method::GET, "/ui/main.js", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&body).contains("import { pf } from \"./state.js\""));
+    for missing in ["/ui/nope.js", "/ui/..%2Fapi.rs", "/ui/"] {
+        let (status, _) = send(&app, Method::GET, missing, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+    }
 }
 
 #[tokio::test]

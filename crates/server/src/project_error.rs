@@ -1,0 +1,20 @@
+//! Why a project folder cannot be opened for labeling.
+
+use std::path::PathBuf;
+
+use pixelforest_io::IoError;
+
+/// Errors opening a project folder or reading its settings; each names the path.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("{0}: not a directory")]
+    NotADirectory(PathBuf),
+    #[error("{path}: invalid settings: {source}")]
+    Settings {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error(transparent)]
+    Io(#[from] IoError),
+}

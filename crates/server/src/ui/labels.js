@@ -1,0 +1,92 @@
+// The label map: painting strokes, undo, the run-length wire format, and autosave (which
+// retrains when live update is on).
+
+import { pf } from "./state.js";
+import { $, debounce } from "./dom.js";
+import { api } from "./api.js";
+import { labelCtx, redraw } from "./view.js";
+import { markLabelled } from "./images.js";
+import { train } from "./training.js";
+
+const UNDO_DEPTH = 30;
+
+function paintLabelRect(x0, y0, x1, y1) {
+  const W = pf.image.width, d = pf.labelPixels.data;
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
+    const i = y * W + x, v = pf.labels[i], c = v ? pf.classes[v - 1] : null;
+    if (c) { d[i * 4] = c.color[0]; d[i * 4 + 1] = c.color[1]; d[i * 4 + 2] = c.color[2]; d[i * 4 + 3] = 255; }
+    else d[i * 4 + 3] = 0;
+  }
+  labelCtx.putImageData(pf.labelPixels, 0, 0, x0, y0, x1 - x0, y1 - y0);
+}
+
+export function paintAllLabels() { if (pf.image) paintLabelRect(0, 0, pf.image.width, pf.image.height); redraw(); }
+
+export function stamp(cx, cy) {
+  const W = pf.image.width, H = pf.image.height, r = pf.brush / 2, value = pf.eraser ? 0 : pf.current + 1;
+  const x0 = Math.max(0, Math.floor(cx - r)), x1 = Math.min(W, Math.ceil(cx + r));
+  const y0 = Math.max(0, Math.floor(cy - r)), y1 = Math.min(H, Math.ceil(cy + r));
+  if (x0 >= x1 || y0 >= y1) return;
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
+    const dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+    if (dx * dx + dy * dy <= r * r || (r < 1 && Math.floor(cx) === x && Math.floor(cy) === y)) pf.labels[y * W + x] = value;
+  }
+  paintLabelRect(x0, y0, x1, y1);
+}
+
+export function strokeTo(p) {
+  const last = pf.stroke.last, step = Math.max(0.5, pf.brush / 4);
+  const n = Math.max(1, Math.ceil(Math.hypot(p.x - last.x, p.y - last.y) / step));
+  for (let k = 1; k <= n; k++) stamp(last.x + ((p.x - last.x) * k) / n, last.y + ((p.y - last.y) * k) / n);
+  pf.stroke.last = p;
+  redraw();
+}
+
+export function pushUndo() { pf.undo.push(pf.labels.slice()); if (pf.undo.length > UNDO_DEPTH) pf.undo.shift(); }
+
+export function undo() {
+  if (!pf.undo.length) return;
+  pf.labels = pf.undo.pop();
+  paintAllLabels();
+  labelsChanged();
+}
+
+/** `{width, height, runs: [value, count, ...]}`, row-major: the server's label format. */
+function encodeRle(labels) {
+  const runs = [];
+  let v = labels[0], n = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === v) n++;
+    else { runs.push(v, n); v = labels[i]; n = 1; }
+  }
+  if (labels.length) runs.push(v, n);
+  return { width: pf.image.width, height: pf.image.height, runs };
+}
+
+export function decodeRle(rle) {
+  const out = new Uint8Array(rle.width * rle.height);
+  let i = 0;
+  for (let k = 0; k < rle.runs.length; k += 2) { out.fill(rle.runs[k], i, i + rle.runs[k + 1]); i += rle.runs[k + 1]; }
+  return out;
+}
+
+export function labelsChanged() { pf.dirty = true; $("save-state").textContent = "labels: unsaved"; saveSoon(); }
+
+const saveSoon = debounce(() => saveLabels(), 600);
+
+export async function saveLabels(autoTrain = true) {
+  if (!pf.image || !pf.dirty) return;
+  if (pf.saving) { saveSoon(); return; }
+  pf.saving = true; pf.dirty = false;
+  const id = pf.image.id;
+  try {
+    await api("PUT", `/api/images/${id}/labels`, encodeRle(pf.labels));
+    pf.savedCount++;
+    markLabelled(id);
+    $("save-state").textContent = pf.dirty ? "labels: unsaved" : "labels: saved";
+    if (autoTrain && $("live").checked) train();
+  } catch (e) {
+    pf.dirty = true;
+    $("save-state").textContent = "labels: NOT saved — " + e.message;
+  } finally { pf.saving = false; }
+}

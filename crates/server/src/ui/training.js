@@ -1,0 +1,62 @@
+// Training and its results: requests, the status line (polled while a training runs), the
+// prediction and uncertainty overlays of the newest model, and saving the model.
+
+import { pf } from "./state.js";
+import { $, setStatus } from "./dom.js";
+import { api, bitmap } from "./api.js";
+import { redraw } from "./view.js";
+import { saveLabels } from "./labels.js";
+
+const POLL_MS = 400;
+
+export async function train() {
+  pf.trainRequests++;
+  try { showStatus(await api("POST", "/api/train")); } catch (e) { setStatus("train: " + e.message, true); }
+  pollSoon();
+}
+
+/** Shows a `GET /api/status` answer and returns it. */
+function showStatus(st) {
+  pf.generation = st.generation;
+  if (st.state === "training") setStatus("training…" + (st.generation ? ` (model ${st.generation} shown)` : ""));
+  else if (st.state === "error") setStatus(st.error || "training failed", true);
+  else if (st.state === "ready") {
+    const counts = st.class_counts.map((n, i) => `${pf.classes[i] ? pf.classes[i].name : i + 1}: ${n}`).join(", ");
+    setStatus(`model ${st.generation}: ${st.labelled_images} image(s), ${st.seconds.toFixed(1)} s\n${counts}`);
+  } else setStatus("no model yet — label at least two classes");
+  return st;
+}
+
+let pollTimer = null;
+function pollSoon() { clearTimeout(pollTimer); pollTimer = setTimeout(poll, POLL_MS); }
+
+export async function poll() {
+  try {
+    const st = showStatus(await api("GET", "/api/status"));
+    if (st.generation !== pf.shownGeneration) refreshOverlays();
+    if (st.state === "training") pollSoon();
+  } catch (e) { setStatus("status: " + e.message, true); pollSoon(); }
+}
+
+/** Fetches the overlays of the newest model (or again, when `force`, after a toggle). */
+export async function refreshOverlays(force) {
+  if (!pf.image || !pf.generation) return;
+  if (!force && pf.shownGeneration === pf.generation) return;
+  const id = pf.image.id, g = pf.generation, token = ++pf.tokens.overlay;
+  try {
+    const pred = $("pred-toggle").checked ? await bitmap(`/api/images/${id}/prediction.png?g=${g}`) : pf.pred;
+    const unc = $("unc-toggle").checked ? await bitmap(`/api/images/${id}/uncertainty.png?g=${g}`) : pf.unc;
+    if (token !== pf.tokens.overlay || !pf.image || pf.image.id !== id) return;
+    if ($("pred-toggle").checked) pf.pred = pred;
+    if ($("unc-toggle").checked) pf.unc = unc;
+    pf.shownGeneration = g;
+    redraw();
+  } catch (e) { setStatus("prediction: " + e.message, true); }
+}
+
+export function initTraining() {
+  $("train").onclick = async () => { if (pf.dirty) await saveLabels(false); train(); };
+  $("save-model").onclick = async () => {
+    try { const r = await api("POST", "/api/model"); setStatus("model saved to " + r.saved); } catch (e) { setStatus("model: " + e.message, true); }
+  };
+}
