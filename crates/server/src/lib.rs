@@ -30,7 +30,7 @@
 //! | GET | `/api/classes` | | `[{name, color: [r, g, b]}]` |
 //! | PUT | `/api/classes` | `[{name, color}]` (1 to 255 classes) | the stored classes |
 //! | POST | `/api/train` | | status (below); trains in the background on every labelled image |
-//! | GET | `/api/status` | | `{state: idle/training/ready/error, generation, error, labelled_images, class_counts, seconds}` |
+//! | GET | `/api/status` | | `{state: idle/training/ready/error, generation, has_model, error, labelled_images, class_counts, seconds, queued, model_file}` (`model_file`: read at start) |
 //! | GET | `/api/images/{id}/prediction.png` | | RGBA overlay: colour of the argmax class, alpha = its probability |
 //! | GET | `/api/images/{id}/uncertainty.png` | | RGBA overlay: inferno colour map, alpha = uncertainty 1 - (p1 - p2) |
 //! | DELETE | `/api/classes/{index}` | | `{classes, removed: {pixels, images}}`: the class (0-based) leaves `pixelforest.json` and every label file (its pixels become 0, higher values shift down); the model is dropped; 409 while training |

@@ -36,6 +36,8 @@ pub struct TrainStatus {
     pub state: TrainState,
     /// Increments with every finished training; overlays are cached per generation.
     pub generation: u64,
+    /// A model is there to predict with (false before any training and after a class was deleted).
+    pub has_model: bool,
     pub error: Option<String>,
     pub labelled_images: usize,
     /// Labelled pixels per class (index 0 = class 1) of the last training.
@@ -173,6 +175,7 @@ impl AppState {
         status.error = None;
         status.class_counts.clear();
         status.labelled_images = 0;
+        status.has_model = false;
         status.model_file = None;
         Ok(())
     }
@@ -190,6 +193,7 @@ impl AppState {
                 status.labelled_images = trained.labelled_images;
                 status.class_counts = trained.class_counts;
                 status.model_file = None;
+                status.has_model = true;
             }
             Err(error) => {
                 status.state = TrainState::Error;
@@ -239,6 +243,7 @@ fn idle_status() -> TrainStatus {
     TrainStatus {
         state: TrainState::Idle,
         generation: 0,
+        has_model: false,
         error: None,
         labelled_images: 0,
         class_counts: Vec::new(),
@@ -260,6 +265,7 @@ fn saved_model(project: &Project) -> (Option<Arc<Model>>, TrainStatus) {
         Ok(model) => {
             status.state = TrainState::Ready;
             status.generation = 1;
+            status.has_model = true;
             status.class_counts = model
                 .meta
                 .report

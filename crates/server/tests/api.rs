@@ -613,6 +613,7 @@ async fn deleting_a_class_removes_its_labels_and_the_model_trains_without_it() {
     assert_eq!(saved, expected);
     let (status, body) = send(&app, Method::DELETE, "/api/classes/3", None).await;
     assert_json_error(status, &body, StatusCode::NOT_FOUND);
+    assert_eq!(get_json(&app, "/api/status").await["has_model"], false);
 
     send(&app, Method::POST, "/api/train", None).await;
     let status = wait_for_training(&app).await;
