@@ -6,6 +6,7 @@ import { $ } from "./dom.js";
 import { redraw } from "./view.js";
 import { redo, undo } from "./labels.js";
 import { refreshOverlays } from "./training.js";
+import { nextUncertain } from "./uncertain.js";
 
 export const MAX_BRUSH = 60;
 
@@ -21,6 +22,7 @@ export function initTools() {
   $("tool-eraser").onclick = () => { pf.eraser = true; syncTools(); };
   $("undo").onclick = undo;
   $("redo").onclick = redo;
+  $("next-uncertain").onclick = nextUncertain;
   $("brush-size").oninput = (e) => { pf.brush = Number(e.target.value); syncTools(); };
   for (const id of ["label-opacity", "pred-opacity", "unc-opacity", "pred-toggle"]) $(id).oninput = redraw;
   $("unc-toggle").onchange = () => { refreshOverlays(true); redraw(); };
