@@ -287,6 +287,7 @@ async function main() {
   await jumpToUncertainRegions(page, image);
   await reloadKeepsState(page, image);
   const restarted = await restartReloadsModel(page, project, port, server);
+  await recolourRepaintsPrediction(page);
 
   await page.keyboard.press("n");
   await waitFor("an uncertain region after the restart", () => page.evaluate(() => !!window.pf.focus), 30_000);
@@ -368,6 +369,26 @@ async function reloadKeepsState(page, image) {
   assert(JSON.stringify(after) === JSON.stringify(before), `reload kept the state:\n${JSON.stringify(before)}\n${JSON.stringify(after)}`);
   assert(after.image === image.name, "same image");
   log(`reload kept ${JSON.stringify(after)}`);
+}
+
+/** Pixels of the prediction bitmap on screen that have exactly colour `rgb`. */
+const predictionPixelsOf = (page, rgb) =>
+  page.evaluate((rgb) => {
+    const bmp = window.pf.pred, c = new OffscreenCanvas(bmp.width, bmp.height), g = c.getContext("2d");
+    g.drawImage(bmp, 0, 0);
+    const d = g.getImageData(0, 0, bmp.width, bmp.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) n += d[i] === rgb[0] && d[i + 1] === rgb[1] && d[i + 2] === rgb[2] && d[i + 3] > 0;
+    return n;
+  }, rgb);
+
+/** The regression: a recoloured class kept its old colour in the prediction until the next training. */
+async function recolourRepaintsPrediction(page) {
+  const green = [0, 255, 0];
+  assert((await predictionPixelsOf(page, green)) === 0, "no green in the prediction before");
+  await page.locator('.class-row[data-index="0"] input[type=color]').fill("#00ff00");
+  const n = await waitFor("the prediction in the new colour", () => predictionPixelsOf(page, green), 20_000);
+  log(`recoloured class 1: ${n} prediction pixels repainted without training`);
 }
 
 /** A restarted server loads classifier.pxf: the page shows the prediction without training. */

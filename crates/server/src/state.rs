@@ -73,7 +73,7 @@ impl AppState {
         let project = Project::open(project_dir)?;
         let settings = project.load_settings()?;
         project.remove_stale_temp_files();
-        let (model, status) = saved_model(&project);
+        let (model, status) = saved_model(&project, &settings);
         Ok(Arc::new(Self {
             project,
             settings: Mutex::new(settings),
@@ -254,14 +254,28 @@ fn idle_status() -> TrainStatus {
 }
 
 /// The project's saved model (`classifier.pxf`), so a restarted server predicts at once. An
-/// unreadable file is reported in the status instead of stopping the server.
-fn saved_model(project: &Project) -> (Option<Arc<Model>>, TrainStatus) {
+/// unreadable file, or one trained on another number of classes than the project has now (a
+/// class deleted since), is reported in the status instead of stopping the server.
+fn saved_model(project: &Project, settings: &ProjectSettings) -> (Option<Arc<Model>>, TrainStatus) {
     let path = project.model_path();
     let mut status = idle_status();
     if !path.is_file() {
         return (None, status);
     }
-    match pixelforest_pipeline::load_model(&path) {
+    let loaded = pixelforest_pipeline::load_model(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|model| {
+            let (has, wants) = (model.meta.classes.len(), settings.classes.len());
+            if has == wants {
+                Ok(model)
+            } else {
+                Err(format!(
+                    "{}: {has} classes, the project has {wants}: train again",
+                    path.display()
+                ))
+            }
+        });
+    match loaded {
         Ok(model) => {
             status.state = TrainState::Ready;
             status.generation = 1;

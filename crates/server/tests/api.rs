@@ -621,6 +621,30 @@ async fn deleting_a_class_removes_its_labels_and_the_model_trains_without_it() {
     assert_eq!(status["class_counts"].as_array().unwrap().len(), 3);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_model_of_a_deleted_class_is_not_loaded_at_restart() {
+    let (dir, app) = project();
+    let body = serde_json::to_vec(&encode_rle(&scribbles())).unwrap();
+    send(&app, Method::PUT, "/api/images/0/labels", Some(body)).await;
+    send(&app, Method::POST, "/api/train", None).await;
+    assert_eq!(wait_for_training(&app).await["state"], "ready");
+    let (status, _) = send(&app, Method::POST, "/api/model", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = send(&app, Method::DELETE, "/api/classes/0", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let restarted = router(AppState::new(dir.path()).unwrap());
+    let status = get_json(&restarted, "/api/status").await;
+    assert_eq!(
+        (status["state"].as_str(), status["has_model"].as_bool()),
+        (Some("error"), Some(false))
+    );
+    let error = status["error"].as_str().unwrap();
+    assert!(
+        error.contains("3 classes, the project has 2: train again"),
+        "{error}"
+    );
+}
+
 #[tokio::test]
 async fn same_named_images_in_crops_and_ilastik_keep_separate_labels() {
     let dir = tempfile::tempdir().unwrap();
