@@ -1,6 +1,7 @@
 // End-to-end test of the labeling UI: a synthetic project, `pixelforest serve`, system Chromium.
-// Draws strokes for every class, trains, waits for the prediction overlay, checks the label files,
-// and saves e2e/screenshot.png. Exits non-zero on any failure; every step is bounded by a timeout.
+// Draws strokes for every class, undoes and redoes, trains, waits for the prediction overlay, checks
+// the label files, deletes a class and retrains, jumps to the next uncertain region, reloads the page
+// (its state is kept), restarts the server (the saved model is loaded), and saves e2e/screenshot.png. Exits non-zero on any failure; every step is bounded by a timeout.
 //
 // Environment (all optional):
 //   PIXELFOREST_BIN      the pixelforest binary (default: <repo>/target/debug/pixelforest)
@@ -197,8 +198,21 @@ async function main() {
   await page.keyboard.press("1");
   await stroke(page, [[0.05 * w, 0.05 * h], [0.1 * w, 0.1 * h]]);
   assert((await labelledPixels(page)) > afterStrokes, "extra stroke labelled pixels");
+  const withExtra = await labelledPixels(page);
   await page.keyboard.press("Control+z");
   assert((await labelledPixels(page)) === afterStrokes, "Ctrl+Z undid the extra stroke");
+  // Redo brings it back (Ctrl+Shift+Z and Ctrl+Y); the regression: Ctrl+Shift+Z undid once more.
+  await page.keyboard.press("Control+Shift+Z");
+  assert((await labelledPixels(page)) === withExtra, "Ctrl+Shift+Z redid the extra stroke");
+  await page.keyboard.press("Control+z");
+  await page.keyboard.press("Control+y");
+  assert((await labelledPixels(page)) === withExtra, "Ctrl+Y redid the extra stroke");
+  await page.keyboard.press("Control+z");
+  await page.keyboard.press("Control+Shift+Z");
+  await page.keyboard.press("Control+Shift+Z");
+  assert((await labelledPixels(page)) === withExtra, "a second redo with nothing left changes nothing");
+  await page.keyboard.press("Control+z");
+  assert((await labelledPixels(page)) === afterStrokes, "undone again");
 
   // Autosave writes the label file.
   await waitFor("labels to be saved", () => page.evaluate(() => window.pf.savedCount > 0 && !window.pf.dirty && !window.pf.saving), 20_000);
@@ -232,8 +246,10 @@ async function main() {
   // Live update: one more stroke is saved and retrained without pressing anything.
   await page.locator("#live").setChecked(true);
   await page.keyboard.press("2");
+  const strokeEnd = Date.now();
   await stroke(page, [[0.2 * w, 0.9 * h], [0.3 * w, 0.95 * h]]);
-  await waitFor("the live retrained overlay", () => page.evaluate(() => window.pf.shownGeneration >= 2), TRAIN_TIMEOUT_MS, 500);
+  await waitFor("the live retrained overlay", () => page.evaluate(() => window.pf.shownGeneration >= 2), TRAIN_TIMEOUT_MS, 50);
+  log(`stroke to retrained overlay: ${((Date.now() - strokeEnd) / 1000).toFixed(2)} s (600 ms autosave delay included)`);
 
   // Zoom with the wheel and pan with space + drag change the view transform.
   const before = await page.evaluate(() => ({ ...window.pf.view }));
@@ -267,11 +283,131 @@ async function main() {
     await waitFor("the composite image", () => page.evaluate((n) => window.pf.baseLoads > n, loads), 20_000);
   }
 
+  await deleteClassAndRetrain(page, base, project, image, classes);
+  await jumpToUncertainRegions(page, image);
+  await reloadKeepsState(page, image);
+  const restarted = await restartReloadsModel(page, project, port, server);
+  await recolourRepaintsPrediction(page);
+
+  await page.keyboard.press("n");
+  await waitFor("an uncertain region after the restart", () => page.evaluate(() => !!window.pf.focus), 30_000);
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(here, "screenshot.png") });
   log(`screenshot: ${path.join(here, "screenshot.png")}`);
   assert(pageErrors.length === 0, `no errors in the page: ${pageErrors.join("; ")}`);
-  assert(server.child.exitCode === null, "server still running");
+  assert(restarted.child.exitCode === null, "server still running");
+}
+
+const statusText = (page) => page.evaluate(() => document.getElementById("status").textContent);
+
+/** Adds a fourth class, labels it, deletes it (the confirmation counts its pixels), trains: 3 classes. */
+async function deleteClassAndRetrain(page, base, project, image, classes) {
+  const { width: w, height: h } = image;
+  await page.locator("#live").setChecked(false);
+  await page.click("#add-class");
+  await waitFor("the added class", () => page.evaluate((n) => window.pf.classes.length === n + 1, classes), 10_000);
+  await page.keyboard.press(String(classes + 1));
+  await stroke(page, [[0.05 * w, 0.6 * h], [0.12 * w, 0.62 * h]]);
+  const added = await page.evaluate((v) => window.pf.labels.reduce((n, x) => n + (x === v), 0), classes + 1);
+  assert(added > 0, "the added class was drawn");
+  let question = "";
+  page.once("dialog", (d) => {
+    question = d.message();
+    d.accept();
+  });
+  await page.locator(`.class-row[data-index="${classes}"] .delete`).click();
+  await waitFor("the class to be deleted", () => page.evaluate((n) => window.pf.classes.length === n, classes), 20_000);
+  assert(question.includes(`${added} labelled pixel`), `the confirmation counts the pixels: ${question}`);
+  const settings = JSON.parse(fs.readFileSync(path.join(project, "pixelforest.json"), "utf8"));
+  assert(settings.classes.length === classes, `pixelforest.json has ${settings.classes.length} classes`);
+  const saved = await (await fetch(`${base}/api/images/${image.id}/labels`)).json();
+  const values = new Set(saved.runs.filter((_, i) => i % 2 === 0));
+  assert(!values.has(classes + 1), `no label of the deleted class is left: ${[...values]}`);
+  const previous = await page.evaluate(() => window.pf.shownGeneration);
+  await page.click("#train");
+  await waitFor("training without the deleted class", () => page.evaluate((g) => window.pf.shownGeneration > g, previous), TRAIN_TIMEOUT_MS, 200);
+  const status = await (await fetch(`${base}/api/status`)).json();
+  assert(status.state === "ready" && status.class_counts.length === classes, `model of ${classes} classes: ${JSON.stringify(status)}`);
+  await page.click("#save-model");
+  await waitFor("the model saved", async () => /model saved/.test(await statusText(page)), 20_000);
+  log(`deleted a class of ${added} pixels; retrained with ${status.class_counts.length} classes`);
+}
+
+/** "n" zooms to the most uncertain unlabelled window; pressing again visits another one. */
+async function jumpToUncertainRegions(page, image) {
+  await page.keyboard.press("n");
+  const first = await waitFor("the first uncertain region", () => page.evaluate(() => window.pf.focus && { ...window.pf.focus }), 30_000);
+  assert(first.x + first.w <= image.width && first.y + first.h <= image.height && first.w > 0, `region inside the image: ${JSON.stringify(first)}`);
+  const view = await page.evaluate(() => window.pf.view);
+  const box = await page.locator("#canvas").boundingBox();
+  const cx = view.tx + (first.x + first.w / 2) * view.scale, cy = view.ty + (first.y + first.h / 2) * view.scale;
+  assert(Math.abs(cx - box.width / 2) < 2 && Math.abs(cy - box.height / 2) < 2, `view centred on the region: ${cx},${cy}`);
+  await page.click("#next-uncertain");
+  const second = await waitFor("the second uncertain region", () => page.evaluate((f) => window.pf.focus && (window.pf.focus.x !== f.x || window.pf.focus.y !== f.y) && { ...window.pf.focus }, first), 30_000);
+  assert(second.mean <= first.mean + 1e-6, `regions come most uncertain first: ${first.mean} then ${second.mean}`);
+  log(`uncertain regions: ${JSON.stringify(first)} then ${JSON.stringify(second)}`);
+}
+
+const pageState = (page) =>
+  page.evaluate(() => ({
+    image: window.pf.image.name,
+    slots: window.pf.slots.map((s) => ({ ...s })),
+    view: { ...window.pf.view },
+    unc: document.getElementById("unc-toggle").checked,
+    uncOpacity: document.getElementById("unc-opacity").value,
+  }));
+
+/** A reload shows the same image, channels, display windows, overlays and view. */
+async function reloadKeepsState(page, image) {
+  await page.locator("#unc-opacity").fill("55");
+  await page.waitForTimeout(400); // the state is written 250 ms after the last change
+  const before = await pageState(page);
+  await page.reload();
+  await waitFor("the page after the reload", () => page.evaluate(() => !!(window.pf.base && window.pf.labels)), 60_000);
+  await page.waitForTimeout(300);
+  const after = await pageState(page);
+  assert(JSON.stringify(after) === JSON.stringify(before), `reload kept the state:\n${JSON.stringify(before)}\n${JSON.stringify(after)}`);
+  assert(after.image === image.name, "same image");
+  log(`reload kept ${JSON.stringify(after)}`);
+}
+
+/** Pixels of the prediction bitmap on screen that have exactly colour `rgb`. */
+const predictionPixelsOf = (page, rgb) =>
+  page.evaluate((rgb) => {
+    const bmp = window.pf.pred, c = new OffscreenCanvas(bmp.width, bmp.height), g = c.getContext("2d");
+    g.drawImage(bmp, 0, 0);
+    const d = g.getImageData(0, 0, bmp.width, bmp.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) n += d[i] === rgb[0] && d[i + 1] === rgb[1] && d[i + 2] === rgb[2] && d[i + 3] > 0;
+    return n;
+  }, rgb);
+
+/** The regression: a recoloured class kept its old colour in the prediction until the next training. */
+async function recolourRepaintsPrediction(page) {
+  const green = [0, 255, 0];
+  assert((await predictionPixelsOf(page, green)) === 0, "no green in the prediction before");
+  await page.locator('.class-row[data-index="0"] input[type=color]').fill("#00ff00");
+  const n = await waitFor("the prediction in the new colour", () => predictionPixelsOf(page, green), 20_000);
+  log(`recoloured class 1: ${n} prediction pixels repainted without training`);
+}
+
+/** A restarted server loads classifier.pxf: the page shows the prediction without training. */
+async function restartReloadsModel(page, project, port, server) {
+  server.child.stopping = true;
+  await new Promise((resolve) => {
+    server.child.once("exit", resolve);
+    server.child.kill("SIGTERM");
+  });
+  const restarted = startServer(project, port);
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor("the restarted server", async () => (await fetch(`${base}/api/status`)).ok, 30_000);
+  const status = await (await fetch(`${base}/api/status`)).json();
+  assert(status.state === "ready" && status.model_file === "classifier.pxf", `restart loaded the model: ${JSON.stringify(status)}`);
+  await page.reload();
+  await waitFor("the prediction of the loaded model", () => page.evaluate(() => window.pf.shownGeneration >= 1 && !!window.pf.pred), 60_000);
+  assert(/loaded from classifier\.pxf/.test(await statusText(page)), `status line: ${await statusText(page)}`);
+  log("restarted server loaded classifier.pxf");
+  return restarted;
 }
 
 const watchdog = setTimeout(async () => {

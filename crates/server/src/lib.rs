@@ -9,7 +9,7 @@
 //!   atomically;
 //! - classes and training settings (feature preset, trees, seed): `pixelforest.json` ([`ProjectSettings`]),
 //!   written atomically;
-//! - model: `classifier.pxf`, written on request (`POST /api/model`).
+//! - model: `classifier.pxf`, written on request (`POST /api/model`) and read again when the server starts.
 //!
 //! # HTTP API
 //! Every error is a 4xx/5xx response with a JSON body `{"error": "..."}` (409 for overlays or the model
@@ -30,15 +30,20 @@
 //! | GET | `/api/classes` | | `[{name, color: [r, g, b]}]` |
 //! | PUT | `/api/classes` | `[{name, color}]` (1 to 255 classes) | the stored classes |
 //! | POST | `/api/train` | | status (below); trains in the background on every labelled image |
-//! | GET | `/api/status` | | `{state: idle/training/ready/error, generation, error, labelled_images, class_counts, seconds}` |
+//! | GET | `/api/status` | | `{state: idle/training/ready/error, generation, has_model, error, labelled_images, class_counts, seconds, queued, model_file}` (`model_file`: read at start) |
 //! | GET | `/api/images/{id}/prediction.png` | | RGBA overlay: colour of the argmax class, alpha = its probability |
-//! | GET | `/api/images/{id}/uncertainty.png` | | RGBA overlay: white, alpha = uncertainty 1 - (p1 - p2) |
+//! | GET | `/api/images/{id}/uncertainty.png` | | RGBA overlay: inferno colour map, alpha = uncertainty 1 - (p1 - p2) |
+//! | DELETE | `/api/classes/{index}` | | `{classes, removed: {pixels, images}}`: the class (0-based) leaves `pixelforest.json` and every label file (its pixels become 0, higher values shift down); the model is dropped; 409 while training |
+//! | GET | `/api/classes/{index}/usage` | | `{pixels, images}` labelled with that class |
+//! | GET | `/api/images/{id}/next-uncertain` | `size=64&skip=0` | `{x, y, w, h, mean}`: the `skip`-th most uncertain window, labelled pixels counted as certain |
+//! | GET | `/api/legend/uncertainty.png` | | the uncertainty colour map, 256 x 1 RGB |
 //! | POST | `/api/model` | | `{saved: path}`: writes `classifier.pxf` |
 //!
 //! Label RLE JSON: `{"width": W, "height": H, "runs": [value, count, value, count, ...]}` in row-major order;
 //! the counts add up to `W * H`.
 
 mod api_error;
+mod class_removal;
 mod files;
 mod guard;
 mod labels_rle;
@@ -47,6 +52,7 @@ mod project_error;
 mod render;
 mod responses;
 mod routes;
+mod routes_more;
 mod serve;
 mod state;
 mod timeout;
@@ -58,5 +64,5 @@ pub use project::{ImageEntry, Project, ProjectSettings};
 pub use project_error::ProjectError;
 pub use routes::router;
 pub use serve::{serve, ServeConfig, ServerError};
-pub use state::{AppState, PredictError, TrainState, TrainStatus};
+pub use state::{AppState, PredictError, TrainState, TrainStatus, TrainingRuns};
 pub use training::TrainError;

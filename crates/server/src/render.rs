@@ -89,11 +89,61 @@ pub fn prediction_overlay(probs: &Array3<f32>, colors: &[[u8; 3]]) -> Vec<u8> {
     rgba
 }
 
-/// RGBA overlay of an uncertainty map (y, x) in [0, 1]: white, opaque where uncertain.
+/// Anchors of the inferno colour map (matplotlib 3.x `colormaps['inferno'](i / 16)`, rounded): a perceptual
+/// heat map from black through purple and orange to pale yellow, which no grey or single-hue
+/// channel display can be confused with.
+const INFERNO: [[u8; 3]; 17] = [
+    [0, 0, 4],
+    [11, 7, 36],
+    [33, 12, 74],
+    [61, 9, 101],
+    [87, 16, 110],
+    [113, 25, 110],
+    [138, 34, 106],
+    [163, 44, 97],
+    [188, 55, 84],
+    [210, 70, 68],
+    [228, 90, 49],
+    [241, 115, 29],
+    [249, 142, 9],
+    [252, 172, 17],
+    [249, 203, 53],
+    [242, 234, 105],
+    [252, 255, 164],
+];
+
+/// The inferno colour of `t` in [0, 1] (clamped), linearly between the anchors.
+pub fn inferno(t: f32) -> [u8; 3] {
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let pos = t * (INFERNO.len() - 1) as f32;
+    let i = (pos.floor() as usize).min(INFERNO.len() - 2);
+    let f = pos - i as f32;
+    let (a, b) = (INFERNO[i], INFERNO[i + 1]);
+    std::array::from_fn(|k| {
+        (f32::from(a[k]) + (f32::from(b[k]) - f32::from(a[k])) * f).round() as u8
+    })
+}
+
+/// RGBA overlay of an uncertainty map (y, x) in [0, 1]: inferno colours, transparent where certain
+/// and opaque where uncertain.
 pub fn uncertainty_overlay(uncertainty: ArrayView2<f32>) -> Vec<u8> {
     uncertainty
         .iter()
-        .flat_map(|&u| [255, 255, 255, window(u, 0.0, 1.0)])
+        .flat_map(|&u| {
+            let [r, g, b] = inferno(u);
+            [r, g, b, window(u, 0.0, 1.0)]
+        })
+        .collect()
+}
+
+/// The uncertainty colour map as a 256 x 1 RGB strip (0 at the left), for the page's legend.
+pub fn uncertainty_legend() -> Vec<u8> {
+    (0..256u16)
+        .flat_map(|i| inferno(f32::from(i) / 255.0))
         .collect()
 }
 
@@ -188,7 +238,38 @@ mod tests {
         );
         let u = uncertainty(&probs).unwrap();
         assert!((u[[0, 0]] - 0.6).abs() < 1e-6 && (u[[0, 1]] - 0.8).abs() < 1e-6);
-        assert_eq!(uncertainty_overlay(u.view())[3], 153);
+        // u = 0.6: between the anchors at 0.5625 and 0.625, 60 % of the way: alpha 0.6 * 255.
+        assert_eq!(uncertainty_overlay(u.view())[..4], [221, 82, 57, 153]);
+    }
+
+    #[test]
+    fn uncertainty_colours_are_inferno_not_grey() {
+        assert_eq!(inferno(0.0), [0, 0, 4]);
+        assert_eq!(inferno(0.5), [188, 55, 84]);
+        // Between anchors, within 4 of matplotlib's own 256-entry map
+        // (`[round(v * 255) for v in colormaps['inferno'](t)[:3]]`).
+        let reference = [
+            (0.1, [22, 11, 57]),
+            (0.3, [106, 23, 110]),
+            (0.6, [221, 81, 58]),
+            (0.9, [246, 215, 70]),
+        ];
+        for (t, expected) in reference {
+            let got = inferno(t);
+            assert!(
+                (0..3).all(|k| got[k].abs_diff(expected[k]) <= 4),
+                "{t}: {got:?} vs {expected:?}"
+            );
+        }
+        assert_eq!(inferno(1.0), [252, 255, 164]);
+        assert_eq!(inferno(f32::NAN), [0, 0, 4]);
+        // The regression: the overlay was white, which reads as bright signal on a grey channel.
+        let strip = uncertainty_legend();
+        assert_eq!(strip.len(), 256 * 3);
+        assert!(strip
+            .chunks_exact(3)
+            .skip(1)
+            .all(|p| p[0] != p[1] || p[1] != p[2]));
     }
 
     #[test]

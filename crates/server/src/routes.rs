@@ -27,8 +27,8 @@ const LABELS_LIMIT: usize = 64 * 1024 * 1024;
 const MAX_CLASSES: usize = 255;
 const MAX_CLASS_NAME: usize = 100;
 
-type Shared = State<Arc<AppState>>;
-type RawQuery = Result<Query<HashMap<String, String>>, QueryRejection>;
+pub(crate) type Shared = State<Arc<AppState>>;
+pub(crate) type RawQuery = Result<Query<HashMap<String, String>>, QueryRejection>;
 
 /// The application: every route of the API, the page, and JSON errors for unknown routes.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -44,12 +44,28 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .layer(DefaultBodyLimit::max(LABELS_LIMIT)),
         )
         .route("/{id}/prediction.png", get(prediction_png))
-        .route("/{id}/uncertainty.png", get(uncertainty_png));
+        .route("/{id}/uncertainty.png", get(uncertainty_png))
+        .route(
+            "/{id}/next-uncertain",
+            get(crate::routes_more::next_uncertain),
+        );
     Router::new()
         .route("/", get(crate::ui::page))
         .route("/ui/{file}", get(crate::ui::asset))
         .nest("/api/images", images)
         .route("/api/classes", get(get_classes).put(put_classes))
+        .route(
+            "/api/classes/{index}",
+            axum::routing::delete(crate::routes_more::delete_class),
+        )
+        .route(
+            "/api/classes/{index}/usage",
+            get(crate::routes_more::class_usage),
+        )
+        .route(
+            "/api/legend/uncertainty.png",
+            get(crate::routes_more::uncertainty_legend),
+        )
         .route("/api/train", post(train))
         .route("/api/status", get(status))
         .route("/api/model", post(save_model))
@@ -69,7 +85,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 /// Runs `work` on a blocking thread; a panic in it becomes a 500 instead of a dropped connection.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> ApiResult<T> + Send + 'static,
 ) -> ApiResult<T> {
     tokio::task::spawn_blocking(work)
@@ -77,7 +93,7 @@ async fn blocking<T: Send + 'static>(
         .unwrap_or_else(|e| Err(ApiError::internal(format!("internal error: {e}"))))
 }
 
-fn resolve(state: &AppState, key: &str) -> ApiResult<ImageEntry> {
+pub(crate) fn resolve(state: &AppState, key: &str) -> ApiResult<ImageEntry> {
     state.project.resolve(key).map_err(|e| match e {
         ResolveError::NotFound => ApiError::not_found(format!("no image {key:?}")),
         ResolveError::Invalid => ApiError::bad_request(format!("invalid image id {key:?}")),
@@ -88,19 +104,24 @@ fn resolve(state: &AppState, key: &str) -> ApiResult<ImageEntry> {
 }
 
 /// The image named by `key` and its pixels.
-fn image_of(state: &AppState, key: &str) -> ApiResult<(ImageEntry, Arc<Image>)> {
+pub(crate) fn image_of(state: &AppState, key: &str) -> ApiResult<(ImageEntry, Arc<Image>)> {
     let entry = resolve(state, key)?;
     let image = state.image(&entry.path).map_err(internal)?;
     Ok((entry, image))
 }
 
 /// A failure of the server itself (500), with the error's message.
-fn internal(error: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::internal(error.to_string())
 }
 
 /// `pixels` encoded as a PNG response, never cached (overlays change with every training).
-fn png_reply(pixels: &[u8], width: usize, height: usize, layout: Layout) -> ApiResult<Response> {
+pub(crate) fn png_reply(
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    layout: Layout,
+) -> ApiResult<Response> {
     let png = render::encode_png(pixels, width, height, layout).map_err(internal)?;
     Ok((
         [
@@ -112,7 +133,7 @@ fn png_reply(pixels: &[u8], width: usize, height: usize, layout: Layout) -> ApiR
         .into_response())
 }
 
-fn query(raw: RawQuery) -> ApiResult<HashMap<String, String>> {
+pub(crate) fn query(raw: RawQuery) -> ApiResult<HashMap<String, String>> {
     raw.map(|Query(q)| q).map_err(from_rejection)
 }
 
@@ -352,7 +373,7 @@ async fn status(State(state): Shared) -> Json<TrainStatus> {
     Json(state.status())
 }
 
-fn probabilities(
+pub(crate) fn probabilities(
     state: &AppState,
     id: &str,
 ) -> ApiResult<(Arc<ndarray::Array3<f32>>, usize, usize)> {

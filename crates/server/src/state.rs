@@ -36,6 +36,8 @@ pub struct TrainStatus {
     pub state: TrainState,
     /// Increments with every finished training; overlays are cached per generation.
     pub generation: u64,
+    /// A model is there to predict with (false before any training and after a class was deleted).
+    pub has_model: bool,
     pub error: Option<String>,
     pub labelled_images: usize,
     /// Labelled pixels per class (index 0 = class 1) of the last training.
@@ -44,6 +46,8 @@ pub struct TrainStatus {
     pub seconds: f64,
     /// A training was requested while one ran; it starts when that one ends.
     pub queued: bool,
+    /// The model was read at start from this file of the project (`classifier.pxf`), not trained here.
+    pub model_file: Option<PathBuf>,
 }
 
 /// Probabilities (class, y, x) of one image and the model generation that made them.
@@ -69,23 +73,16 @@ impl AppState {
         let project = Project::open(project_dir)?;
         let settings = project.load_settings()?;
         project.remove_stale_temp_files();
+        let (model, status) = saved_model(&project, &settings);
         Ok(Arc::new(Self {
             project,
             settings: Mutex::new(settings),
             images: Mutex::new(VecDeque::new()),
             stats: Mutex::new(HashMap::new()),
             meta: Mutex::new(HashMap::new()),
-            model: Mutex::new(None),
+            model: Mutex::new(model),
             predictions: Mutex::new(HashMap::new()),
-            status: Mutex::new(TrainStatus {
-                state: TrainState::Idle,
-                generation: 0,
-                error: None,
-                labelled_images: 0,
-                class_counts: Vec::new(),
-                seconds: 0.0,
-                queued: false,
-            }),
+            status: Mutex::new(status),
             writes: Mutex::new(()),
         }))
     }
@@ -165,6 +162,24 @@ impl AppState {
         true
     }
 
+    /// Drops the model (its classes no longer match the project's); refused while a training runs,
+    /// which would bring back a model of the old classes.
+    pub fn forget_model(&self) -> Result<(), TrainingRuns> {
+        let mut status = lock(&self.status);
+        if status.state == TrainState::Training {
+            return Err(TrainingRuns);
+        }
+        *lock(&self.model) = None;
+        lock(&self.predictions).clear();
+        status.state = TrainState::Idle;
+        status.error = None;
+        status.class_counts.clear();
+        status.labelled_images = 0;
+        status.has_model = false;
+        status.model_file = None;
+        Ok(())
+    }
+
     /// Records a finished training; true when another was queued meanwhile and should start now.
     pub fn finish_training(&self, outcome: Result<Trained, TrainError>, seconds: f64) -> bool {
         let mut status = lock(&self.status);
@@ -177,6 +192,8 @@ impl AppState {
                 status.state = TrainState::Ready;
                 status.labelled_images = trained.labelled_images;
                 status.class_counts = trained.class_counts;
+                status.model_file = None;
+                status.has_model = true;
             }
             Err(error) => {
                 status.state = TrainState::Error;
@@ -214,6 +231,72 @@ impl AppState {
         let probs = Arc::new(probs);
         lock(&self.predictions).insert(path.to_path_buf(), (generation, probs.clone()));
         Ok(probs)
+    }
+}
+
+/// A training is running (the change asked for must wait until it ends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a training is running: try again when it has finished")]
+pub struct TrainingRuns;
+
+fn idle_status() -> TrainStatus {
+    TrainStatus {
+        state: TrainState::Idle,
+        generation: 0,
+        has_model: false,
+        error: None,
+        labelled_images: 0,
+        class_counts: Vec::new(),
+        seconds: 0.0,
+        queued: false,
+        model_file: None,
+    }
+}
+
+/// The project's saved model (`classifier.pxf`), so a restarted server predicts at once. An
+/// unreadable file, or one trained on another number of classes than the project has now (a
+/// class deleted since), is reported in the status instead of stopping the server.
+fn saved_model(project: &Project, settings: &ProjectSettings) -> (Option<Arc<Model>>, TrainStatus) {
+    let path = project.model_path();
+    let mut status = idle_status();
+    if !path.is_file() {
+        return (None, status);
+    }
+    let loaded = pixelforest_pipeline::load_model(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|model| {
+            let (has, wants) = (model.meta.classes.len(), settings.classes.len());
+            if has == wants {
+                Ok(model)
+            } else {
+                Err(format!(
+                    "{}: {has} classes, the project has {wants}: train again",
+                    path.display()
+                ))
+            }
+        });
+    match loaded {
+        Ok(model) => {
+            status.state = TrainState::Ready;
+            status.generation = 1;
+            status.has_model = true;
+            status.class_counts = model
+                .meta
+                .report
+                .as_ref()
+                .map(|r| r.class_counts.clone())
+                .unwrap_or_default();
+            status.model_file = path
+                .strip_prefix(project.root())
+                .ok()
+                .map(Path::to_path_buf);
+            (Some(Arc::new(model)), status)
+        }
+        Err(e) => {
+            status.state = TrainState::Error;
+            status.error = Some(format!("saved model not loaded: {e}"));
+            (None, status)
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use pixelforest_core::LabelClass;
 use pixelforest_features::{FeatureError, FeatureSelection};
 use pixelforest_forest::{ForestSettings, Model};
 use pixelforest_io::IoError;
@@ -25,6 +26,8 @@ pub struct Trained {
 pub enum TrainError {
     #[error("no labels yet: draw some strokes for at least two classes")]
     NoLabels,
+    #[error("only {0:?} is labelled: label at least two classes")]
+    OneClass(String),
     #[error(transparent)]
     Labels(#[from] IoError),
     #[error("feature preset in pixelforest.json: {0}")]
@@ -55,31 +58,52 @@ pub fn request_training(state: &Arc<AppState>) {
     });
 }
 
-/// The images with a label file holding at least one stroke, paired with that file. An image
-/// whose strokes were all undone keeps an all-zero file: it is not a labelled image.
-fn labelled_pairs(state: &AppState) -> Result<Vec<(PathBuf, PathBuf)>, IoError> {
+/// An image file and its label file.
+type ImageAndLabels = (PathBuf, PathBuf);
+
+/// The images with a label file holding at least one stroke, paired with that file, and the
+/// label values present. An image whose strokes were all undone keeps an all-zero file: it is
+/// not a labelled image.
+fn labelled_pairs(state: &AppState) -> Result<(Vec<ImageAndLabels>, [bool; 256]), IoError> {
     let mut pairs = Vec::new();
+    let mut present = [false; 256];
     for entry in state.project.images() {
         let Some(labels) = state.project.existing_labels(&entry) else {
             continue;
         };
-        if pixelforest_io::read_label_image(&labels)?
-            .iter()
-            .any(|&v| v != 0)
-        {
+        let mut any = false;
+        for &v in pixelforest_io::read_label_image(&labels)?.iter() {
+            present[usize::from(v)] = true;
+            any |= v != 0;
+        }
+        if any {
             pairs.push((entry.path, labels));
         }
     }
-    Ok(pairs)
+    Ok((pairs, present))
+}
+
+/// The forest needs two classes; say which one is alone by its name, not its number.
+fn check_two_classes(present: &[bool; 256], classes: &[LabelClass]) -> Result<(), TrainError> {
+    let mut values = (1..256).filter(|&v| present[v]);
+    match (values.next(), values.next()) {
+        (Some(only), None) => Err(TrainError::OneClass(
+            classes
+                .get(only - 1)
+                .map_or_else(|| format!("label value {only}"), |c| c.name.clone()),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Trains a model on every labelled image with the project's settings.
 fn train(state: &AppState) -> Result<Trained, TrainError> {
     let settings = state.settings();
-    let pairs = labelled_pairs(state)?;
+    let (pairs, present) = labelled_pairs(state)?;
     if pairs.is_empty() {
         return Err(TrainError::NoLabels);
     }
+    check_two_classes(&present, &settings.classes)?;
     let selection = FeatureSelection::preset(&settings.features)?;
     let forest = ForestSettings {
         n_trees: settings.n_trees,
@@ -99,4 +123,24 @@ fn train(state: &AppState) -> Result<Trained, TrainError> {
         labelled_images: pairs.len(),
         class_counts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_labelled_class_is_named_by_its_name() {
+        let classes = pixelforest_core::default_classes();
+        let mut present = [false; 256];
+        present[0] = true;
+        present[2] = true;
+        let error = check_two_classes(&present, &classes).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "only \"Cytoplasm/membrane\" is labelled: label at least two classes"
+        );
+        present[3] = true;
+        assert!(check_two_classes(&present, &classes).is_ok());
+    }
 }

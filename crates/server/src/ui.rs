@@ -28,6 +28,8 @@ const FILES: &[(&str, &str, &str)] = &[
     ("tools.js", JS, include_str!("ui/tools.js")),
     ("input.js", JS, include_str!("ui/input.js")),
     ("training.js", JS, include_str!("ui/training.js")),
+    ("uncertain.js", JS, include_str!("ui/uncertain.js")),
+    ("persist.js", JS, include_str!("ui/persist.js")),
 ];
 
 fn file(name: &str) -> Option<(&'static str, &'static str)> {

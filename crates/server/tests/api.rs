@@ -513,8 +513,37 @@ async fn trains_then_serves_prediction_and_uncertainty_overlays() {
     assert_eq!(status, StatusCode::OK);
     let (w, h, samples, unc) = decode_png(&body);
     assert_eq!((w, h, samples), (80, 64, 4));
-    assert!(unc.chunks_exact(4).all(|p| p[..3] == [255, 255, 255]));
+    // Inferno colours, never the white that read as signal: a certain pixel is dark purple-black.
+    assert!(unc.chunks_exact(4).all(|p| p[..3] != [255, 255, 255]));
     assert!(unc[(30 * W + 40) * 4 + 3] < 128, "background is certain");
+    assert!(
+        unc[(30 * W + 40) * 4] < 100,
+        "{:?}",
+        &unc[(30 * W + 40) * 4..][..4]
+    );
+
+    // The next uncertain region: a window of the asked size, on the unlabelled image 1.
+    let next = get_json(&app, "/api/images/1/next-uncertain?size=16").await;
+    assert_eq!(
+        (next["w"].as_u64(), next["h"].as_u64()),
+        (Some(16), Some(16))
+    );
+    let (x, y) = (
+        next["x"].as_u64().unwrap() as usize,
+        next["y"].as_u64().unwrap() as usize,
+    );
+    let mean: f32 = (y..y + 16)
+        .flat_map(|yy| (x..x + 16).map(move |xx| (yy, xx)))
+        .map(|(yy, xx)| f32::from(unc[(yy * W + xx) * 4 + 3]) / 255.0)
+        .sum::<f32>()
+        / 256.0;
+    assert!(
+        (mean - next["mean"].as_f64().unwrap() as f32).abs() < 0.01,
+        "{next} vs {mean}"
+    );
+    let second = get_json(&app, "/api/images/1/next-uncertain?size=16&skip=1").await;
+    assert_ne!(next, second);
+    assert!(second["mean"].as_f64() <= next["mean"].as_f64());
 
     let (status, _) = send(&app, Method::POST, "/api/model", None).await;
     assert_eq!(status, StatusCode::OK);
@@ -522,6 +551,98 @@ async fn trains_then_serves_prediction_and_uncertainty_overlays() {
     let model = pixelforest_forest::Model::load(std::io::BufReader::new(model)).unwrap();
     assert_eq!(model.meta.classes.len(), 3);
     assert_eq!(model.meta.channel_names.len(), 3);
+
+    // The regression: a restarted server said "no model yet" although classifier.pxf was there.
+    let restarted = router(AppState::new(dir.path()).unwrap());
+    let status = get_json(&restarted, "/api/status").await;
+    assert_eq!(status["state"], "ready", "{status}");
+    assert_eq!(status["model_file"], "classifier.pxf");
+    assert_eq!(status["class_counts"], json!(counts));
+    let (status, again) = send(
+        &restarted,
+        Method::GET,
+        "/api/images/1/prediction.png",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(decode_png(&again).3, rgba);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_class_removes_its_labels_and_the_model_trains_without_it() {
+    let (dir, app) = project();
+    let four = json!([{"name": "Nuclei", "color": [1, 2, 3]}, {"name": "Extra", "color": [9, 9, 9]},
+                      {"name": "Cyto", "color": [4, 5, 6]}, {"name": "Background", "color": [7, 8, 9]}]);
+    let (status, _) = send(
+        &app,
+        Method::PUT,
+        "/api/classes",
+        Some(four.to_string().into_bytes()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // The scribbles' classes 2 and 3 become 3 and 4; class 2 ("Extra") gets a 3-pixel stroke.
+    let mut labels = scribbles().mapv(|v| if v >= 2 { v + 1 } else { v });
+    for x in 0..3 {
+        labels[[0, x]] = 2;
+    }
+    let body = serde_json::to_vec(&encode_rle(&labels)).unwrap();
+    let (status, _) = send(&app, Method::PUT, "/api/images/0/labels", Some(body)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        get_json(&app, "/api/classes/1/usage").await,
+        json!({"pixels": 3, "images": 1})
+    );
+
+    let (status, body) = send(&app, Method::DELETE, "/api/classes/1", None).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let deleted: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(deleted["removed"], json!({"pixels": 3, "images": 1}));
+    assert_eq!(deleted["classes"].as_array().unwrap().len(), 3);
+    let settings: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("pixelforest.json")).unwrap())
+            .unwrap();
+    assert_eq!(settings["classes"][1]["name"], "Cyto");
+    let saved = pixelforest_io::read_label_image(&dir.path().join("labels/a_labels.png")).unwrap();
+    // Extra's pixels are unlabelled now, the classes above it back at their old values.
+    let mut expected = scribbles();
+    for x in 0..3 {
+        expected[[0, x]] = 0;
+    }
+    assert_eq!(saved, expected);
+    let (status, body) = send(&app, Method::DELETE, "/api/classes/3", None).await;
+    assert_json_error(status, &body, StatusCode::NOT_FOUND);
+    assert_eq!(get_json(&app, "/api/status").await["has_model"], false);
+
+    send(&app, Method::POST, "/api/train", None).await;
+    let status = wait_for_training(&app).await;
+    assert_eq!(status["state"], "ready", "{status}");
+    assert_eq!(status["class_counts"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_model_of_a_deleted_class_is_not_loaded_at_restart() {
+    let (dir, app) = project();
+    let body = serde_json::to_vec(&encode_rle(&scribbles())).unwrap();
+    send(&app, Method::PUT, "/api/images/0/labels", Some(body)).await;
+    send(&app, Method::POST, "/api/train", None).await;
+    assert_eq!(wait_for_training(&app).await["state"], "ready");
+    let (status, _) = send(&app, Method::POST, "/api/model", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = send(&app, Method::DELETE, "/api/classes/0", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let restarted = router(AppState::new(dir.path()).unwrap());
+    let status = get_json(&restarted, "/api/status").await;
+    assert_eq!(
+        (status["state"].as_str(), status["has_model"].as_bool()),
+        (Some("error"), Some(false))
+    );
+    let error = status["error"].as_str().unwrap();
+    assert!(
+        error.contains("3 classes, the project has 2: train again"),
+        "{error}"
+    );
 }
 
 #[tokio::test]

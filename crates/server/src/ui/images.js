@@ -7,6 +7,8 @@ import { fitView, labelCanvas, labelCtx } from "./view.js";
 import { decodeRle, paintAllLabels, saveLabels } from "./labels.js";
 import { buildSlots, ensureStats, loadBase } from "./channels.js";
 import { refreshOverlays } from "./training.js";
+import { takeSaved } from "./persist.js";
+import { selectClass } from "./classes.js";
 
 export async function loadImages() {
   pf.images = await api("GET", "/api/images");
@@ -22,7 +24,8 @@ export async function loadImages() {
     ul.appendChild(li);
   }
   $("empty").textContent = pf.images.length ? "" : "no images (.h5, .tif, .tiff) in the project folder, ilastik/ or crops/";
-  if (pf.images.length && !pf.image) await selectImage(pf.images.find((im) => !im.error)?.id ?? 0);
+  const saved = pf.restore && pf.images.find((im) => im.name === pf.restore.image && !im.error);
+  if (pf.images.length && !pf.image) await selectImage(saved?.id ?? pf.images.find((im) => !im.error)?.id ?? 0);
 }
 
 function describeImage(im) {
@@ -38,14 +41,19 @@ async function selectImage(id) {
   if (pf.image && pf.dirty) await saveLabels(false);
   const im = pf.images.find((x) => x.id === id);
   if (!im || im.error) { setStatus(im ? im.error : "no such image", true); return; }
-  pf.image = im; pf.base = null; pf.pred = null; pf.unc = null; pf.undo = []; pf.stats = {}; pf.shownGeneration = -1;
+  pf.image = im; pf.base = null; pf.pred = null; pf.unc = null; pf.undo = []; pf.redo = []; pf.stats = {}; pf.shownGeneration = -1;
+  pf.focus = null; pf.uncertainSkip = 0;
+  const saved = takeSaved(im);
   for (const li of document.querySelectorAll("#images li")) li.classList.toggle("active", Number(li.dataset.id) === id);
   labelCanvas.width = im.width; labelCanvas.height = im.height;
   pf.labelPixels = labelCtx.createImageData(im.width, im.height);
   const n = im.channels.length;
-  pf.slots.forEach((s, i) => { if (s.c >= n) s.c = i === 0 ? 0 : -1; s.min = s.max = null; });
+  if (saved?.slots) saved.slots.forEach((s, i) => Object.assign(pf.slots[i], s));
+  else pf.slots.forEach((s, i) => { if (s.c >= n) s.c = i === 0 ? 0 : -1; s.min = s.max = null; });
   buildSlots();
-  fitView();
+  if (saved?.view && [saved.view.scale, saved.view.tx, saved.view.ty].every(Number.isFinite)) pf.view = { ...saved.view };
+  else fitView();
+  if (Number.isInteger(saved?.current)) selectClass(saved.current);
   const rle = await api("GET", `/api/images/${id}/labels`);
   pf.labels = decodeRle(rle);
   paintAllLabels();

@@ -3,7 +3,8 @@
 
 import { pf } from "./state.js";
 import { canvas, fitView, redraw } from "./view.js";
-import { labelsChanged, pushUndo, stamp, strokeTo, undo } from "./labels.js";
+import { labelsChanged, pushUndo, redo, stamp, strokeTo, undo } from "./labels.js";
+import { nextUncertain } from "./uncertain.js";
 import { selectClass } from "./classes.js";
 import { MAX_BRUSH, syncTools } from "./tools.js";
 
@@ -45,7 +46,9 @@ function wheel(ev) {
 
 function keyDown(ev) {
   if (ev.target instanceof HTMLInputElement && ev.target.type === "text") return;
-  if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === "z") { ev.preventDefault(); undo(); return; }
+  const ctrl = ev.ctrlKey || ev.metaKey, key = ev.key.toLowerCase();
+  if (ctrl && key === "z") { ev.preventDefault(); if (ev.shiftKey) redo(); else undo(); return; }
+  if (ctrl && key === "y") { ev.preventDefault(); redo(); return; }
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
   if (ev.key === " ") { pf.spaceDown = true; canvas.style.cursor = "grab"; ev.preventDefault(); }
   else if (/^[1-9]$/.test(ev.key)) selectClass(Number(ev.key) - 1);
@@ -54,6 +57,7 @@ function keyDown(ev) {
   else if (ev.key === "[") { pf.brush = Math.max(1, pf.brush - (pf.brush > 10 ? 2 : 1)); syncTools(); }
   else if (ev.key === "]") { pf.brush = Math.min(MAX_BRUSH, pf.brush + (pf.brush >= 10 ? 2 : 1)); syncTools(); }
   else if (ev.key === "f") fitView();
+  else if (ev.key === "n") nextUncertain();
 }
 
 export function initInput() {

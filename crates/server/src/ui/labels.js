@@ -1,4 +1,4 @@
-// The label map: painting strokes, undo, the run-length wire format, and autosave (which
+// The label map: painting strokes (outlined), undo and redo, the run-length wire format, and autosave (which
 // retrains when live update is on).
 
 import { pf } from "./state.js";
@@ -10,11 +10,24 @@ import { train } from "./training.js";
 
 const UNDO_DEPTH = 30;
 
+/** Unlabelled pixels next to a label are drawn black, so a stroke stays visible on a prediction
+ * of its own class (which is drawn filled, below the labels). */
+function touchesLabel(x, y) {
+  const W = pf.image.width, H = pf.image.height;
+  for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+    const xx = x + dx, yy = y + dy;
+    if (xx >= 0 && yy >= 0 && xx < W && yy < H && pf.labels[yy * W + xx]) return true;
+  }
+  return false;
+}
+
 function paintLabelRect(x0, y0, x1, y1) {
-  const W = pf.image.width, d = pf.labelPixels.data;
+  const W = pf.image.width, H = pf.image.height, d = pf.labelPixels.data;
+  x0 = Math.max(0, x0 - 1); y0 = Math.max(0, y0 - 1); x1 = Math.min(W, x1 + 1); y1 = Math.min(H, y1 + 1);
   for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
     const i = y * W + x, v = pf.labels[i], c = v ? pf.classes[v - 1] : null;
     if (c) { d[i * 4] = c.color[0]; d[i * 4 + 1] = c.color[1]; d[i * 4 + 2] = c.color[2]; d[i * 4 + 3] = 255; }
+    else if (!v && touchesLabel(x, y)) { d[i * 4] = d[i * 4 + 1] = d[i * 4 + 2] = 0; d[i * 4 + 3] = 255; }
     else d[i * 4 + 3] = 0;
   }
   labelCtx.putImageData(pf.labelPixels, 0, 0, x0, y0, x1 - x0, y1 - y0);
@@ -42,11 +55,20 @@ export function strokeTo(p) {
   redraw();
 }
 
-export function pushUndo() { pf.undo.push(pf.labels.slice()); if (pf.undo.length > UNDO_DEPTH) pf.undo.shift(); }
+export function pushUndo() { pf.undo.push(pf.labels.slice()); if (pf.undo.length > UNDO_DEPTH) pf.undo.shift(); pf.redo = []; }
 
 export function undo() {
   if (!pf.undo.length) return;
+  pf.redo.push(pf.labels);
   pf.labels = pf.undo.pop();
+  paintAllLabels();
+  labelsChanged();
+}
+
+export function redo() {
+  if (!pf.redo.length) return;
+  pf.undo.push(pf.labels);
+  pf.labels = pf.redo.pop();
   paintAllLabels();
   labelsChanged();
 }

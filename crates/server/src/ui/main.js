@@ -1,6 +1,7 @@
 // The labeling page's entry point: wires the controls, then loads classes, images and the
 // training status. Modules: state (the one state object), dom and api (helpers), view (canvas),
-// labels, images, channels, classes, tools, input (pointer and keys), training.
+// labels, images, channels, classes, tools, input (pointer and keys), training, uncertain (next
+// uncertain region), persist (what a reload keeps).
 
 import { pf } from "./state.js";
 import { $, setStatus } from "./dom.js";
@@ -11,6 +12,7 @@ import { initClasses, loadClasses } from "./classes.js";
 import { initTools, syncTools } from "./tools.js";
 import { initInput } from "./input.js";
 import { initTraining, poll } from "./training.js";
+import { loadSaved } from "./persist.js";
 
 window.pf = pf;
 initView();
@@ -18,6 +20,7 @@ initClasses();
 initTools();
 initInput();
 initTraining();
+loadSaved();
 window.addEventListener("beforeunload", () => { if (pf.dirty) saveLabels(); });
 
 try {

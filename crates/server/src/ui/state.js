@@ -23,12 +23,16 @@ export const pf = Object.seal({
   labels: null, // Uint8Array, row-major, 0 = unlabelled
   labelPixels: null, // ImageData mirroring `labels` in class colours
   undo: [], // earlier copies of `labels`
+  redo: [], // copies undone, newest last; a new stroke clears them
   // view and pointer
   view: { scale: 1, tx: 0, ty: 0 }, // image -> screen: scale, then translate
   mouse: null, // pointer position on screen, for the brush outline
   stroke: null, // {last: image point} while painting
   pan: null, // {x, y, tx, ty} while panning
   spaceDown: false,
+  focus: null, // {x, y, w, h, mean}: the uncertain region last jumped to, outlined
+  uncertainSkip: 0, // how many uncertain regions of this prediction were visited
+  restore: null, // the state saved by the last visit (persist.js), until the first image applies it
   // saving and training
   dirty: false, // labels changed since the last save
   saving: false,

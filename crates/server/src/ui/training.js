@@ -17,13 +17,14 @@ export async function train() {
 
 /** Shows a `GET /api/status` answer and returns it. */
 function showStatus(st) {
-  pf.generation = st.generation;
+  pf.generation = st.has_model ? st.generation : 0;
   if (st.state === "training") setStatus("training…" + (st.generation ? ` (model ${st.generation} shown)` : ""));
   else if (st.state === "error") setStatus(st.error || "training failed", true);
   else if (st.state === "ready") {
-    const counts = st.class_counts.map((n, i) => `${pf.classes[i] ? pf.classes[i].name : i + 1}: ${n}`).join(", ");
-    setStatus(`model ${st.generation}: ${st.labelled_images} image(s), ${st.seconds.toFixed(1)} s\n${counts}`);
-  } else setStatus("no model yet — label at least two classes");
+    const counts = st.class_counts.map((n, i) => `${pf.classes[i] ? pf.classes[i].name : `class ${i + 1}`}: ${n}`).join(", ");
+    const origin = st.model_file ? `loaded from ${st.model_file}` : `${st.labelled_images} image(s), ${st.seconds.toFixed(1)} s`;
+    setStatus(`model ${st.generation}: ${origin}\n${counts}`);
+  } else setStatus(st.generation ? "no model: the classes changed — train again" : "no model yet — label at least two classes");
   return st;
 }
 
@@ -47,6 +48,7 @@ export async function refreshOverlays(force) {
     const pred = $("pred-toggle").checked ? await bitmap(`/api/images/${id}/prediction.png?g=${g}`) : pf.pred;
     const unc = $("unc-toggle").checked ? await bitmap(`/api/images/${id}/uncertainty.png?g=${g}`) : pf.unc;
     if (token !== pf.tokens.overlay || !pf.image || pf.image.id !== id) return;
+    if (pf.shownGeneration !== g) pf.uncertainSkip = 0;
     if ($("pred-toggle").checked) pf.pred = pred;
     if ($("unc-toggle").checked) pf.unc = unc;
     pf.shownGeneration = g;

@@ -1,8 +1,10 @@
 // The canvas: draws the base image, the overlays and the labels under the current view, and the
-// brush outline; fits the image to the window.
+// brush outline and the uncertain region visited; fits the image to the window. Every drawn change
+// is remembered for a reload (persist.js).
 
 import { pf } from "./state.js";
 import { $, hex } from "./dom.js";
+import { saveSoon } from "./persist.js";
 
 export const canvas = $("canvas");
 const ctx = canvas.getContext("2d");
@@ -14,6 +16,7 @@ export function redraw() { if (!frame) frame = requestAnimationFrame(draw); }
 
 function draw() {
   frame = 0;
+  saveSoon();
   const dpr = window.devicePixelRatio || 1;
   const w = Math.round(canvas.clientWidth * dpr), h = Math.round(canvas.clientHeight * dpr);
   if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
@@ -29,6 +32,10 @@ function draw() {
   ctx.globalAlpha = $("label-opacity").value / 100;
   ctx.drawImage(labelCanvas, 0, 0);
   ctx.globalAlpha = 1;
+  if (pf.focus) { // the uncertain region jumped to
+    ctx.setLineDash([6 / v.scale, 4 / v.scale]); ctx.lineWidth = 2 / v.scale; ctx.strokeStyle = "#fff";
+    ctx.strokeRect(pf.focus.x, pf.focus.y, pf.focus.w, pf.focus.h); ctx.setLineDash([]);
+  }
   if (pf.mouse) { // brush outline in screen space
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.beginPath();
