@@ -176,6 +176,20 @@ fn finish(
             println!("{:<24} {:>12}", c.name, n);
         }
         println!("out-of-bag accuracy: {:.4}", report.oob_accuracy);
+        // A class without labels still gets a (never chosen) probability channel, which changes
+        // the exported maps' channel count downstream steps rely on.
+        for (c, _) in classes
+            .iter()
+            .zip(&report.class_counts)
+            .filter(|(_, &n)| n == 0)
+        {
+            eprintln!(
+                "warning: class \"{}\" has no labelled pixels; the model still has a channel for it \
+                 (always 0), so exported maps have {} channels: delete the class if it is not wanted",
+                c.name,
+                classes.len()
+            );
+        }
     }
     println!(
         "{} features ({} channels), trained in {:.1} s; model written to {}",
