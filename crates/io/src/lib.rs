@@ -8,6 +8,7 @@
 //! - [`atomic_write`]: every output goes through an exclusive temporary file, an fsync and a rename;
 //!   [`remove_stale_temp_files`] clears what killed runs left.
 //! - [`image_shape`] (headers only) and [`read_pixels`] (no channel names), for checks of existing files.
+//! - [`McdFile`] / [`read_imc_txt`]: IMC instrument files (`.mcd`, `.txt`), as readimc reads them.
 //! - Declared sizes are checked against the file and the [`budget`] before anything is allocated.
 //!
 //! All errors name the file and the problem ([`IoError`]).
@@ -19,8 +20,12 @@ pub mod channel_names;
 mod error;
 pub mod h5_image;
 pub mod h5_path;
+mod imc_channel;
+mod imc_txt;
 mod interleaved;
 mod labels;
+pub mod mcd;
+mod mcd_schema;
 pub mod ome;
 pub mod panel;
 mod png_image;
@@ -37,7 +42,10 @@ pub use atomic::{atomic_write, remove_stale_temp_files};
 pub use channel_names::{image_stem, read_channel_list, resolve_channel_names};
 pub use error::{IoError, Result};
 pub use h5_path::{split_h5_path, H5DatasetPath};
+pub use imc_channel::ImcChannel;
+pub use imc_txt::{read_imc_txt, read_imc_txt_channels, ImcTxt};
 pub use labels::read_label_image;
+pub use mcd::{AcquisitionPixels, McdFile};
 pub use panel::{read_panel_groups, ChannelGroup, PanelGroups, MEAN_CHANNEL};
 pub use png_image::write_rgb_png;
 pub use probabilities::{
