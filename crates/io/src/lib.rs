@@ -21,6 +21,7 @@ mod error;
 pub mod h5_image;
 pub mod h5_path;
 mod imc_channel;
+pub mod imc_panel;
 mod imc_txt;
 mod interleaved;
 mod labels;
@@ -46,7 +47,7 @@ pub use imc_channel::ImcChannel;
 pub use imc_txt::{read_imc_txt, read_imc_txt_channels, ImcTxt};
 pub use labels::read_label_image;
 pub use mcd::{AcquisitionPixels, McdFile};
-pub use panel::{read_panel_groups, ChannelGroup, PanelGroups, MEAN_CHANNEL};
+pub use panel::{read_panel_channels, read_panel_groups, ChannelGroup, PanelGroups, MEAN_CHANNEL};
 pub use png_image::write_rgb_png;
 pub use probabilities::{
     read_probabilities, renormalize_u16, write_probabilities, write_probabilities_compressed,
@@ -191,6 +192,16 @@ pub fn image_shape(path: &Path) -> Result<[usize; 3]> {
 pub fn write_tiff_stack(path: &Path, image: &Image, sample: SampleType) -> Result<()> {
     atomic_write(path, |tmp| {
         tiff_stack::write_stack_pages(tmp, image.data(), sample)
+    })
+}
+
+/// Writes `image` as an OME-TIFF stack: one uncompressed page per channel, the channel names in
+/// the OME-XML of the first page (tifffile reads `(c, y, x)` and the names). `U16` rounds and
+/// clamps to [0, 65535].
+pub fn write_ome_tiff_stack(path: &Path, image: &Image, sample: SampleType) -> Result<()> {
+    let xml = ome::ome_xml(image.channels(), image.height(), image.width(), sample);
+    atomic_write(path, |tmp| {
+        tiff_stack::write_described_pages(tmp, image.data(), sample, Some(&xml))
     })
 }
 

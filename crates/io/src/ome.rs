@@ -62,6 +62,43 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
     None
 }
 
+/// OME-XML for a `(channels, y, x)` stack stored one page per channel (page `c` = channel
+/// `c`), channels named `names`: what tifffile and Bio-Formats read channel names from.
+#[must_use]
+pub fn ome_xml(names: &[String], height: usize, width: usize, sample: crate::SampleType) -> String {
+    let kind = match sample {
+        crate::SampleType::U16 => "uint16",
+        crate::SampleType::F32 => "float",
+    };
+    let c = names.len();
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\">\
+         <Image ID=\"Image:0\"><Pixels ID=\"Pixels:0\" DimensionOrder=\"XYCZT\" Type=\"{kind}\" \
+         SizeX=\"{width}\" SizeY=\"{height}\" SizeC=\"{c}\" SizeZ=\"1\" SizeT=\"1\">"
+    );
+    for (i, name) in names.iter().enumerate() {
+        xml.push_str(&format!(
+            "<Channel ID=\"Channel:0:{i}\" Name=\"{}\" SamplesPerPixel=\"1\"/>",
+            escape(name)
+        ));
+    }
+    for i in 0..c {
+        xml.push_str(&format!(
+            "<TiffData FirstC=\"{i}\" FirstZ=\"0\" FirstT=\"0\" IFD=\"{i}\" PlaneCount=\"1\"/>"
+        ));
+    }
+    xml.push_str("</Pixels></Image></OME>");
+    xml
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 fn unescape(s: &str) -> String {
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -78,6 +115,13 @@ mod tests {
     fn reads_names_in_order() {
         let xml = r#"<?xml version="1.0"?><OME xmlns="x"><Image ID="Image:0"><Pixels ID="P"><Channel ID="Channel:0:0" Name="DNA1 &amp; 2" SamplesPerPixel="1"/><Channel ID="Channel:0:1" Name="CD45"><LightPath/></Channel></Pixels></Image></OME>"#;
         assert_eq!(ome_channel_names(xml).unwrap(), ["DNA1 & 2", "CD45"]);
+    }
+
+    #[test]
+    fn written_names_read_back() {
+        let names = vec!["DNA1 & \"2\"".to_string(), "<CD45>".to_string()];
+        let xml = ome_xml(&names, 3, 4, crate::SampleType::F32);
+        assert_eq!(ome_channel_names(&xml).unwrap(), names);
     }
 
     #[test]

@@ -1,0 +1,449 @@
+//! `convert`: IMC instrument files (`.mcd`, `.txt`) to one multichannel TIFF per acquisition,
+//! as steinbock's `preprocess imc images` writes them (`steinbock/preprocessing/_cli/imc.py`,
+//! `preprocessing/imc.py`, commit of BodenmillerGroup/steinbock read 2026-11):
+//! - `<mcd stem>_<acquisition id, 3 digits>.tiff`; a `.txt` without an `.mcd`: `<txt stem>.tiff`;
+//!   a name already taken gets steinbock's `DUPLICATE<n>_` prefix;
+//! - the channels of the panel's `channel` column, in its order (an acquisition lacking one
+//!   fails); float32 or uint16 (rounded, clamped);
+//! - an acquisition whose `.mcd` data are missing, cut, or stopped early is read from its
+//!   `.txt` (`<mcd stem>*_0*<id>.txt`), and this is reported;
+//! - the hot-pixel filter on request (steinbock's `--hpf`).
+//!
+//! The channel names (the panel's `name`s) go into each TIFF's OME-XML.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array3, Axis};
+use pixelforest_core::Image;
+use pixelforest_io::imc_panel::{panel_from_channels, write_panel, PanelRow};
+use pixelforest_io::{read_imc_txt, read_imc_txt_channels, ImcChannel, McdFile, SampleType};
+
+use crate::error::{PipelineError, Result};
+use crate::report::{run_parallel, BatchReport};
+
+/// Where the panel comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PanelSource {
+    /// Read this steinbock `panel.csv` (its `channel` and `name` columns).
+    Read(PathBuf),
+    /// Make one from the files' channels and write it here.
+    Create(PathBuf),
+}
+
+/// Options of a `convert` run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvertOptions {
+    pub out_dir: PathBuf,
+    pub panel: PanelSource,
+    pub sample: SampleType,
+    /// steinbock's `--hpf`; 0 disables the filter.
+    pub hot_pixel_threshold: f32,
+    pub overwrite: bool,
+    pub progress: bool,
+}
+
+/// The `.mcd` and `.txt` files of the inputs (folders searched recursively, hidden files
+/// skipped), sorted.
+///
+/// # Errors
+/// An input that does not exist or is neither `.mcd`, `.txt` nor a folder; no files found.
+pub fn collect_imc_files(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let (mut mcd, mut txt) = (Vec::new(), Vec::new());
+    for input in inputs {
+        if input.is_dir() {
+            walk(input, &mut mcd, &mut txt)?;
+        } else if !input.is_file() {
+            return Err(PipelineError::file(input, "no such file or folder"));
+        } else {
+            match ext(input).as_str() {
+                "mcd" => mcd.push(input.clone()),
+                "txt" => txt.push(input.clone()),
+                _ => {
+                    return Err(PipelineError::file(
+                        input,
+                        "not an IMC file (expected .mcd or .txt)",
+                    ))
+                }
+            }
+        }
+    }
+    for v in [&mut mcd, &mut txt] {
+        v.sort();
+        v.dedup();
+    }
+    if mcd.is_empty() && txt.is_empty() {
+        return Err(PipelineError::Invalid(
+            "no .mcd or .txt files in the given inputs".into(),
+        ));
+    }
+    Ok((mcd, txt))
+}
+
+fn ext(p: &Path) -> String {
+    p.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+fn walk(dir: &Path, mcd: &mut Vec<PathBuf>, txt: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| PipelineError::file(dir, format!("cannot list folder: {e}")))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, mcd, txt)?;
+        } else if ext(&path) == "mcd" {
+            mcd.push(path);
+        } else if ext(&path) == "txt" {
+            txt.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Where one output's pixels come from.
+#[derive(Debug, Clone)]
+enum Source {
+    Acquisition { id: i64, recovery: Option<PathBuf> },
+    Txt,
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    source: Source,
+    output: PathBuf,
+}
+
+/// Each input's jobs, or why it cannot be opened.
+type Plan = HashMap<PathBuf, std::result::Result<Vec<Job>, String>>;
+
+/// Converts `mcd` and `txt` files; returns the report and the panel used. A bad file or
+/// acquisition is reported, the others written.
+///
+/// # Errors
+/// The panel cannot be read or written (nothing is converted then).
+pub fn convert_batch(
+    mcd: &[PathBuf],
+    txt: &[PathBuf],
+    options: &ConvertOptions,
+) -> Result<(BatchReport, Vec<(String, String)>)> {
+    let opened: Vec<(PathBuf, std::result::Result<McdFile, String>)> = mcd
+        .iter()
+        .map(|p| (p.clone(), McdFile::open(p).map_err(|e| e.to_string())))
+        .collect();
+    let panel = resolve_panel(&opened, txt, &options.panel)?;
+    let (plan, inputs) = plan_jobs(&opened, txt, &options.out_dir);
+    let files: HashMap<&PathBuf, &McdFile> = opened
+        .iter()
+        .filter_map(|(p, f)| f.as_ref().ok().map(|f| (p, f)))
+        .collect();
+    let report = run_parallel(&inputs, "files", options.progress, |input, warn| {
+        let jobs = match plan.get(input) {
+            Some(Ok(jobs)) => jobs,
+            Some(Err(e)) => return Err(PipelineError::Invalid(e.clone())),
+            None => return Ok((Vec::new(), 0)),
+        };
+        let mcd = files.get(&input.to_path_buf()).copied();
+        convert_file(input, mcd, jobs, &panel, options, warn)
+    });
+    Ok((report, panel))
+}
+
+fn resolve_panel(
+    opened: &[(PathBuf, std::result::Result<McdFile, String>)],
+    txt: &[PathBuf],
+    source: &PanelSource,
+) -> Result<Vec<(String, String)>> {
+    match source {
+        PanelSource::Read(path) => Ok(pixelforest_io::read_panel_channels(path)?),
+        PanelSource::Create(path) => {
+            // steinbock: from the .mcd files if there are any, else from the .txt files.
+            let mut channels: Vec<ImcChannel> = opened
+                .iter()
+                .filter_map(|(_, f)| f.as_ref().ok())
+                .flat_map(|f| f.acquisitions().flat_map(|a| a.channels.iter().cloned()))
+                .collect();
+            if opened.is_empty() {
+                // A .txt whose header cannot be read fails later, with its file named.
+                channels.extend(
+                    txt.iter()
+                        .filter_map(|t| read_imc_txt_channels(t).ok())
+                        .flatten(),
+                );
+            }
+            let rows: Vec<PanelRow> = panel_from_channels(&channels);
+            if rows.is_empty() {
+                return Err(PipelineError::Invalid(
+                    "no channels found to make a panel from".into(),
+                ));
+            }
+            crate::batch_predict::create_parent(path)?;
+            write_panel(path, &rows)?;
+            let named = |r: PanelRow| {
+                let name = if r.name.is_empty() {
+                    r.channel.clone()
+                } else {
+                    r.name
+                };
+                (r.channel, name)
+            };
+            Ok(rows.into_iter().map(named).collect())
+        }
+    }
+}
+
+/// steinbock's order: `.mcd` files by stem, descending, each taking its `.txt` files; then the
+/// `.txt` files left, each its own image.
+fn plan_jobs(
+    opened: &[(PathBuf, std::result::Result<McdFile, String>)],
+    txt: &[PathBuf],
+    out_dir: &Path,
+) -> (Plan, Vec<PathBuf>) {
+    let mut order: Vec<&(PathBuf, std::result::Result<McdFile, String>)> = opened.iter().collect();
+    order.sort_by_key(|(p, _)| std::cmp::Reverse(stem(p)));
+    let mut candidates: Vec<PathBuf> = txt.to_vec();
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    let mut duplicates = 0usize;
+    let mut name = |base: String| {
+        let n = taken.entry(base.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            out_dir.join(format!("{base}.tiff"))
+        } else {
+            duplicates += 1;
+            out_dir.join(format!("DUPLICATE{duplicates:03}_{base}.tiff"))
+        }
+    };
+    let mut plan = Plan::new();
+    let mut inputs = Vec::new();
+    for (path, file) in order {
+        inputs.push(path.clone());
+        let Ok(file) = file else {
+            plan.insert(
+                path.clone(),
+                Err(file.as_ref().err().cloned().unwrap_or_default()),
+            );
+            continue;
+        };
+        let mut jobs = Vec::new();
+        for acq in file.acquisitions() {
+            let recovery = match_txt(path, acq.id, &candidates);
+            if let Some(r) = &recovery {
+                candidates.retain(|c| c != r);
+            }
+            let output = name(format!("{}_{:03}", stem(path), acq.id));
+            jobs.push(Job {
+                source: Source::Acquisition {
+                    id: acq.id,
+                    recovery,
+                },
+                output,
+            });
+        }
+        plan.insert(path.clone(), Ok(jobs));
+    }
+    for t in candidates {
+        let output = name(stem(&t));
+        inputs.push(t.clone());
+        plan.insert(
+            t,
+            Ok(vec![Job {
+                source: Source::Txt,
+                output,
+            }]),
+        );
+    }
+    (plan, inputs)
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The one `.txt` named `<mcd stem>..._0*<id>.txt` (steinbock's `_match_txt_file`); none if
+/// several match.
+fn match_txt(mcd: &Path, id: i64, candidates: &[PathBuf]) -> Option<PathBuf> {
+    let prefix = stem(mcd);
+    let id = id.to_string();
+    let matches: Vec<&PathBuf> = candidates
+        .iter()
+        .filter(|c| {
+            let s = stem(c);
+            let Some(rest) = s.strip_prefix(&prefix) else {
+                return false;
+            };
+            let Some(head) = rest.strip_suffix(id.as_str()) else {
+                return false;
+            };
+            head.trim_end_matches('0').ends_with('_')
+        })
+        .collect();
+    (matches.len() == 1).then(|| matches[0].clone())
+}
+
+/// Converts one input's jobs; returns the outputs and pixels written (0: all existed).
+fn convert_file(
+    input: &Path,
+    mcd: Option<&McdFile>,
+    jobs: &[Job],
+    panel: &[(String, String)],
+    options: &ConvertOptions,
+    warn: &(dyn Fn(String) + Sync),
+) -> Result<(Vec<PathBuf>, usize)> {
+    let (mut outputs, mut pixels, mut failures) = (Vec::new(), 0usize, Vec::new());
+    for job in jobs {
+        if !options.overwrite && already_done(mcd, job, panel.len()) {
+            outputs.push(job.output.clone());
+            continue;
+        }
+        let result = read_source(input, mcd, &job.source, warn)
+            .and_then(|(data, channels)| {
+                select_channels(input, &job.source, data, &channels, panel)
+            })
+            .and_then(|data| {
+                let data = filter(data, options.hot_pixel_threshold);
+                let names = panel.iter().map(|(_, n)| n.clone()).collect();
+                let image = Image::new(data, names)
+                    .map_err(|e| PipelineError::file(input, e.to_string()))?;
+                crate::batch_predict::create_parent(&job.output)?;
+                pixelforest_io::write_ome_tiff_stack(&job.output, &image, options.sample)?;
+                Ok(image.height() * image.width())
+            });
+        match result {
+            Ok(px) => {
+                pixels += px;
+                outputs.push(job.output.clone());
+            }
+            Err(e) => failures.push(e.to_string()),
+        }
+    }
+    if !failures.is_empty() {
+        let written = outputs.len();
+        let msg = format!(
+            "{} ({written} of {} images written)",
+            failures.join("; "),
+            jobs.len()
+        );
+        return Err(PipelineError::Invalid(msg));
+    }
+    Ok((outputs, pixels))
+}
+
+fn already_done(mcd: Option<&McdFile>, job: &Job, channels: usize) -> bool {
+    if !job.output.is_file() {
+        return false;
+    }
+    match (&job.source, mcd) {
+        (Source::Acquisition { id, .. }, Some(f)) => {
+            f.acquisitions().find(|a| a.id == *id).is_some_and(|a| {
+                crate::plan::is_complete(&job.output, Some(channels), a.height, a.width)
+            })
+        }
+        _ => pixelforest_io::read_pixels(&job.output).is_ok_and(|d| d.dim().0 == channels),
+    }
+}
+
+/// An acquisition's pixels and channels: from the `.mcd`, else its `.txt`.
+fn read_source(
+    input: &Path,
+    mcd: Option<&McdFile>,
+    source: &Source,
+    warn: &(dyn Fn(String) + Sync),
+) -> Result<(Array3<f32>, Vec<ImcChannel>)> {
+    let from_txt = |t: &Path| -> Result<(Array3<f32>, Vec<ImcChannel>)> {
+        let txt = read_imc_txt(t)?;
+        Ok((txt.data, txt.channels))
+    };
+    let (id, recovery) = match source {
+        Source::Txt => return from_txt(input),
+        Source::Acquisition { id, recovery } => (*id, recovery.as_deref()),
+    };
+    let Some(file) = mcd else {
+        return Err(PipelineError::file(
+            input,
+            format!("acquisition {id}: file not open"),
+        ));
+    };
+    let Some(acq) = file.acquisitions().find(|a| a.id == id) else {
+        return Err(PipelineError::file(
+            input,
+            format!("acquisition {id} not found"),
+        ));
+    };
+    match (file.read_acquisition(acq), recovery) {
+        (Ok(px), _) if px.is_complete() => Ok((px.data, acq.channels.clone())),
+        (Ok(px), Some(txt)) => {
+            let (h, w) = (acq.height, acq.width);
+            warn(format!(
+                "{}: acquisition {id} stopped early ({} of {} pixels); read from {}",
+                input.display(),
+                px.stored,
+                h * w,
+                txt.display()
+            ));
+            from_txt(txt)
+        }
+        (Ok(px), None) => {
+            warn(format!(
+                "{}: acquisition {id} stopped early ({} of {} pixels), no .txt found: missing pixels are 0",
+                input.display(), px.stored, acq.height * acq.width
+            ));
+            Ok((px.data, acq.channels.clone()))
+        }
+        (Err(e), Some(txt)) => {
+            warn(format!("{e}; read from {}", txt.display()));
+            from_txt(txt)
+        }
+        (Err(e), None) => Err(PipelineError::Invalid(format!(
+            "{e}, and no .txt file to recover it from"
+        ))),
+    }
+}
+
+/// The panel's channels, in its order, from `data` whose channels are `channels`.
+fn select_channels(
+    input: &Path,
+    source: &Source,
+    data: Array3<f32>,
+    channels: &[ImcChannel],
+    panel: &[(String, String)],
+) -> Result<Array3<f32>> {
+    let names: Vec<String> = channels.iter().map(ImcChannel::name).collect();
+    let mut index = Vec::with_capacity(panel.len());
+    for (metal, _) in panel {
+        let Some(i) = names.iter().position(|n| n == metal) else {
+            let what = match source {
+                Source::Acquisition { id, .. } => format!("acquisition {id}"),
+                Source::Txt => "file".into(),
+            };
+            return Err(PipelineError::file(
+                input,
+                format!(
+                    "{what} has no channel {metal} of the panel (it has {})",
+                    names.join(", ")
+                ),
+            ));
+        };
+        index.push(i);
+    }
+    if index.iter().copied().eq(0..names.len()) {
+        return Ok(data);
+    }
+    Ok(data.select(Axis(0), &index))
+}
+
+fn filter(mut data: Array3<f32>, threshold: f32) -> Array3<f32> {
+    if threshold > 0.0 {
+        for mut plane in data.outer_iter_mut() {
+            let filtered = pixelforest_prepare::filter_hot_pixels(plane.view(), threshold);
+            plane.assign(&filtered);
+        }
+    }
+    data
+}

@@ -1,0 +1,97 @@
+//! `pixelforest convert`: IMC instrument files to steinbock's `img/` and `panel.csv`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use pixelforest::pipeline::{collect_imc_files, convert_batch, ConvertOptions, PanelSource};
+
+use super::common::{finish, BatchArgs};
+
+/// Convert IMC acquisitions (.mcd, .txt) to one multichannel TIFF per acquisition (replaces
+/// `steinbock preprocess imc panel` + `images`, and imctools/readimc scripts).
+///
+/// Writes `<out>/<mcd name>_<acquisition id>.tiff` (e.g. `slide1_003.tiff`; a .txt without its
+/// .mcd: `<txt name>.tiff`), one page per channel with the channel names in its OME-XML, and,
+/// unless a panel is given or already there, `panel.csv` beside the output folder in
+/// steinbock's columns (channel, name, keep, ilastik, deepcell, cellpose). Images hold the
+/// panel's channels in its order. An acquisition whose .mcd data are missing or cut is read
+/// from its .txt export (`<mcd name>..._<id>.txt`), and the run says so.
+///
+/// Examples:
+///   pixelforest convert raw/ --out img/
+///   pixelforest convert raw/slide1.mcd --out img/ --panel panel.csv --hot-pixel-threshold 50
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// .mcd and .txt files, or folders searched for them (recursively).
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output folder of the TIFFs (steinbock: img/).
+    #[arg(long, default_value = "img")]
+    out: PathBuf,
+    /// steinbock panel whose `channel` column lists the channels to write (default:
+    /// `panel.csv` beside the output folder if it exists, else one is made there).
+    #[arg(long)]
+    panel: Option<PathBuf>,
+    /// Sample type of the TIFFs (steinbock: float32; uint16 rounds and clamps).
+    #[arg(long, value_enum, default_value_t = SampleArg::Float32)]
+    dtype: SampleArg,
+    /// Hot-pixel filter: a pixel above the maximum of its 8 neighbours by more than this is
+    /// set to that maximum (steinbock's --hpf; 0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    hot_pixel_threshold: f32,
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+/// Sample type of the written TIFFs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SampleArg {
+    Float32,
+    Uint16,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    args.batch.init_threads()?;
+    if !(args.hot_pixel_threshold >= 0.0 && args.hot_pixel_threshold.is_finite()) {
+        anyhow::bail!("--hot-pixel-threshold must be a number >= 0");
+    }
+    if args.batch.shard.is_some() {
+        anyhow::bail!("--shard is not supported by convert (the panel spans all files)");
+    }
+    let (mcd, txt) = collect_imc_files(&args.inputs)?;
+    let default_panel = match args.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.join("panel.csv"),
+        _ => PathBuf::from("panel.csv"),
+    };
+    let panel = match &args.panel {
+        Some(p) => PanelSource::Read(p.clone()),
+        None if default_panel.is_file() => PanelSource::Read(default_panel),
+        None => PanelSource::Create(default_panel),
+    };
+    if !args.batch.quiet {
+        match &panel {
+            PanelSource::Read(p) => eprintln!("panel: {} (read)", p.display()),
+            PanelSource::Create(p) => eprintln!("panel: {} (made from the files)", p.display()),
+        }
+        eprintln!(
+            "converting {} .mcd and {} .txt files -> {}",
+            mcd.len(),
+            txt.len(),
+            args.out.display()
+        );
+    }
+    let options = ConvertOptions {
+        out_dir: args.out.clone(),
+        panel,
+        sample: match args.dtype {
+            SampleArg::Float32 => pixelforest::io::SampleType::F32,
+            SampleArg::Uint16 => pixelforest::io::SampleType::U16,
+        },
+        hot_pixel_threshold: args.hot_pixel_threshold,
+        overwrite: args.batch.overwrite,
+        progress: !args.batch.quiet,
+    };
+    let (report, _) = convert_batch(&mcd, &txt, &options)?;
+    Ok(finish(&report, args.batch.quiet))
+}
