@@ -92,15 +92,56 @@ pub fn ome_xml(names: &[String], height: usize, width: usize, sample: crate::Sam
     xml
 }
 
+/// XML-escapes `s`, non-ASCII characters as character references: a TIFF ImageDescription is
+/// ASCII (the `tiff` crate refuses anything else).
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c if c.is_ascii() => out.push(c),
+            c => out.push_str(&format!("&#x{:X};", u32::from(c))),
+        }
+    }
+    out
+}
+
+/// Decodes `&#NN;` / `&#xHH;` character references.
+fn char_refs(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("&#") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 2..];
+        let decoded = tail.find(';').and_then(|end| {
+            let body = &tail[..end];
+            let code = match body.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => body.parse().ok(),
+            };
+            code.and_then(char::from_u32).map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push_str("&#");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
+    char_refs(s)
+        .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&apos;", "'")
@@ -119,8 +160,13 @@ mod tests {
 
     #[test]
     fn written_names_read_back() {
-        let names = vec!["DNA1 & \"2\"".to_string(), "<CD45>".to_string()];
+        let names = vec![
+            "DNA1 & \"2\"".to_string(),
+            "<CD45>".to_string(),
+            "β-catenin".into(),
+        ];
         let xml = ome_xml(&names, 3, 4, crate::SampleType::F32);
+        assert!(xml.is_ascii());
         assert_eq!(ome_channel_names(&xml).unwrap(), names);
     }
 
