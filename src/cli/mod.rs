@@ -7,6 +7,7 @@ mod features;
 mod headless;
 mod ilp;
 mod info;
+mod info_imc;
 mod predict;
 mod prepare;
 mod serve;
