@@ -43,6 +43,9 @@ impl AcquisitionPixels {
 }
 
 const START: &str = "<MCDSchema";
+/// How far from the end the schema is looked for: schemas are a few MB even for hundreds of
+/// acquisitions; this bounds the memory a file that is no `.mcd` can take.
+const MAX_TAIL: u64 = 256 << 20;
 const END: &str = "</MCDSchema>";
 
 impl McdFile {
