@@ -79,3 +79,33 @@ fn info_lists_mcd_acquisitions() {
         .expect("runs");
     assert_eq!(bad.status.code(), Some(1));
 }
+
+#[test]
+fn prepare_converts_mcd_inputs_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["prepare", "--layout", "steinbock", "-q"])
+        .arg(fixture("small.mcd"))
+        .arg(fixture("small_ROI_002_2.txt"))
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in ["small_001", "small_002", "small_003"] {
+        assert!(
+            dir.path().join(format!("img/{name}.tiff")).is_file(),
+            "{name}"
+        );
+        let h5 = dir.path().join(format!("ilastik_img/{name}.h5"));
+        let image = pixelforest::io::read_image(&h5).expect("prepared");
+        // steinbock: the mean x 100, then one channel per panel `ilastik` group (1, 2, 3).
+        assert_eq!(image.n_channels(), 4, "{name}");
+    }
+    let h5 = dir.path().join("ilastik_img/small_003.h5");
+    let image = pixelforest::io::read_image(&h5).expect("prepared");
+    assert_eq!((image.height(), image.width()), (4, 8), "2 x 4 upscaled x2");
+}

@@ -1,9 +1,11 @@
 //! `pixelforest convert`: IMC instrument files to steinbock's `img/` and `panel.csv`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use pixelforest::pipeline::{collect_imc_files, convert_batch, ConvertOptions, PanelSource};
+use pixelforest::pipeline::{
+    collect_imc_files, convert_batch, BatchReport, ConvertOptions, PanelSource,
+};
 
 use super::common::{finish, BatchArgs};
 
@@ -59,17 +61,46 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.batch.shard.is_some() {
         anyhow::bail!("--shard is not supported by convert (the panel spans all files)");
     }
-    let (mcd, txt) = collect_imc_files(&args.inputs)?;
-    let default_panel = match args.out.parent() {
+    let sample = match args.dtype {
+        SampleArg::Float32 => pixelforest::io::SampleType::F32,
+        SampleArg::Uint16 => pixelforest::io::SampleType::U16,
+    };
+    let settings = Settings {
+        out: &args.out,
+        panel: args.panel.as_deref(),
+        sample,
+        hot_pixel_threshold: args.hot_pixel_threshold,
+        overwrite: args.batch.overwrite,
+        quiet: args.batch.quiet,
+    };
+    let report = convert(&args.inputs, &settings)?;
+    Ok(finish(&report, args.batch.quiet))
+}
+
+/// What a conversion writes, and where.
+pub struct Settings<'a> {
+    pub out: &'a Path,
+    pub panel: Option<&'a Path>,
+    pub sample: pixelforest::io::SampleType,
+    pub hot_pixel_threshold: f32,
+    pub overwrite: bool,
+    pub quiet: bool,
+}
+
+/// Converts the IMC files of `inputs` into `settings.out`, with the panel given, else the
+/// `panel.csv` beside the output folder (read if there, else made).
+pub fn convert(inputs: &[PathBuf], settings: &Settings) -> anyhow::Result<BatchReport> {
+    let (mcd, txt) = collect_imc_files(inputs)?;
+    let default_panel = match settings.out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.join("panel.csv"),
         _ => PathBuf::from("panel.csv"),
     };
-    let panel = match &args.panel {
-        Some(p) => PanelSource::Read(p.clone()),
+    let panel = match settings.panel {
+        Some(p) => PanelSource::Read(p.to_path_buf()),
         None if default_panel.is_file() => PanelSource::Read(default_panel),
         None => PanelSource::Create(default_panel),
     };
-    if !args.batch.quiet {
+    if !settings.quiet {
         match &panel {
             PanelSource::Read(p) => eprintln!("panel: {} (read)", p.display()),
             PanelSource::Create(p) => eprintln!("panel: {} (made from the files)", p.display()),
@@ -78,20 +109,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "converting {} .mcd and {} .txt files -> {}",
             mcd.len(),
             txt.len(),
-            args.out.display()
+            settings.out.display()
         );
     }
     let options = ConvertOptions {
-        out_dir: args.out.clone(),
+        out_dir: settings.out.to_path_buf(),
         panel,
-        sample: match args.dtype {
-            SampleArg::Float32 => pixelforest::io::SampleType::F32,
-            SampleArg::Uint16 => pixelforest::io::SampleType::U16,
-        },
-        hot_pixel_threshold: args.hot_pixel_threshold,
-        overwrite: args.batch.overwrite,
-        progress: !args.batch.quiet,
+        sample: settings.sample,
+        hot_pixel_threshold: settings.hot_pixel_threshold,
+        overwrite: settings.overwrite,
+        progress: !settings.quiet,
     };
-    let (report, _) = convert_batch(&mcd, &txt, &options)?;
-    Ok(finish(&report, args.batch.quiet))
+    Ok(convert_batch(&mcd, &txt, &options)?.0)
 }

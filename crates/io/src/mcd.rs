@@ -159,13 +159,18 @@ fn read_schema(path: &Path, file: &mut File, len: u64) -> Result<String> {
             })?;
             return decode_utf16le(path, &tail[s..s + e + end_pat.len()]);
         }
-        if tail_len == len {
+        if tail_len == len || tail_len >= MAX_TAIL {
+            let within = if tail_len == len {
+                ""
+            } else {
+                " in the last 256 MiB"
+            };
             return Err(format_err(
                 path,
-                format!("not an MCD file: no {START} schema found"),
+                format!("not an MCD file: no {START} schema found{within}"),
             ));
         }
-        tail_len = (tail_len * 4).min(len);
+        tail_len = (tail_len * 4).min(len).min(MAX_TAIL);
     }
 }
 

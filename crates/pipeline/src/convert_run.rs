@@ -141,15 +141,30 @@ pub fn convert_batch(
         .iter()
         .filter_map(|(p, f)| f.as_ref().ok().map(|f| (p, f)))
         .collect();
-    let report = run_parallel(&inputs, "files", options.progress, |input, warn| {
+    // The images of a file that failed in part, for the report (run_parallel keeps none).
+    let partial = std::sync::Mutex::new(HashMap::<PathBuf, Vec<PathBuf>>::new());
+    let mut report = run_parallel(&inputs, "files", options.progress, |input, warn| {
         let jobs = match plan.get(input) {
             Some(Ok(jobs)) => jobs,
             Some(Err(e)) => return Err(PipelineError::Invalid(e.clone())),
             None => return Ok((Vec::new(), 0)),
         };
         let mcd = files.get(&input.to_path_buf()).copied();
-        convert_file(input, mcd, jobs, &panel, options, warn)
+        let (outputs, result) = convert_file(input, mcd, jobs, &panel, options, warn);
+        if result.is_err() {
+            if let Ok(mut p) = partial.lock() {
+                p.insert(input.to_path_buf(), outputs);
+            }
+            return result.map(|px| (Vec::new(), px));
+        }
+        result.map(|px| (outputs, px))
     });
+    let mut partial = partial.into_inner().unwrap_or_default();
+    for o in &mut report.outcomes {
+        if let Some(outputs) = partial.remove(&o.input) {
+            o.outputs = outputs;
+        }
+    }
     Ok((report, panel))
 }
 
@@ -287,7 +302,8 @@ fn match_txt(mcd: &Path, id: i64, candidates: &[PathBuf]) -> Option<PathBuf> {
     (matches.len() == 1).then(|| matches[0].clone())
 }
 
-/// Converts one input's jobs; returns the outputs and pixels written (0: all existed).
+/// Converts one input's jobs; returns the outputs there now and the pixels written (0: all
+/// existed), or the failures.
 fn convert_file(
     input: &Path,
     mcd: Option<&McdFile>,
@@ -295,7 +311,7 @@ fn convert_file(
     panel: &[(String, String)],
     options: &ConvertOptions,
     warn: &(dyn Fn(String) + Sync),
-) -> Result<(Vec<PathBuf>, usize)> {
+) -> (Vec<PathBuf>, Result<usize>) {
     let (mut outputs, mut pixels, mut failures) = (Vec::new(), 0usize, Vec::new());
     for job in jobs {
         if !options.overwrite && already_done(mcd, job, panel.len()) {
@@ -330,9 +346,9 @@ fn convert_file(
             failures.join("; "),
             jobs.len()
         );
-        return Err(PipelineError::Invalid(msg));
+        return (outputs, Err(PipelineError::Invalid(msg)));
     }
-    Ok((outputs, pixels))
+    (outputs, Ok(pixels))
 }
 
 fn already_done(mcd: Option<&McdFile>, job: &Job, channels: usize) -> bool {

@@ -165,6 +165,16 @@ fn truncated_acquisition_without_txt_fails_and_others_are_written() {
     );
     assert!(opts.out_dir.join("small_001.tiff").is_file());
     assert!(!opts.out_dir.join("small_002.tiff").exists());
+    let names: Vec<_> = report.outcomes[0]
+        .outputs
+        .iter()
+        .map(|p| p.file_name().expect("name").to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["small_001.tiff", "small_003.tiff"],
+        "the written images are reported"
+    );
 }
 
 #[test]
