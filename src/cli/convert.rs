@@ -15,7 +15,8 @@ use super::common::{finish, BatchArgs};
 /// Writes `<out>/<mcd name>_<acquisition id>.tiff` (e.g. `slide1_003.tiff`; a .txt without its
 /// .mcd: `<txt name>.tiff`), one page per channel with the channel names in its OME-XML, and,
 /// unless a panel is given or already there, `panel.csv` beside the output folder in
-/// steinbock's columns (channel, name, keep, ilastik, deepcell, cellpose). Images hold the
+/// steinbock's columns (channel, name, keep, ilastik, deepcell, cellpose), and steinbock's
+/// `images.csv` (source, recovery file, slide position of each image) beside it. Images hold the
 /// panel's channels in its order. An acquisition whose .mcd data are missing or cut is read
 /// from its .txt export (`<mcd name>..._<id>.txt`), and the run says so.
 ///
@@ -91,10 +92,12 @@ pub struct Settings<'a> {
 /// `panel.csv` beside the output folder (read if there, else made).
 pub fn convert(inputs: &[PathBuf], settings: &Settings) -> anyhow::Result<BatchReport> {
     let (mcd, txt) = collect_imc_files(inputs)?;
-    let default_panel = match settings.out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.join("panel.csv"),
-        _ => PathBuf::from("panel.csv"),
+    // steinbock's folder: the parent of img/.
+    let root = match settings.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::new(),
     };
+    let default_panel = root.join("panel.csv");
     let panel = match settings.panel {
         Some(p) => PanelSource::Read(p.to_path_buf()),
         None if default_panel.is_file() => PanelSource::Read(default_panel),
@@ -117,6 +120,7 @@ pub fn convert(inputs: &[PathBuf], settings: &Settings) -> anyhow::Result<BatchR
         panel,
         sample: settings.sample,
         hot_pixel_threshold: settings.hot_pixel_threshold,
+        image_info: Some(root.join("images.csv")),
         overwrite: settings.overwrite,
         progress: !settings.quiet,
     };

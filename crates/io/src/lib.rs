@@ -20,6 +20,7 @@ pub mod channel_names;
 mod error;
 pub mod h5_image;
 pub mod h5_path;
+pub mod image_info;
 mod imc_channel;
 pub mod imc_panel;
 mod imc_txt;

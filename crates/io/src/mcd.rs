@@ -77,12 +77,11 @@ impl McdFile {
         self.slides.iter().flat_map(|s| s.acquisitions.iter())
     }
 
-    /// Reads an acquisition's pixels.
+    /// The number of pixels an acquisition's data block holds, from its offsets alone.
     ///
     /// # Errors
-    /// The block is empty, reaches past the end of the file, is not a whole number of pixels
-    /// (readimc's strict check), or places a pixel outside `MaxX` x `MaxY`.
-    pub fn read_acquisition(&self, acq: &Acquisition) -> Result<AcquisitionPixels> {
+    /// As [`McdFile::read_acquisition`], for everything but the pixel positions.
+    pub fn stored_pixels(&self, acq: &Acquisition) -> Result<u64> {
         let path = &self.path;
         let err = |m: String| format_err(path, format!("acquisition {}: {m}", acq.id));
         let (start, end) = (acq.data_start, acq.data_end);
@@ -111,11 +110,23 @@ impl McdFile {
                 end - start
             )));
         }
+        Ok((end - start) / pixel_bytes)
+    }
+
+    /// Reads an acquisition's pixels.
+    ///
+    /// # Errors
+    /// The block is empty, reaches past the end of the file, is not a whole number of pixels
+    /// (readimc's strict check), or places a pixel outside `MaxX` x `MaxY`.
+    pub fn read_acquisition(&self, acq: &Acquisition) -> Result<AcquisitionPixels> {
+        let path = &self.path;
+        let err = |m: String| format_err(path, format!("acquisition {}: {m}", acq.id));
+        let pixels = self.stored_pixels(acq)?;
+        let (start, values) = (acq.data_start, acq.channels.len() + 3);
         let (c, h, w) = (acq.channels.len(), acq.height, acq.width);
         let samples = (c as u128) * (h as u128) * (w as u128);
         check_samples(path, samples, &format!("a {c} x {h} x {w} acquisition"))?;
         let mut data = Array3::<f32>::zeros((c, h, w));
-        let pixels = (end - start) / pixel_bytes;
         let mut file = File::open(path).map_err(|e| io_err(path, e))?;
         file.seek(SeekFrom::Start(start))
             .map_err(|e| io_err(path, e))?;

@@ -44,6 +44,11 @@ pub struct Acquisition {
     pub height: usize,
     /// Measurement channels (X, Y, Z excluded), by `OrderNumber`.
     pub channels: Vec<ImcChannel>,
+    /// The ROI's corners on the slide (`SlideXPosUm`, `SlideYPosUm`), by `OrderNumber`, when
+    /// it has exactly four (readimc's `roi_points_um`).
+    pub roi_points_um: Option<[(f64, f64); 4]>,
+    /// `AblationDistanceBetweenShotsX`, `...Y`: the pixel size in micrometres.
+    pub pixel_size_um: (Option<f64>, Option<f64>),
     pub(crate) data_start: u64,
     pub(crate) data_end: u64,
     pub(crate) value_bytes: u64,
@@ -72,6 +77,39 @@ fn int(node: Node<'_, '_>, tag: &str) -> Result<i64, String> {
             node.tag_name().name()
         )
     })
+}
+
+/// The text of `tag` as a number, `None` when absent.
+fn float(node: Node<'_, '_>, tag: &str) -> Result<Option<f64>, String> {
+    text(node, tag)
+        .map(|t| {
+            t.trim()
+                .parse()
+                .map_err(|_| format!("<{}><{tag}> '{t}' is not a number", node.tag_name().name()))
+        })
+        .transpose()
+}
+
+/// The four corners of an acquisition ROI, by `OrderNumber`; `None` unless there are four.
+fn roi_points(schema: &Schema, roi: i64) -> Result<Option<[(f64, f64); 4]>, String> {
+    let nodes = schema.linked("ROIPoint", "AcquisitionROIID", roi);
+    if nodes.len() != 4 {
+        return Ok(None);
+    }
+    let mut points = Vec::with_capacity(4);
+    for n in nodes {
+        let required_float =
+            |tag| float(n, tag)?.ok_or_else(|| format!("<ROIPoint> has no <{tag}>"));
+        points.push((
+            int(n, "OrderNumber")?,
+            (
+                required_float("SlideXPosUm")?,
+                required_float("SlideYPosUm")?,
+            ),
+        ));
+    }
+    points.sort_by_key(|(order, _)| *order);
+    Ok(Some([points[0].1, points[1].1, points[2].1, points[3].1]))
 }
 
 impl<'a, 'i> Schema<'a, 'i> {
@@ -128,11 +166,13 @@ fn parse_slide(schema: &Schema, node: Node) -> Result<Slide, String> {
             });
         }
         for roi in schema.linked("AcquisitionROI", "PanoramaID", pano_id) {
-            for acq in schema.linked("Acquisition", "AcquisitionROIID", int(roi, "ID")?) {
+            let roi_id = int(roi, "ID")?;
+            let points = roi_points(schema, roi_id)?;
+            for acq in schema.linked("Acquisition", "AcquisitionROIID", roi_id) {
                 let panorama = real.then_some(pano_id);
-                slide
-                    .acquisitions
-                    .push(parse_acquisition(schema, acq, panorama)?);
+                let mut acquisition = parse_acquisition(schema, acq, panorama)?;
+                acquisition.roi_points_um = points;
+                slide.acquisitions.push(acquisition);
             }
         }
     }
@@ -180,6 +220,11 @@ fn parse_acquisition(
         width: size("MaxX")?,
         height: size("MaxY")?,
         channels,
+        roi_points_um: None,
+        pixel_size_um: (
+            float(node, "AblationDistanceBetweenShotsX")?,
+            float(node, "AblationDistanceBetweenShotsY")?,
+        ),
         data_start: nonneg("DataStartOffset")?,
         data_end: nonneg("DataEndOffset")?,
         value_bytes: nonneg("ValueBytes")?,

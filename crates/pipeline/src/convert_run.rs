@@ -1,6 +1,6 @@
 //! `convert`: IMC instrument files (`.mcd`, `.txt`) to one multichannel TIFF per acquisition,
 //! as steinbock's `preprocess imc images` writes them (`steinbock/preprocessing/_cli/imc.py`,
-//! `preprocessing/imc.py`, commit of BodenmillerGroup/steinbock read 2026-11):
+//! `preprocessing/imc.py`, BodenmillerGroup/steinbock commit 848fc5ed):
 //! - `<mcd stem>_<acquisition id, 3 digits>.tiff`; a `.txt` without an `.mcd`: `<txt stem>.tiff`;
 //!   a name already taken gets steinbock's `DUPLICATE<n>_` prefix;
 //! - the channels of the panel's `channel` column, in its order (an acquisition lacking one
@@ -9,13 +9,15 @@
 //!   `.txt` (`<mcd stem>*_0*<id>.txt`), and this is reported;
 //! - the hot-pixel filter on request (steinbock's `--hpf`).
 //!
-//! The channel names (the panel's `name`s) go into each TIFF's OME-XML.
+//! The channel names (the panel's `name`s) go into each TIFF's OME-XML; `images.csv` lists
+//! the images with their source, recovery file and slide position as steinbock's does.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array3, Axis};
 use pixelforest_core::Image;
+use pixelforest_io::image_info::{write_image_info, AcquisitionInfo, ImageInfo};
 use pixelforest_io::imc_panel::{panel_from_channels, write_panel, PanelRow};
 use pixelforest_io::{read_imc_txt, read_imc_txt_channels, ImcChannel, McdFile, SampleType};
 
@@ -39,6 +41,8 @@ pub struct ConvertOptions {
     pub sample: SampleType,
     /// steinbock's `--hpf`; 0 disables the filter.
     pub hot_pixel_threshold: f32,
+    /// Where to write steinbock's `images.csv` (`None`: not written).
+    pub image_info: Option<PathBuf>,
     pub overwrite: bool,
     pub progress: bool,
 }
@@ -141,8 +145,10 @@ pub fn convert_batch(
         .iter()
         .filter_map(|(p, f)| f.as_ref().ok().map(|f| (p, f)))
         .collect();
-    // The images of a file that failed in part, for the report (run_parallel keeps none).
+    // The images of a file that failed in part, for the report (run_parallel keeps none),
+    // and every file's images.csv rows.
     let partial = std::sync::Mutex::new(HashMap::<PathBuf, Vec<PathBuf>>::new());
+    let infos = std::sync::Mutex::new(HashMap::<PathBuf, Vec<ImageInfo>>::new());
     let mut report = run_parallel(&inputs, "files", options.progress, |input, warn| {
         let jobs = match plan.get(input) {
             Some(Ok(jobs)) => jobs,
@@ -150,7 +156,10 @@ pub fn convert_batch(
             None => return Ok((Vec::new(), 0)),
         };
         let mcd = files.get(&input.to_path_buf()).copied();
-        let (outputs, result) = convert_file(input, mcd, jobs, &panel, options, warn);
+        let (outputs, rows, result) = convert_file(input, mcd, jobs, &panel, options, warn);
+        if let Ok(mut i) = infos.lock() {
+            i.insert(input.to_path_buf(), rows);
+        }
         if result.is_err() {
             if let Ok(mut p) = partial.lock() {
                 p.insert(input.to_path_buf(), outputs);
@@ -163,6 +172,17 @@ pub fn convert_batch(
     for o in &mut report.outcomes {
         if let Some(outputs) = partial.remove(&o.input) {
             o.outputs = outputs;
+        }
+    }
+    if let Some(path) = &options.image_info {
+        let mut infos = infos.into_inner().unwrap_or_default();
+        let rows: Vec<ImageInfo> = inputs
+            .iter()
+            .flat_map(|i| infos.remove(i).unwrap_or_default())
+            .collect();
+        if !rows.is_empty() {
+            crate::batch_predict::create_parent(path)?;
+            write_image_info(path, &rows)?;
         }
     }
     Ok((report, panel))
@@ -311,11 +331,13 @@ fn convert_file(
     panel: &[(String, String)],
     options: &ConvertOptions,
     warn: &(dyn Fn(String) + Sync),
-) -> (Vec<PathBuf>, Result<usize>) {
+) -> (Vec<PathBuf>, Vec<ImageInfo>, Result<usize>) {
     let (mut outputs, mut pixels, mut failures) = (Vec::new(), 0usize, Vec::new());
+    let mut rows = Vec::new();
     for job in jobs {
         if !options.overwrite && already_done(mcd, job, panel.len()) {
             outputs.push(job.output.clone());
+            rows.extend(image_info(input, mcd, job));
             continue;
         }
         let result = read_source(input, mcd, &job.source, warn)
@@ -335,6 +357,7 @@ fn convert_file(
             Ok(px) => {
                 pixels += px;
                 outputs.push(job.output.clone());
+                rows.extend(image_info(input, mcd, job));
             }
             Err(e) => failures.push(e.to_string()),
         }
@@ -346,9 +369,48 @@ fn convert_file(
             failures.join("; "),
             jobs.len()
         );
-        return (outputs, Err(PipelineError::Invalid(msg)));
+        return (outputs, rows, Err(PipelineError::Invalid(msg)));
     }
-    (outputs, Ok(pixels))
+    (outputs, rows, Ok(pixels))
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The `images.csv` row of a written image: its size from the file, where it came from.
+fn image_info(input: &Path, mcd: Option<&McdFile>, job: &Job) -> Option<ImageInfo> {
+    let [c, h, w] = pixelforest_io::image_shape(&job.output).ok()?;
+    let mut info = ImageInfo {
+        image: file_name(&job.output),
+        width_px: w,
+        height_px: h,
+        num_channels: c,
+        source_file: file_name(input),
+        recovery_file: None,
+        recovered: false,
+        acquisition: None,
+    };
+    if let (Source::Acquisition { id, recovery }, Some(f)) = (&job.source, mcd) {
+        let acq = f.acquisitions().find(|a| a.id == *id)?;
+        let complete = f
+            .stored_pixels(acq)
+            .is_ok_and(|n| n >= (acq.width * acq.height) as u64);
+        info.recovery_file = recovery.as_deref().map(file_name);
+        info.recovered = recovery.is_some() && !complete;
+        let size = |px: usize, um: Option<f64>| um.map(|um| px as f64 * um);
+        info.acquisition = Some(AcquisitionInfo {
+            id: acq.id,
+            description: acq.description.clone(),
+            start_um: acq.roi_points_um.map(|p| p[0]),
+            end_um: acq.roi_points_um.map(|p| p[2]),
+            width_um: size(acq.width, acq.pixel_size_um.0),
+            height_um: size(acq.height, acq.pixel_size_um.1),
+        });
+    }
+    Some(info)
 }
 
 fn already_done(mcd: Option<&McdFile>, job: &Job, channels: usize) -> bool {

@@ -30,6 +30,7 @@ fn options(dir: &Path, hpf: f32, panel: PanelSource) -> ConvertOptions {
         panel,
         sample: SampleType::F32,
         hot_pixel_threshold: hpf,
+        image_info: Some(dir.join("images.csv")),
         overwrite: false,
         progress: false,
     }
@@ -110,6 +111,12 @@ fn convert_equals_steinbock_with_txt_recovery_and_panel() {
     );
     assert_eq!(panel.len(), 3);
     check_images(&opts.out_dir, &steinbock()["images_hpf_0"]);
+    let info = std::fs::read_to_string(dir.path().join("images.csv")).expect("images.csv");
+    let want = steinbock()["images_csv"].as_str().expect("csv").to_string();
+    assert_eq!(
+        info.lines().collect::<Vec<_>>(),
+        want.lines().collect::<Vec<_>>()
+    );
     // small.mcd written (acquisition 2 from its .txt), lone.txt failed and named.
     assert_eq!((report.written(), report.failed()), (1, 1));
     let failed = report
@@ -205,4 +212,11 @@ fn real_testdata_equals_steinbock_img() {
         compared += 1;
     }
     assert_eq!(compared, 15);
+    let info = pixelforest_testdata::real_fixture("imc/steinbock/images.csv").expect("beside img/");
+    let want = std::fs::read_to_string(info).expect("steinbock images.csv");
+    let got = std::fs::read_to_string(dir.path().join("images.csv")).expect("ours");
+    assert_eq!(
+        got.lines().collect::<Vec<_>>(),
+        want.lines().collect::<Vec<_>>()
+    );
 }
