@@ -141,3 +141,45 @@ fn not_an_mcd_file_is_named() {
         "{msg}"
     );
 }
+
+/// readimc reads a block holding fewer pixels than `MaxX` x `MaxY` (an acquisition stopped
+/// early) without complaint, the missing pixels 0 (checked with readimc 0.9.2 on this very
+/// edit of small.mcd); the reader does the same and says so.
+#[test]
+fn acquisition_stopped_early_reads_as_readimc_with_zeros() {
+    let bytes = std::fs::read(fixture("small.mcd")).expect("read");
+    let at = (0..bytes.len() - 1)
+        .rev()
+        .find(|&i| bytes[i..].starts_with(&utf16("<MCDSchema")))
+        .expect("schema");
+    let units: Vec<u16> = bytes[at..]
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .collect();
+    let xml = String::from_utf16(&units).expect("utf16");
+    // Acquisition 1: 20 pixels of 6 float32 from offset 64; drop the last pixel.
+    let cut = xml.replacen(
+        "<DataEndOffset>544</DataEndOffset>",
+        "<DataEndOffset>520</DataEndOffset>",
+        1,
+    );
+    assert_ne!(cut, xml);
+    let mut out = bytes[..at].to_vec();
+    out.extend(utf16(&cut));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("early.mcd");
+    std::fs::write(&path, out).expect("write");
+    let mcd = McdFile::open(&path).expect("opens");
+    let acq = mcd.acquisitions().next().expect("acquisition 1");
+    let px = mcd.read_acquisition(acq).expect("reads");
+    assert_eq!((px.stored, px.is_complete()), (19, false));
+    let mut want = floats(&expected()["mcd"]["pixels"]["1"]);
+    for c in 0..3 {
+        want[c * 20 + 19] = 0.0; // (y 3, x 4) of each (3, 4, 5) channel
+    }
+    assert_eq!(px.data.iter().copied().collect::<Vec<_>>(), want);
+}
+
+fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}

@@ -177,3 +177,54 @@ fn match_txt(mcd: &Path, id: i64, candidates: &[PathBuf]) -> Option<PathBuf> {
         .collect();
     (matches.len() == 1).then(|| matches[0].clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Matches as steinbock's `re.match(rf"{stem}.*_0*{id}.txt", name)` does on these names
+    /// (Python 3.11): id 1 -> ROI_001_1 and x_0001 (ambiguous: none), 2 -> ROI_002_2 and
+    /// slide_2 (ambiguous), 10 -> ROI_010_10, 12 -> slide_12.
+    #[test]
+    fn txt_matching_follows_steinbocks_pattern() {
+        let names = [
+            "slide_ROI_001_1.txt",
+            "slide_ROI_002_2.txt",
+            "slide_2.txt",
+            "slide_12.txt",
+            "slide_ROI_010_10.txt",
+            "other_1.txt",
+            "slide_x_0001.txt",
+        ];
+        let candidates: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+        let mcd = Path::new("raw/slide.mcd");
+        assert_eq!(match_txt(mcd, 1, &candidates), None);
+        assert_eq!(match_txt(mcd, 2, &candidates), None);
+        let one = |id| match_txt(mcd, id, &candidates).map(|p| p.to_string_lossy().into_owned());
+        assert_eq!(one(10).as_deref(), Some("slide_ROI_010_10.txt"));
+        assert_eq!(one(12).as_deref(), Some("slide_12.txt"));
+        let single = vec![PathBuf::from("slide_ROI_001_1.txt")];
+        assert_eq!(match_txt(mcd, 1, &single), Some(single[0].clone()));
+    }
+
+    #[test]
+    fn a_second_image_of_the_same_name_gets_steinbocks_duplicate_prefix() {
+        let out = Path::new("img");
+        let (plan, inputs) = plan_jobs(
+            &[],
+            &[PathBuf::from("a/x.txt"), PathBuf::from("b/x.txt")],
+            out,
+        );
+        let names: Vec<PathBuf> = inputs
+            .iter()
+            .flat_map(|i| {
+                plan[i]
+                    .as_ref()
+                    .expect("jobs")
+                    .iter()
+                    .map(|j| j.output.clone())
+            })
+            .collect();
+        assert_eq!(names, [out.join("x.tiff"), out.join("DUPLICATE001_x.tiff")]);
+    }
+}
