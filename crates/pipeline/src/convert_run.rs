@@ -4,7 +4,8 @@
 //! - `<mcd stem>_<acquisition id, 3 digits>.tiff`; a `.txt` without an `.mcd`: `<txt stem>.tiff`;
 //!   a name already taken gets steinbock's `DUPLICATE<n>_` prefix;
 //! - the channels of the panel's `channel` column, in its order (an acquisition lacking one
-//!   fails); float32 or uint16 (rounded, clamped);
+//!   fails); float32 or uint16 (rounded half to even and clipped, as steinbock's
+//!   `io._to_dtype`);
 //! - an acquisition whose `.mcd` data are missing, cut, or stopped early is read from its
 //!   `.txt` (`<mcd stem>*_0*<id>.txt`), and this is reported;
 //! - the hot-pixel filter on request (steinbock's `--hpf`).
@@ -178,7 +179,11 @@ fn convert_file(
                 select_channels(input, &job.source, data, &channels, panel)
             })
             .and_then(|data| {
-                let data = filter(data, options.hot_pixel_threshold);
+                let mut data = filter(data, options.hot_pixel_threshold);
+                if options.sample == SampleType::U16 {
+                    // steinbock's io._to_dtype: np.around (half to even), then clip.
+                    data.mapv_inplace(f32::round_ties_even);
+                }
                 let names = panel.iter().map(|(_, n)| n.clone()).collect();
                 let image = Image::new(data, names)
                     .map_err(|e| PipelineError::file(input, e.to_string()))?;

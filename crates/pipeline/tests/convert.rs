@@ -136,6 +136,32 @@ fn convert_equals_steinbock_with_txt_recovery_and_panel() {
 }
 
 #[test]
+fn uint16_rounds_half_to_even_as_steinbock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let raw = raw_folder(dir.path());
+    let (mcd, txt) = collect_imc_files(&[raw]).expect("files");
+    let mut opts = options(
+        dir.path(),
+        0.0,
+        PanelSource::Create(dir.path().join("panel.csv")),
+    );
+    opts.sample = SampleType::U16;
+    convert_batch(&mcd, &txt, &opts).expect("runs");
+    let want = steinbock()["images_uint16"].clone();
+    for (name, px) in want.as_object().expect("images") {
+        let data =
+            pixelforest_io::read_pixels(&opts.out_dir.join(format!("{name}.tiff"))).expect(name);
+        let want: Vec<f32> = px
+            .as_array()
+            .expect("px")
+            .iter()
+            .map(|v| v.as_f64().expect("n") as f32)
+            .collect();
+        assert_eq!(data.iter().copied().collect::<Vec<_>>(), want, "{name}");
+    }
+}
+
+#[test]
 fn hot_pixel_filter_equals_steinbock_hpf() {
     let dir = tempfile::tempdir().expect("tempdir");
     let raw = raw_folder(dir.path());
