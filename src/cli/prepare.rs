@@ -43,7 +43,8 @@ pub struct Args {
     /// Output layout: isp (ImcSegmentationPipeline: `<name>_s2.h5`, uint16 zyxc) or steinbock.
     #[arg(long, value_enum, default_value_t = Layout::Isp)]
     layout: Layout,
-    /// steinbock: the panel whose `ilastik` column groups the channels (default: `panel.csv`
+    /// steinbock: the panel whose `ilastik` column groups the channels; with .mcd/.txt inputs
+    /// also the channels converted (any layout) (default: `panel.csv`
     /// in the steinbock folder, i.e. beside the images' folder).
     #[arg(long)]
     panel: Option<PathBuf>,
@@ -133,10 +134,7 @@ fn convert_imc_inputs(mut args: Args) -> anyhow::Result<(Args, bool)> {
     }
     let settings = super::convert::Settings {
         out: &args.img,
-        panel: args
-            .panel
-            .as_deref()
-            .filter(|_| args.layout == Layout::Steinbock),
+        panel: args.panel.as_deref(),
         sample: pixelforest::io::SampleType::F32,
         hot_pixel_threshold: 0.0,
         overwrite: args.batch.overwrite,
@@ -154,6 +152,10 @@ fn convert_imc_inputs(mut args: Args) -> anyhow::Result<(Args, bool)> {
         anyhow::bail!("no acquisition could be converted");
     }
     args.inputs = stacks;
+    if args.layout == Layout::Isp {
+        // The panel chose the converted channels; the ISP layout has no further use for it.
+        args.panel = None;
+    }
     Ok((args, converted))
 }
 
