@@ -40,52 +40,59 @@ pub fn read_imc_txt_channels(path: &Path) -> Result<Vec<ImcChannel>> {
 /// # Errors
 /// A malformed header or value, a negative coordinate, or a row count that is not width x height.
 pub fn read_imc_txt(path: &Path) -> Result<ImcTxt> {
-    let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let channels = parse_header(path, lines.next().unwrap_or(""))?;
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    let mut lines = std::io::BufReader::with_capacity(1 << 20, file).lines();
+    let header = lines.next().transpose().map_err(|e| io_err(path, e))?;
+    let channels = parse_header(path, header.as_deref().unwrap_or(""))?;
     let n = channels.len();
-    let mut rows: Vec<(usize, usize, Vec<f32>)> = Vec::new();
-    let (mut w, mut h) = (0usize, 0usize);
+    // Rows streamed into one flat buffer of (x, y, values...): the text is never held whole.
+    let mut rows: Vec<f32> = Vec::new();
+    let (mut w, mut h, mut count) = (0usize, 0usize, 0usize);
     for (i, line) in lines.enumerate() {
+        let line = line.map_err(|e| io_err(path, e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
         let bad = |m: &str| format_err(path, format!("row {}: {m}", i + 2));
         let fields: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
         if fields.len() != n + 6 {
             return Err(bad(&format!("{} values, expected {}", fields.len(), n + 6)));
         }
-        let mut values = Vec::with_capacity(n + 2);
-        for f in fields.iter().skip(3) {
+        let first = rows.len();
+        for f in fields.iter().skip(3).take(2).chain(fields.iter().skip(6)) {
             // pandas parses to double, then casts to float32.
             let v: f64 = f
                 .trim()
                 .parse()
                 .map_err(|_| bad(&format!("'{f}' is not a number")))?;
-            values.push(v as f32);
+            rows.push(v as f32);
         }
-        let (x, y) = (values[0], values[1]);
+        let (x, y) = (rows[first], rows[first + 1]);
         if !(x >= 0.0 && y >= 0.0) {
             return Err(bad(&format!("negative or missing coordinate ({x}, {y})")));
         }
-        let (x, y) = (x as usize, y as usize);
-        (w, h) = (w.max(x + 1), h.max(y + 1));
-        rows.push((x, y, values.split_off(3)));
+        (w, h) = (
+            w.max((x as usize).saturating_add(1)),
+            h.max((y as usize).saturating_add(1)),
+        );
+        count += 1;
     }
-    if w * h != rows.len() {
+    if w.checked_mul(h) != Some(count) {
         return Err(format_err(
             path,
-            format!(
-                "{} rows for a {w} x {h} image: incomplete acquisition",
-                rows.len()
-            ),
+            format!("{count} rows for a {w} x {h} image: incomplete acquisition"),
         ));
     }
     check_samples(
         path,
-        (n * w * h) as u128,
+        (n as u128) * (w as u128) * (h as u128),
         &format!("a {n} x {h} x {w} acquisition"),
     )?;
     let mut data = Array3::<f32>::zeros((n, h, w));
-    for (x, y, values) in rows {
-        for (k, v) in values.into_iter().enumerate() {
+    for row in rows.chunks_exact(n + 2) {
+        let (x, y) = (row[0] as usize, row[1] as usize);
+        for (k, &v) in row[2..].iter().enumerate() {
             data[[k, y, x]] = v;
         }
     }
