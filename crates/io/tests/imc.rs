@@ -183,3 +183,14 @@ fn acquisition_stopped_early_reads_as_readimc_with_zeros() {
 fn utf16(s: &str) -> Vec<u8> {
     s.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
+
+#[test]
+fn txt_with_a_huge_coordinate_is_refused_not_a_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("huge.txt");
+    let text = "Start_push\tEnd_push\tPushes_duration\tX\tY\tZ\tDNA1(Ir191Di)\n\
+                0\t9\t10\t1e30\t0\t0\t1.5\n";
+    std::fs::write(&path, text).expect("write");
+    let err = read_imc_txt(&path).expect_err("1 row for a huge image");
+    assert!(err.to_string().contains("incomplete acquisition"), "{err}");
+}
