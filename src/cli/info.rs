@@ -9,10 +9,12 @@ use pixelforest::pipeline::{is_hdf5_file, load_model};
 /// Show what a model file holds: classes, channels, features, training settings and report.
 ///
 /// For an ilastik project (`.ilp`): its version, lanes and labels, and, when it has a trained
-/// forest, what `predict --model project.ilp` would apply.
+/// forest, what `predict --model project.ilp` would apply. For an IMC `.mcd` file: its slides,
+/// panoramas and acquisitions with their sizes and channels; for an IMC `.txt`: its size and
+/// channels.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A `.pxf` model file or an ilastik project (`.ilp`).
+    /// A `.pxf` model file, an ilastik project (`.ilp`), or an IMC `.mcd` / `.txt` file.
     model: PathBuf,
     /// Print the full metadata as JSON.
     #[arg(long)]
@@ -52,6 +54,10 @@ fn print_project(project: &IlpProject) {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if super::info_imc::is_imc_file(&args.model) {
+        super::info_imc::print(&args.model, args.json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if is_hdf5_file(&args.model) {
         let project = IlpProject::open(&args.model)?;
         if !args.json {

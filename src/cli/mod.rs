@@ -1,11 +1,13 @@
 //! Command-line parsing and dispatch; all work is done by the `pipeline` layer (and `server`).
 
 mod common;
+mod convert;
 mod demo;
 mod features;
 mod headless;
 mod ilp;
 mod info;
+mod info_imc;
 mod predict;
 mod prepare;
 mod serve;
@@ -25,6 +27,7 @@ use clap::{Parser, Subcommand};
 /// filter features, and export per-pixel probabilities and uncertainty maps for every image.
 ///
 /// Typical run:
+///   pixelforest convert raw/ --out img/               (.mcd/.txt -> TIFF + panel.csv)
 ///   pixelforest prepare tiff/ --out tiff/ --crops ilastik/
 ///   pixelforest serve .                      (label the crops in the browser)
 ///   pixelforest train --images ilastik/ --labels labels/ --out classifier.pxf
@@ -42,6 +45,7 @@ struct Cli {
 enum Command {
     Demo(demo::Args),
     Synth(synth::Args),
+    Convert(convert::Args),
     Prepare(prepare::Args),
     Serve(serve::Args),
     Train(train::Args),
@@ -61,6 +65,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Convert(a) => convert::run(a),
         Command::Prepare(a) => prepare::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Train(a) => train::run(a),

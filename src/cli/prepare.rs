@@ -1,11 +1,11 @@
 //! `pixelforest prepare`: the reference workflow's CellProfiler image preparation.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use pixelforest::pipeline::{
-    collect_images, is_prepared_file, prepare_batch, prepare_steinbock_batch, PrepareOptions,
-    SteinbockPrepareOptions,
+    collect_images, collect_imc_files, is_prepared_file, prepare_batch, prepare_steinbock_batch,
+    PrepareOptions, SteinbockPrepareOptions,
 };
 use pixelforest::prepare::{PrepareSettings, Summary};
 
@@ -30,16 +30,21 @@ use super::common::{finish, BatchArgs};
 /// Examples:
 ///   pixelforest prepare tiff/ --out tiff/ --crops ilastik/ --crop-size 250
 ///   pixelforest prepare --layout steinbock img/      (in a steinbock folder)
+///   pixelforest prepare raw/slide1.mcd --layout steinbock   (converts to img/ first)
+///
+/// `.mcd` / `.txt` inputs (or folders of them) are first converted as `pixelforest convert`
+/// does, into `--img` (default `img/`, with `panel.csv` beside it), and the TIFFs prepared.
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Stacks (.tiff, .ome.tiff, .h5) or folders of them.
+    /// Stacks (.tiff, .ome.tiff, .h5), IMC acquisitions (.mcd, .txt), or folders of them.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Output layout: isp (ImcSegmentationPipeline: `<name>_s2.h5`, uint16 zyxc) or steinbock.
     #[arg(long, value_enum, default_value_t = Layout::Isp)]
     layout: Layout,
-    /// steinbock: the panel whose `ilastik` column groups the channels (default: `panel.csv`
+    /// steinbock: the panel whose `ilastik` column groups the channels; with .mcd/.txt inputs
+    /// also the channels converted (any layout) (default: `panel.csv`
     /// in the steinbock folder, i.e. beside the images' folder).
     #[arg(long)]
     panel: Option<PathBuf>,
@@ -70,6 +75,9 @@ pub struct Args {
     /// Seed of the crop positions.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Folder for the TIFFs converted from .mcd / .txt inputs.
+    #[arg(long, default_value = "img")]
+    img: PathBuf,
     #[command(flatten)]
     batch: BatchArgs,
 }
@@ -93,9 +101,66 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if hot_pixel_threshold < 0.0 || !hot_pixel_threshold.is_finite() {
         anyhow::bail!("--hot-pixel-threshold must be a number >= 0");
     }
-    if args.layout == Layout::Steinbock {
-        return run_steinbock(&args, hot_pixel_threshold);
+    let (args, converted) = convert_imc_inputs(args)?;
+    let code = if args.layout == Layout::Steinbock {
+        run_steinbock(&args, hot_pixel_threshold)?
+    } else {
+        run_isp(&args, hot_pixel_threshold)?
+    };
+    Ok(if converted { code } else { ExitCode::FAILURE })
+}
+
+/// True for an IMC file, or a folder with IMC files and no stacks.
+fn is_imc_input(p: &Path) -> bool {
+    if p.is_dir() {
+        collect_images(&[p.to_path_buf()], None).is_err()
+            && collect_imc_files(&[p.to_path_buf()]).is_ok()
+    } else {
+        super::info_imc::is_imc_file(p)
     }
+}
+
+/// Converts the IMC inputs into `--img` and puts the TIFFs in their place; false when some
+/// acquisition could not be converted (reported, the others go on).
+fn convert_imc_inputs(mut args: Args) -> anyhow::Result<(Args, bool)> {
+    let (imc, mut stacks): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.inputs.drain(..).partition(|p| is_imc_input(p));
+    if imc.is_empty() {
+        args.inputs = stacks;
+        return Ok((args, true));
+    }
+    if args.batch.shard.is_some() {
+        anyhow::bail!("--shard with .mcd/.txt inputs: run `pixelforest convert` first");
+    }
+    let settings = super::convert::Settings {
+        out: &args.img,
+        panel: args.panel.as_deref(),
+        sample: pixelforest::io::SampleType::F32,
+        hot_pixel_threshold: 0.0,
+        overwrite: args.batch.overwrite,
+        quiet: args.batch.quiet,
+    };
+    let report = super::convert::convert(&imc, &settings)?;
+    let converted = finish(&report, args.batch.quiet) == ExitCode::SUCCESS;
+    stacks.extend(
+        report
+            .outcomes
+            .iter()
+            .flat_map(|o| o.outputs.iter().cloned()),
+    );
+    if stacks.is_empty() {
+        anyhow::bail!("no acquisition could be converted");
+    }
+    args.inputs = stacks;
+    if args.layout == Layout::Isp {
+        // The panel chose the converted channels; the ISP layout has no further use for it.
+        args.panel = None;
+    }
+    Ok((args, converted))
+}
+
+/// The ImcSegmentationPipeline layout.
+fn run_isp(args: &Args, hot_pixel_threshold: f32) -> anyhow::Result<ExitCode> {
     if args.panel.is_some() {
         anyhow::bail!("--panel applies to --layout steinbock");
     }

@@ -8,6 +8,7 @@
 //! - [`atomic_write`]: every output goes through an exclusive temporary file, an fsync and a rename;
 //!   [`remove_stale_temp_files`] clears what killed runs left.
 //! - [`image_shape`] (headers only) and [`read_pixels`] (no channel names), for checks of existing files.
+//! - [`McdFile`] / [`read_imc_txt`]: IMC instrument files (`.mcd`, `.txt`), as readimc reads them.
 //! - Declared sizes are checked against the file and the [`budget`] before anything is allocated.
 //!
 //! All errors name the file and the problem ([`IoError`]).
@@ -19,8 +20,14 @@ pub mod channel_names;
 mod error;
 pub mod h5_image;
 pub mod h5_path;
+pub mod image_info;
+mod imc_channel;
+pub mod imc_panel;
+mod imc_txt;
 mod interleaved;
 mod labels;
+pub mod mcd;
+mod mcd_schema;
 pub mod ome;
 pub mod panel;
 mod png_image;
@@ -37,8 +44,11 @@ pub use atomic::{atomic_write, remove_stale_temp_files};
 pub use channel_names::{image_stem, read_channel_list, resolve_channel_names};
 pub use error::{IoError, Result};
 pub use h5_path::{split_h5_path, H5DatasetPath};
+pub use imc_channel::ImcChannel;
+pub use imc_txt::{read_imc_txt, read_imc_txt_channels, ImcTxt};
 pub use labels::read_label_image;
-pub use panel::{read_panel_groups, ChannelGroup, PanelGroups, MEAN_CHANNEL};
+pub use mcd::{AcquisitionPixels, McdFile};
+pub use panel::{read_panel_channels, read_panel_groups, ChannelGroup, PanelGroups, MEAN_CHANNEL};
 pub use png_image::write_rgb_png;
 pub use probabilities::{
     read_probabilities, renormalize_u16, write_probabilities, write_probabilities_compressed,
@@ -183,6 +193,16 @@ pub fn image_shape(path: &Path) -> Result<[usize; 3]> {
 pub fn write_tiff_stack(path: &Path, image: &Image, sample: SampleType) -> Result<()> {
     atomic_write(path, |tmp| {
         tiff_stack::write_stack_pages(tmp, image.data(), sample)
+    })
+}
+
+/// Writes `image` as an OME-TIFF stack: one uncompressed page per channel, the channel names in
+/// the OME-XML of the first page (tifffile reads `(c, y, x)` and the names). `U16` rounds and
+/// clamps to [0, 65535].
+pub fn write_ome_tiff_stack(path: &Path, image: &Image, sample: SampleType) -> Result<()> {
+    let xml = ome::ome_xml(image.channels(), image.height(), image.width(), sample);
+    atomic_write(path, |tmp| {
+        tiff_stack::write_described_pages(tmp, image.data(), sample, Some(&xml))
     })
 }
 

@@ -194,6 +194,35 @@ pub fn read_panel_groups(panel: &Path) -> Result<Option<PanelGroups>> {
     }))
 }
 
+/// The `channel` and `name` columns of a steinbock panel, every row in order: the metals
+/// (`Ir191`) steinbock's `preprocess imc images` puts in each image, in this order, and their
+/// names (the metal when the panel has no `name`, or the cell is empty).
+///
+/// # Errors
+/// The panel cannot be read, has no `channel` column, or a `channel` cell is empty.
+pub fn read_panel_channels(panel: &Path) -> Result<Vec<(String, String)>> {
+    let table = Table::read(panel)?;
+    let col = table
+        .column(&["channel"])
+        .ok_or_else(|| format_err(panel, "panel has no `channel` column"))?;
+    let name_col = table.column(&["name"]);
+    let mut channels = Vec::with_capacity(table.rows.len());
+    for (i, row) in table.rows.iter().enumerate() {
+        let channel = table.cell(row, col);
+        if channel.is_empty() {
+            return Err(format_err(panel, format!("row {}: empty `channel`", i + 2)));
+        }
+        let name = name_col.map(|c| table.cell(row, c)).unwrap_or_default();
+        let name = if name.is_empty() {
+            channel.clone()
+        } else {
+            name
+        };
+        channels.push((channel, name));
+    }
+    Ok(channels)
+}
+
 /// Channel names for an `n`-channel image from a steinbock/IMC `panel.csv`.
 ///
 /// Candidates, the first with `n` names wins: for HDF5 images with numbered groups (steinbock's

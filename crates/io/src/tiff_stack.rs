@@ -262,6 +262,17 @@ pub fn read_tiff_shape(path: &Path) -> Result<[usize; 3]> {
 /// small images (tifffile 2026.3.3). Without one, tifffile stacks the equal-sized pages into a
 /// `(c, y, x)` series page by page; Fiji opens a stack of `c` slices.
 pub fn write_stack_pages(path: &Path, data: &Array3<f32>, sample: SampleType) -> Result<()> {
+    write_described_pages(path, data, sample, None)
+}
+
+/// [`write_stack_pages`] with `description` (OME-XML, whose `TiffData` elements map each page
+/// to its channel, so tifffile reads page by page) as the first page's ImageDescription.
+pub fn write_described_pages(
+    path: &Path,
+    data: &Array3<f32>,
+    sample: SampleType,
+    description: Option<&str>,
+) -> Result<()> {
     let (_, h, w) = data.dim();
     let (wu, hu) = (
         u32::try_from(w).map_err(|_| format_err(path, "image too wide for TIFF"))?,
@@ -270,18 +281,29 @@ pub fn write_stack_pages(path: &Path, data: &Array3<f32>, sample: SampleType) ->
     let file = File::create(path).map_err(|e| io_err(path, e))?;
     let werr = |e: tiff::TiffError| format_err(path, format!("cannot write TIFF: {e}"));
     let mut enc = TiffEncoder::new(BufWriter::new(file)).map_err(werr)?;
-    for plane in data.outer_iter() {
+    for (i, plane) in data.outer_iter().enumerate() {
+        let text = description.filter(|_| i == 0);
         match sample {
             SampleType::U16 => {
                 let buf: Vec<u16> = plane.iter().map(|&v| to_u16(v)).collect();
-                let img = enc.new_image::<colortype::Gray16>(wu, hu).map_err(werr)?;
+                let mut img = enc.new_image::<colortype::Gray16>(wu, hu).map_err(werr)?;
+                if let Some(t) = text {
+                    img.encoder()
+                        .write_tag(Tag::ImageDescription, t)
+                        .map_err(werr)?;
+                }
                 img.write_data(&buf).map_err(werr)?;
             }
             SampleType::F32 => {
                 let buf: Vec<f32> = plane.iter().copied().collect();
-                let img = enc
+                let mut img = enc
                     .new_image::<colortype::Gray32Float>(wu, hu)
                     .map_err(werr)?;
+                if let Some(t) = text {
+                    img.encoder()
+                        .write_tag(Tag::ImageDescription, t)
+                        .map_err(werr)?;
+                }
                 img.write_data(&buf).map_err(werr)?;
             }
         }

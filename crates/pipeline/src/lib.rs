@@ -5,6 +5,8 @@
 //! the batch runners ([`predict_batch`], [`prepare_batch`], ...) on files.
 
 mod batch_predict;
+mod convert_plan;
+mod convert_run;
 mod demo;
 mod error;
 mod features_export;
@@ -31,6 +33,8 @@ mod uncertainty_export;
 pub use batch_predict::{
     convert_probabilities, create_parent, predict_batch, PredictOptions, UncertaintyDir,
 };
+pub use convert_plan::collect_imc_files;
+pub use convert_run::{convert_batch, ConvertOptions, PanelSource};
 pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, Step};
 pub use error::{PipelineError, Result, SampleProblem};
 pub use features_export::{feature_stack, write_features};
