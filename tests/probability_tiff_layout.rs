@@ -8,13 +8,30 @@ use std::process::Command;
 use ndarray::Array3;
 use pixelforest::io::{write_probabilities, ProbabilityFormat, SampleType};
 
+/// python3 with tifffile: CI (which installs it in `.ci/run`) must have it; elsewhere the tests
+/// say they are skipped, so `cargo test` holds on a machine without it.
+fn tifffile_ready() -> bool {
+    let ready = Command::new("python3")
+        .args(["-c", "import tifffile"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ready || std::env::var_os("CI").is_none(),
+        "CI lacks python3 with tifffile"
+    );
+    if !ready {
+        eprintln!("skipped: python3 with tifffile not found (pip install tifffile)");
+    }
+    ready
+}
+
 fn tifffile_layout(path: &Path) -> serde_json::Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/tiff_layout.py");
     let out = Command::new("python3")
         .arg(&script)
         .arg(path)
         .output()
-        .expect("python3 with tifffile is needed (pip install tifffile)");
+        .expect("python3 runs");
     assert!(
         out.status.success(),
         "{}",
@@ -25,6 +42,9 @@ fn tifffile_layout(path: &Path) -> serde_json::Value {
 
 #[test]
 fn three_class_map_has_ilastiks_tiff_layout() {
+    if !tifffile_ready() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a_Probabilities.tiff");
     let (h, w) = (37, 53);
@@ -65,6 +85,9 @@ fn three_class_map_has_ilastiks_tiff_layout() {
 
 #[test]
 fn four_and_five_class_maps_have_one_sample_per_class() {
+    if !tifffile_ready() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     // 4 classes: RGB plus one unassociated alpha sample, as vigra writes 4 bands.
     let path = dir.path().join("c_Probabilities.tiff");
@@ -86,6 +109,9 @@ fn four_and_five_class_maps_have_one_sample_per_class() {
 
 #[test]
 fn two_class_map_is_grey_with_an_extra_sample() {
+    if !tifffile_ready() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("b_Probabilities.tiff");
     let probs = Array3::from_shape_fn((2, 10, 12), |(c, _, x)| {
