@@ -205,12 +205,14 @@ fn run_isp(args: &Args, hot_pixel_threshold: f32) -> anyhow::Result<ExitCode> {
         overwrite: args.batch.overwrite,
         progress: !args.batch.quiet,
     };
-    eprintln!(
-        "preparing {} stacks -> {} (crops -> {})",
-        inputs.len(),
-        options.out_dir.display(),
-        crops_dir.display()
-    );
+    if !args.batch.quiet {
+        eprintln!(
+            "preparing {} stacks -> {} (crops -> {})",
+            inputs.len(),
+            options.out_dir.display(),
+            crops_dir.display()
+        );
+    }
     let report = prepare_batch(&inputs, &options)?;
     Ok(finish(&report, args.batch.quiet))
 }
