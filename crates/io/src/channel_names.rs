@@ -87,11 +87,18 @@ fn count_mismatch(csv: &Path, listed: usize, image: &Path, n: usize) -> crate::I
 
 fn csv_rows(path: &Path) -> Result<Vec<Vec<String>>> {
     let text = std::fs::read(path).map_err(|e| io_err(path, e))?;
+    parse_csv_rows(path, &text, b',')
+}
+
+/// The non-blank rows of CSV `text` (read from `path`, named in errors), cells trimmed and
+/// without a byte-order mark: how every channel list and panel is read.
+pub(crate) fn parse_csv_rows(path: &Path, text: &[u8], delimiter: u8) -> Result<Vec<Vec<String>>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(text.as_slice());
+        .delimiter(delimiter)
+        .from_reader(text);
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| format_err(path, format!("malformed CSV: {e}")))?;

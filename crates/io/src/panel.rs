@@ -62,23 +62,7 @@ impl Table {
         } else {
             b','
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .delimiter(delimiter)
-            .from_reader(text.as_bytes());
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| format_err(path, format!("malformed CSV: {e}")))?;
-            let row: Vec<String> = record
-                .iter()
-                .map(|f| f.trim_start_matches('\u{feff}').to_string())
-                .collect();
-            if row.iter().any(|f| !f.is_empty()) {
-                rows.push(row);
-            }
-        }
+        let mut rows = crate::channel_names::parse_csv_rows(path, text.as_bytes(), delimiter)?;
         if rows.is_empty() {
             return Err(format_err(path, "panel is empty"));
         }
