@@ -76,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let csv = args.crops.join("suggestions.csv");
     std::fs::write(&csv, &table).with_context(|| format!("cannot write {}", csv.display()))?;
     if !found.is_empty() {
-        let sheet = suggestions_sheet(&model, &found, &options)?;
+        let sheet = suggestions_sheet(&found, options.size);
         let png = args.crops.join("suggestions.png");
         pixelforest::io::write_rgb_png(&png, &sheet)?;
         eprintln!(

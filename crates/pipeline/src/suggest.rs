@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use ndarray::{s, Array2};
-use pixelforest_core::Image;
 use pixelforest_forest::Model;
 use pixelforest_io::H5Layout;
 use pixelforest_prepare::{contact_sheet, crop, uncertain_windows, CropRect, SheetTile};
@@ -37,6 +36,18 @@ pub struct Suggestion {
     pub mean_uncertainty: f32,
     /// The crop file written for it.
     pub crop: PathBuf,
+    /// The region's channel 0 (the summary channel of prepared images) and its uncertainty as
+    /// ranked (from the whole image's prediction), for the contact sheet.
+    pub grey: Array2<f32>,
+    pub uncertainty: Array2<f32>,
+}
+
+/// A window of one image that may be suggested: its mean uncertainty, place and uncertainty.
+struct Candidate {
+    image: usize,
+    mean: f32,
+    rect: CropRect,
+    uncertainty: Array2<f32>,
 }
 
 /// The crops of `stem` already in `dir` (any crop file named for that image).
@@ -52,13 +63,13 @@ fn existing_crops(dir: &Path, stem: &str) -> Vec<CropRect> {
         .collect()
 }
 
-/// An image's best windows, best first (at most `max`).
+/// Image `index`'s best windows, best first (at most `max`).
 fn candidates(
     model: &Model,
-    path: &Path,
+    (index, path): (usize, &Path),
     options: &SuggestOptions,
     max: usize,
-) -> Result<Vec<(f32, CropRect)>> {
+) -> Result<Vec<Candidate>> {
     let image = pixelforest_io::read_image(path)?;
     let probs = predict_image(model, &image, options.tile_size).map_err(|e| match e {
         PipelineError::Invalid(why) => PipelineError::file(path, why),
@@ -69,31 +80,39 @@ fn candidates(
     let avoid = existing_crops(&options.crops_dir, &stem);
     Ok(uncertain_windows(map.view(), options.size, &avoid, max)
         .into_iter()
-        .map(|w| (w.mean, w.rect))
+        .map(|w| Candidate {
+            image: index,
+            mean: w.mean,
+            rect: w.rect,
+            uncertainty: map
+                .slice(s![
+                    w.rect.y..w.rect.y + w.rect.h,
+                    w.rect.x..w.rect.x + w.rect.w
+                ])
+                .to_owned(),
+        })
         .collect())
 }
 
-/// Picks `n` of the candidates (image index, mean, rect), best first, at most `per_image` from
-/// one image while others still have candidates, so the picks spread over the images.
-fn pick(
-    mut all: Vec<(usize, f32, CropRect)>,
-    n: usize,
-    per_image: usize,
-) -> Vec<(usize, f32, CropRect)> {
-    all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+/// Picks `n` of the candidates (image index, mean uncertainty), best first, at most
+/// `per_image` from one image while others still have candidates, so the picks spread over the
+/// images; returns their indices.
+fn pick(all: &[(usize, f32)], n: usize, per_image: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..all.len()).collect();
+    order.sort_by(|&a, &b| all[b].1.total_cmp(&all[a].1).then(all[a].0.cmp(&all[b].0)));
     let mut taken = vec![false; all.len()];
     let mut out = Vec::new();
     let mut count = std::collections::HashMap::<usize, usize>::new();
     for pass_cap in [per_image, usize::MAX] {
-        for (i, c) in all.iter().enumerate() {
+        for &i in &order {
             if out.len() == n {
                 return out;
             }
-            let k = count.entry(c.0).or_default();
+            let k = count.entry(all[i].0).or_default();
             if !taken[i] && *k < pass_cap {
                 taken[i] = true;
                 *k += 1;
-                out.push(*c);
+                out.push(i);
             }
         }
     }
@@ -115,10 +134,10 @@ pub fn suggest(
     let mut all = Vec::new();
     let mut usable = 0;
     for (i, path) in images.iter().enumerate() {
-        match candidates(model, path, options, options.n) {
+        match candidates(model, (i, path), options, options.n) {
             Ok(found) => {
                 usable += 1;
-                all.extend(found.into_iter().map(|(m, r)| (i, m, r)));
+                all.extend(found);
             }
             Err(e) => on_error(&e),
         }
@@ -128,19 +147,25 @@ pub fn suggest(
             "no image could be predicted, so nothing can be suggested".into(),
         ));
     }
-    let picks = pick(all, options.n, per_image);
+    let ranks: Vec<(usize, f32)> = all.iter().map(|c| (c.image, c.mean)).collect();
+    let mut picked: Vec<Option<Candidate>> = all.into_iter().map(Some).collect();
+    let picks: Vec<Candidate> = pick(&ranks, options.n, per_image)
+        .into_iter()
+        .filter_map(|i| picked[i].take())
+        .collect();
     std::fs::create_dir_all(&options.crops_dir).map_err(|e| {
         PipelineError::file(&options.crops_dir, format!("cannot create folder: {e}"))
     })?;
     let mut out = Vec::with_capacity(picks.len());
     // Images in turn, each read once for all of its picks.
-    let mut order: Vec<usize> = picks.iter().map(|p| p.0).collect();
+    let mut order: Vec<usize> = picks.iter().map(|p| p.image).collect();
     order.sort_unstable();
     order.dedup();
     for i in order {
         let image = pixelforest_io::read_image(&images[i])?;
         let stem = pixelforest_io::image_stem(&images[i]);
-        for &(_, mean, rect) in picks.iter().filter(|p| p.0 == i) {
+        for pick in picks.iter().filter(|p| p.image == i) {
+            let rect = pick.rect;
             let path = options.crops_dir.join(crop_file_name(&stem, &rect));
             if path.exists() {
                 return Err(PipelineError::file(&path, "exists already; not replaced"));
@@ -151,8 +176,10 @@ pub fn suggest(
             out.push(Suggestion {
                 image: images[i].clone(),
                 rect,
-                mean_uncertainty: mean,
+                mean_uncertainty: pick.mean,
                 crop: path,
+                grey: cut.data().slice(s![0, .., ..]).to_owned(),
+                uncertainty: pick.uncertainty.clone(),
             });
         }
     }
@@ -179,58 +206,29 @@ pub fn suggestions_csv(suggestions: &[Suggestion]) -> String {
     s
 }
 
-/// Renders the suggested crops (channel 0, the summary channel of prepared images) with their
-/// uncertainty, 5 to a row, each in a `size` box.
-pub fn suggestions_sheet(
-    model: &Model,
-    suggestions: &[Suggestion],
-    options: &SuggestOptions,
-) -> Result<ndarray::Array3<u8>> {
-    let mut tiles: Vec<(Array2<f32>, Array2<f32>)> = Vec::new();
-    for g in suggestions {
-        let image: Image = pixelforest_io::read_image(&g.crop)?;
-        let probs = predict_image(model, &image, options.tile_size)?;
-        let u = uncertainty_map(&probs, options.measure);
-        tiles.push((image.data().slice(s![0, .., ..]).to_owned(), u));
-    }
-    let views: Vec<SheetTile> = tiles
+/// Renders the suggested regions (channel 0, the summary channel of prepared images) with the
+/// uncertainty they were ranked by, 5 to a row, each in a `cell` box.
+pub fn suggestions_sheet(suggestions: &[Suggestion], cell: usize) -> ndarray::Array3<u8> {
+    let tiles: Vec<SheetTile> = suggestions
         .iter()
-        .map(|(g, u)| SheetTile {
-            grey: g.view(),
-            uncertainty: u.view(),
+        .map(|g| SheetTile {
+            grey: g.grey.view(),
+            uncertainty: g.uncertainty.view(),
         })
         .collect();
-    Ok(contact_sheet(&views, 5, options.size))
+    contact_sheet(&tiles, 5, cell)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn r(x: usize) -> CropRect {
-        CropRect {
-            x,
-            y: 0,
-            w: 1,
-            h: 1,
-        }
-    }
-
     #[test]
     fn picks_spread_over_images_then_fill_up() {
         // Image 0 holds the four most uncertain windows; image 1 has two weaker ones.
-        let all = vec![
-            (0, 0.9, r(0)),
-            (0, 0.8, r(1)),
-            (0, 0.7, r(2)),
-            (0, 0.6, r(3)),
-            (1, 0.5, r(4)),
-            (1, 0.4, r(5)),
-        ];
-        let got: Vec<usize> = pick(all.clone(), 4, 2).iter().map(|p| p.2.x).collect();
-        assert_eq!(got, [0, 1, 4, 5]);
+        let all = [(0, 0.9), (0, 0.8), (0, 0.7), (0, 0.6), (1, 0.5), (1, 0.4)];
+        assert_eq!(pick(&all, 4, 2), [0, 1, 4, 5]);
         // Too few in the other images: the rest comes from the best remaining.
-        let got: Vec<usize> = pick(all, 5, 2).iter().map(|p| p.2.x).collect();
-        assert_eq!(got, [0, 1, 4, 5, 2]);
+        assert_eq!(pick(&all, 5, 2), [0, 1, 4, 5, 2]);
     }
 }
