@@ -1,0 +1,1 @@
+//! CellProfiler identification algorithms (thresholds, primary objects, propagation).

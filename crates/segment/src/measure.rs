@@ -1,0 +1,1 @@
+//! Per-cell measurements: intensities, region properties, neighbours.
