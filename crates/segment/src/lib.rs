@@ -8,3 +8,8 @@
 
 pub mod identify;
 pub mod measure;
+
+pub use measure::{
+    mean_intensities, neighbors, region_props, Intensities, MeasureError, Neighbor,
+    NeighborSettings, NeighborType, ObjectIndex, RegionProps,
+};

@@ -1,1 +1,0 @@
-//! Per-cell measurements: intensities, region properties, neighbours.

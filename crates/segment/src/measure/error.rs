@@ -1,0 +1,18 @@
+//! Why a measurement cannot be made.
+
+/// Errors of the measurements: inputs that do not fit together or settings out of range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MeasureError {
+    /// The image and the mask differ in height or width.
+    #[error("the image is {image_h}x{image_w} pixels but the mask is {mask_h}x{mask_w}")]
+    ShapeMismatch {
+        image_h: usize,
+        image_w: usize,
+        mask_h: usize,
+        mask_w: usize,
+    },
+    /// The neighbour distance is negative, NaN or infinite.
+    #[error("the neighbour distance must be a finite number >= 0, not {0}")]
+    BadDistance(f64),
+}
