@@ -26,13 +26,17 @@ pub mod imc_panel;
 mod imc_txt;
 mod interleaved;
 mod labels;
+mod mask_reader;
 pub mod mcd;
 mod mcd_schema;
 pub mod ome;
 pub mod panel;
+mod parquet_table;
 mod png_image;
 mod probabilities;
+mod py_float;
 mod stored_layout;
+mod table;
 pub mod tiff_stack;
 
 use std::path::Path;
@@ -47,14 +51,18 @@ pub use h5_path::{split_h5_path, H5DatasetPath};
 pub use imc_channel::ImcChannel;
 pub use imc_txt::{read_imc_txt, read_imc_txt_channels, ImcTxt};
 pub use labels::read_label_image;
+pub use mask_reader::read_mask;
 pub use mcd::{AcquisitionPixels, McdFile};
 pub use panel::{read_panel_channels, read_panel_groups, ChannelGroup, PanelGroups, MEAN_CHANNEL};
+pub use parquet_table::write_table_parquet;
 pub use png_image::write_rgb_png;
 pub use probabilities::{
     read_probabilities, renormalize_u16, write_probabilities, write_probabilities_compressed,
     EXPORT_DATASET, MAX_INTERLEAVED,
 };
+pub use py_float::{py_repr_f32, py_repr_f64};
 pub use stored_layout::{stored_layout, StoredLayout};
+pub use table::{read_table_csv, write_table_csv, Column, ColumnData, Table};
 
 use error::format_err;
 
