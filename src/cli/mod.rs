@@ -8,6 +8,7 @@ mod headless;
 mod ilp;
 mod info;
 mod info_imc;
+mod measure;
 mod predict;
 mod prepare;
 mod serve;
@@ -52,6 +53,7 @@ enum Command {
     Predict(predict::Args),
     Uncertainty(uncertainty::Args),
     Suggest(suggest::Args),
+    Measure(measure::Args),
     Features(features::Args),
     Info(info::Args),
     Ilp(ilp::Args),
@@ -72,6 +74,7 @@ pub fn run() -> ExitCode {
         Command::Predict(a) => predict::run(a),
         Command::Uncertainty(a) => uncertainty::run(a),
         Command::Suggest(a) => suggest::run(a),
+        Command::Measure(a) => measure::run(a),
         Command::Features(a) => features::run(a),
         Command::Info(a) => info::run(a),
         Command::Ilp(a) => ilp::run(a),

@@ -113,6 +113,11 @@ impl Table {
                 self.names()
             ));
         }
+        if self.rows() == 0 {
+            // Column types of a header-only table were guessed from no cells.
+            *self = other.clone();
+            return Ok(());
+        }
         for (a, b) in self.columns.iter_mut().zip(&other.columns) {
             if !a.data.extend(&b.data) {
                 return Err(format!("column {} has another type", b.name));

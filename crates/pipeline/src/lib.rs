@@ -14,6 +14,7 @@ mod finite;
 mod ilastik_model;
 mod ilastik_run;
 pub mod inputs;
+mod measure_run;
 pub mod metrics;
 pub mod model_check;
 mod plan;
@@ -47,6 +48,10 @@ pub use ilastik_run::{
 pub use inputs::{
     collect_images, steinbock_output_dir, steinbock_probabilities_path, steinbock_root, Shard,
     STEINBOCK_ILASTIK_IMG, STEINBOCK_PROBABILITIES,
+};
+pub use measure_run::{
+    measure_batch, write_cell_table, MeasureError, MeasureOptions, NeighborSettings, NeighborType,
+    TableFormat,
 };
 pub use plan::{is_complete, plan_outputs, PlanConflict};
 pub use predict::{

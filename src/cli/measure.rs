@@ -1,0 +1,122 @@
+//! `pixelforest measure`: images + cell masks -> steinbock's single-cell tables.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use pixelforest::pipeline::{
+    collect_images, measure_batch, write_cell_table, MeasureOptions, NeighborSettings,
+    NeighborType, TableFormat,
+};
+
+use super::common::{finish, BatchArgs};
+
+/// Measure single cells: mean intensities, region properties and neighbours (steinbock's tables).
+///
+/// For each image and its mask (matched by name: `masks/<stem>.tiff`, as steinbock names them)
+/// writes, as `steinbock measure` does:
+///   <out>/intensities/<stem>.csv   mean of each channel per cell (the image as given, not upscaled)
+///   <out>/regionprops/<stem>.csv   area, centroid, axis lengths, eccentricity (scikit-image's)
+///   <out>/neighbors/<stem>.csv     Object, Neighbor, Distance edge list
+/// and one table of all cells with an `Image` column: <out>/cells.csv (or cells.parquet).
+///
+/// Example (a steinbock project):
+///   pixelforest measure --images img/ --masks masks/ --panel panel.csv --out cells/
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Images (multichannel TIFF) or folders of them: steinbock's `img/`.
+    #[arg(long, required = true, num_args = 1..)]
+    images: Vec<PathBuf>,
+    /// Folder of the cell masks (uint16 label TIFFs, 0 = background).
+    #[arg(long)]
+    masks: PathBuf,
+    /// Mask file name; `{stem}` is the image's name without extension. ImcSegmentationPipeline
+    /// masks: `{stem}_ilastik_s2_Probabilities_mask.tiff`.
+    #[arg(long, default_value = "{stem}.tiff")]
+    mask_name: String,
+    /// steinbock panel: channel names are the `name` of its kept rows. Without it, the
+    /// image's own names (channel list CSV beside it, OME-XML).
+    #[arg(long)]
+    panel: Option<PathBuf>,
+    /// Output folder.
+    #[arg(long, short = 'o', default_value = "cells")]
+    out: PathBuf,
+    /// Neighbour definition (steinbock's `--type`). Default: expansion by 4 pixels, what
+    /// steinbock's own test data was measured with.
+    #[arg(long, value_enum, default_value_t = Neighbors::Expansion)]
+    neighbors: Neighbors,
+    /// Maximum distance in pixels for neighbours (steinbock's `--dmax`).
+    #[arg(long, default_value_t = 4.0)]
+    dmax: f64,
+    /// Container of the combined table.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+/// steinbock's neighbour types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Neighbors {
+    /// Cells whose centroids are within `--dmax`.
+    Centroids,
+    /// Cells whose borders are within `--dmax` (the distance is the closest pixel pair).
+    Borders,
+    /// Cells touching after each grows by up to `--dmax` pixels into the background.
+    Expansion,
+}
+
+impl From<Neighbors> for NeighborType {
+    fn from(n: Neighbors) -> Self {
+        match n {
+            Neighbors::Centroids => Self::Centroids,
+            Neighbors::Borders => Self::Borders,
+            Neighbors::Expansion => Self::Expansion,
+        }
+    }
+}
+
+/// Container of the combined table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// `cells.csv`, as steinbock's `export csv`.
+    Csv,
+    /// `cells.parquet`.
+    Parquet,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    args.batch.init_threads()?;
+    let images = collect_images(&args.images, None)?;
+    let sharded = args.batch.shard.is_some();
+    let images = args.batch.shard(images);
+    let options = MeasureOptions {
+        masks_dir: args.masks,
+        mask_pattern: args.mask_name,
+        panel: args.panel,
+        out_dir: args.out,
+        neighbors: NeighborSettings::new(args.neighbors.into(), args.dmax)?,
+        format: match args.format {
+            Format::Csv => TableFormat::Csv,
+            Format::Parquet => TableFormat::Parquet,
+        },
+        overwrite: args.batch.overwrite,
+        progress: !args.batch.quiet,
+    };
+    if !args.batch.quiet {
+        eprintln!("measuring {} images", images.len());
+    }
+    let report = measure_batch(&images, &options)?;
+    let code = finish(&report, args.batch.quiet);
+    if sharded {
+        if !args.batch.quiet {
+            eprintln!("--shard: no combined table; run once more without --shard to write it");
+        }
+    } else {
+        let table = write_cell_table(&images, &options)?;
+        if !args.batch.quiet {
+            eprintln!("wrote {}", table.display());
+        }
+    }
+    Ok(code)
+}
