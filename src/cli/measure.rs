@@ -51,6 +51,10 @@ pub struct Args {
     /// Container of the combined table.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
+    /// Write only the per-image tables, no combined table (one cluster job per image; a last
+    /// run without it, which skips the measured images, writes the combined table).
+    #[arg(long)]
+    no_table: bool,
     #[command(flatten)]
     batch: BatchArgs,
 }
@@ -108,9 +112,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let report = measure_batch(&images, &options)?;
     let code = finish(&report, args.batch.quiet);
-    if sharded {
+    if sharded || args.no_table {
         if !args.batch.quiet {
-            eprintln!("--shard: no combined table; run once more without --shard to write it");
+            eprintln!("no combined table; run once more without --shard / --no-table to write it");
         }
     } else {
         let table = write_cell_table(&images, &options)?;
