@@ -144,11 +144,7 @@ fn read_channels(
             let names = pixelforest_io::panel::read_panel(panel, data.shape()[0], image)?;
             Ok((data, names))
         }
-        None => {
-            let img = pixelforest_io::read_image(image)?;
-            let names = img.channels().to_vec();
-            Ok((img.data().to_owned(), names))
-        }
+        None => Ok(pixelforest_io::read_image(image)?.into_parts()),
     }
 }
 

@@ -57,7 +57,8 @@ impl Moments {
         self.rc += o.rc;
     }
 
-    /// `n² x` the central second moments over `n` (`mu20`, `mu02`, `mu11` times `n`), exact.
+    /// `n` times the central second moments (`n mu20`, `n mu02`, `n mu11`), computed exactly
+    /// as `n Σr² - (Σr)²` in integers and rounded once to f64.
     fn central_times_n(&self) -> (f64, f64, f64) {
         let n = i128::from(self.n);
         let (r, c) = (i128::from(self.r), i128::from(self.c));
