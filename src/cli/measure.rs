@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use pixelforest::pipeline::{
     collect_images, measure_batch, write_cell_table, MeasureOptions, NeighborSettings,
-    NeighborType, TableFormat,
+    NeighborType, Status, TableFormat,
 };
 
 use super::common::{finish, BatchArgs};
@@ -117,7 +117,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("no combined table; run once more without --shard / --no-table to write it");
         }
     } else {
-        let table = write_cell_table(&images, &options)?;
+        // Failed images stay out, also when tables of an earlier run are on disk.
+        let measured: Vec<PathBuf> = report
+            .outcomes
+            .iter()
+            .filter(|o| !matches!(o.status, Status::Failed(_)))
+            .map(|o| o.input.clone())
+            .collect();
+        let table = write_cell_table(&measured, &options)?;
         if !args.batch.quiet {
             eprintln!("wrote {}", table.display());
         }
