@@ -127,6 +127,36 @@ mod tests {
         }
     }
 
+    /// Equidistant features: scipy's choice, from
+    /// `distance_transform_edt(m, return_indices=True)` with features (0,0), (0,4), (4,1), (4,4)
+    /// on 5x5 (scipy 1.17). E.g. (0,2) is 2 from (0,0) and (0,4); (2,3) is sqrt(5) from (0,4)
+    /// and (4,4).
+    #[test]
+    fn ties_break_as_scipys() {
+        let mut features = Array2::from_elem((5, 5), false);
+        for (r, c) in [(0, 0), (4, 4), (0, 4), (4, 1)] {
+            features[[r, c]] = true;
+        }
+        let rows = [
+            [0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0],
+            [0, 4, 4, 0, 0],
+            [4, 4, 4, 4, 4],
+            [4, 4, 4, 4, 4],
+        ];
+        let cols = [
+            [0, 0, 0, 4, 4],
+            [0, 0, 0, 4, 4],
+            [0, 1, 1, 4, 4],
+            [1, 1, 1, 4, 4],
+            [1, 1, 1, 4, 4],
+        ];
+        let ft = nearest_feature(features.view()).unwrap();
+        for ((r, c), &got) in ft.indexed_iter() {
+            assert_eq!(got, (rows[r][c], cols[r][c]), "pixel ({r}, {c})");
+        }
+    }
+
     #[test]
     fn no_feature_gives_none() {
         assert!(nearest_feature(Array2::from_elem((2, 2), false).view()).is_none());
