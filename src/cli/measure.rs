@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long)]
     masks: PathBuf,
     /// Mask file name; `{stem}` is the image's name without extension. ImcSegmentationPipeline
-    /// masks: `{stem}_ilastik_s2_Probabilities_mask.tiff`.
+    /// masks of `<name>_ilastik.tiff` stacks: `{stem}_s2_Probabilities_mask.tiff`.
     #[arg(long, default_value = "{stem}.tiff")]
     mask_name: String,
     /// steinbock panel: channel names are the `name` of its kept rows. Without it, the
