@@ -9,6 +9,10 @@ import { markLabelled } from "./images.js";
 import { train } from "./training.js";
 
 const UNDO_DEPTH = 30;
+/** Wait before saving changed labels: a stroke is saved (and, live, trained on) as it ends; the
+ * wait only gathers a burst of undo/redo keys into one save. It was 600 ms, a third of the time
+ * from stroke to overlay. */
+const SAVE_DELAY_MS = 50;
 
 /** Unlabelled pixels next to a label are drawn black, so a stroke stays visible on a prediction
  * of its own class (which is drawn filled, below the labels). */
@@ -94,7 +98,7 @@ export function decodeRle(rle) {
 
 export function labelsChanged() { pf.dirty = true; $("save-state").textContent = "labels: unsaved"; saveSoon(); }
 
-const saveSoon = debounce(() => saveLabels(), 600);
+const saveSoon = debounce(() => saveLabels(), SAVE_DELAY_MS);
 
 export async function saveLabels(autoTrain = true) {
   if (!pf.image || !pf.dirty) return;
