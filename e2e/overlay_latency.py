@@ -1,8 +1,9 @@
 """Time from a finished stroke to the retrained overlay, split into its parts, through the HTTP API
 of `pixelforest serve` (the page's own waits are added from its constants).
 
-Builds a 500x500 crop (`synth --size 300`, `prepare --crop-size 500`: 12 channels), labels three
-classes with strokes as the end-to-end test draws them (6 px brush), then ROUNDS times: adds one
+Builds a 500x500 crop (`synth --size 300`, `prepare --crop-size 500`: 12 channels), opens it as the
+page does (reads its labels), labels three classes with strokes as the end-to-end test draws them
+(6 px brush), then ROUNDS times: adds one
 short stroke, saves the labels (PUT), asks for a training, waits for it (polling every 10 ms, so the
 wait measured is the training's), and fetches the prediction overlay. Round 1 is the first training
 on the image (nothing cached); the later rounds are live updates.
@@ -118,6 +119,7 @@ def main():
             image = images[0]
             h, w = image["height"], image["width"]
             print(f"image {image['name']}: {w}x{h}x{len(image['channels'])}")
+            request("GET", f"/api/images/{image['id']}/labels")  # the page opens the image so
             labels = np.zeros((h, w), np.uint8)
             for k in range(3):
                 y = (k + 0.5) / 3 * h

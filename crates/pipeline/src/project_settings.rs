@@ -161,8 +161,10 @@ mod tests {
     fn the_matrix_is_written_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(PROJECT_SETTINGS);
-        let mut settings = ProjectSettings::default();
-        settings.features = FeatureSelection::preset("ilastik").unwrap();
+        let mut settings = ProjectSettings {
+            features: FeatureSelection::preset("ilastik").unwrap(),
+            ..ProjectSettings::default()
+        };
         settings.features.matrix[5][6] = false;
         settings.write(&path).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
