@@ -16,8 +16,9 @@ use pixelforest_pipeline::{PipelineError, TrainingRows};
 
 use crate::state::lock;
 
-/// Memory the feature planes may take: four 500x500 crops of 12 channels at 480 features.
-const PLANES_BUDGET: usize = 2 << 30;
+/// Memory the feature planes may take: two 500x500 crops of 12 channels at 480 features
+/// (480 MB each; a 250x250 crop takes 120 MB).
+const PLANES_BUDGET: usize = 1 << 30;
 /// Images whose labelled rows are kept (a few MB each).
 const ROWS_KEPT: usize = 64;
 
