@@ -12,6 +12,8 @@ on the image (nothing cached); the later rounds are live updates.
 
 --poll-ms / --debounce-ms: the page's status poll interval and autosave wait, added to the total as
 the expected wait (debounce + half a poll interval); pass the values of the page version measured.
+server_cpu_s: the CPU time the server used for the round (all threads), which a shared machine's load
+changes much less than the wall times.
 (numpy only.)
 """
 import argparse
@@ -66,6 +68,14 @@ def line(labels, value, p, q):
         y0, y1 = max(0, int(cy - r)), min(h, int(np.ceil(cy + r)))
         sub = (xx[y0:y1, x0:x1] + 0.5 - cx) ** 2 + (yy[y0:y1, x0:x1] + 0.5 - cy) ** 2 <= r * r
         labels[y0:y1, x0:x1][sub] = value
+
+
+def cpu_seconds(pid):
+    """User + system CPU time the server has used (the machine may be shared: wall times vary with
+    its load, CPU time much less)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def status():
@@ -127,14 +137,16 @@ def main():
                 line(labels, k + 1, (0.55 * w, y - 0.05 * h), (0.85 * w, y + 0.05 * h))
             print(f"labelled pixels: {int((labels > 0).sum())}; page waits: autosave {debounce_ms:.0f} ms, "
                   f"poll every {poll_ms:.0f} ms (expected wait {debounce_ms + poll_ms / 2:.0f} ms)")
-            print("round  save_s  train_wall_s  train_server_s  overlay_s  api_total_s  expected_total_s")
+            print("round  save_s  train_wall_s  train_server_s  overlay_s  api_total_s  expected_total_s  server_cpu_s")
             for r in range(rounds):
                 y = 0.9 * h - 4 * r
                 line(labels, 2, (0.2 * w, y), (0.3 * w, y + 0.05 * h))
+                cpu = cpu_seconds(server.pid)
                 s, t, ts, o = train_round(labels, image["id"])
+                cpu = cpu_seconds(server.pid) - cpu
                 api = s + t + o
                 print(f"{r + 1:5d}  {s:6.3f}  {t:12.3f}  {ts:14.3f}  {o:9.3f}  {api:11.3f}  "
-                      f"{api + (debounce_ms + poll_ms / 2) / 1000:16.3f}")
+                      f"{api + (debounce_ms + poll_ms / 2) / 1000:16.3f}  {cpu:12.2f}")
         finally:
             server.terminate()
             server.wait()
