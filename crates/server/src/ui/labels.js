@@ -100,19 +100,34 @@ export function labelsChanged() { pf.dirty = true; $("save-state").textContent =
 
 const saveSoon = debounce(() => saveLabels(), SAVE_DELAY_MS);
 
+/** The save under way, if any. */
+let inflight = null;
+
 export async function saveLabels(autoTrain = true) {
   if (!pf.image || !pf.dirty) return;
   if (pf.saving) { saveSoon(); return; }
   pf.saving = true; pf.dirty = false;
   const id = pf.image.id;
-  try {
-    await api("PUT", `/api/images/${id}/labels`, encodeRle(pf.labels));
-    pf.savedCount++;
-    markLabelled(id);
-    $("save-state").textContent = pf.dirty ? "labels: unsaved" : "labels: saved";
-    if (autoTrain && $("live").checked) train();
-  } catch (e) {
-    pf.dirty = true;
-    $("save-state").textContent = "labels: NOT saved — " + e.message;
-  } finally { pf.saving = false; }
+  const done = (async () => {
+    try {
+      await api("PUT", `/api/images/${id}/labels`, encodeRle(pf.labels));
+      pf.savedCount++;
+      markLabelled(id);
+      $("save-state").textContent = pf.dirty ? "labels: unsaved" : "labels: saved";
+      if (autoTrain && $("live").checked) train();
+    } catch (e) {
+      pf.dirty = true;
+      $("save-state").textContent = "labels: NOT saved — " + e.message;
+    } finally { pf.saving = false; }
+  })();
+  inflight = done;
+  await done;
+  if (inflight === done) inflight = null;
+}
+
+/** Resolves once the labels on screen are on the server: waits for a save under way (a stroke
+ * is saved as it ends, so one often is), then saves what changed since. */
+export async function flushLabels() {
+  while (inflight) await inflight;
+  if (pf.dirty) await saveLabels(false);
 }

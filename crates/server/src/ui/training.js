@@ -6,7 +6,7 @@ import { pf } from "./state.js";
 import { $, setStatus } from "./dom.js";
 import { api, bitmap } from "./api.js";
 import { redraw } from "./view.js";
-import { saveLabels } from "./labels.js";
+import { flushLabels } from "./labels.js";
 
 /** Wait before asking again after a failed status request. */
 const RETRY_MS = 1000;
@@ -77,7 +77,7 @@ export async function refreshOverlays(force) {
 }
 
 export function initTraining() {
-  $("train").onclick = async () => { if (pf.dirty) await saveLabels(false); train(); };
+  $("train").onclick = async () => { await flushLabels(); train(); };
   $("save-model").onclick = async () => {
     try { const r = await api("POST", "/api/model"); setStatus("model saved to " + r.saved); } catch (e) { setStatus("model: " + e.message, true); }
   };
