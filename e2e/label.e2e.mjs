@@ -348,6 +348,9 @@ async function featureSelectionReachesTrain(page, project) {
   await page.locator('#features input[data-family="5"][data-scale="6"]').setChecked(false);
   await waitFor("the changed matrix", () => page.evaluate(() => window.pf.features.per_channel === 47), 10_000);
   const shown = await page.evaluate(() => ({ sigmas: window.pf.features.sigmas, matrix: window.pf.features.matrix }));
+  const count = await page.locator("#feature-count").textContent();
+  const channels = await page.evaluate(() => window.pf.image.channels.length);
+  assert(count === `47 features per channel · ${47 * channels} for this image`, `feature count: ${count}`);
   const settings = JSON.parse(fs.readFileSync(path.join(project, "pixelforest.json"), "utf8"));
   assert(JSON.stringify(selectedPairs(settings.features)) === JSON.stringify(selectedPairs(shown)), `pixelforest.json holds the page's matrix: ${JSON.stringify(settings.features)}`);
   const model = path.join(project, "from-train.pxf");

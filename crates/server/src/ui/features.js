@@ -24,7 +24,8 @@ const available = (row, sigma) => row === 0 || sigma >= 0.5;
 
 const sameMatrix = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
-function buildFeatures() {
+/** Draws the matrix, the presets and the feature count (per channel, and for the image shown). */
+export function buildFeatures() {
   const f = pf.features, table = $("features");
   table.innerHTML = "";
   const head = table.insertRow();

@@ -9,7 +9,7 @@ import { initView } from "./view.js";
 import { saveLabels } from "./labels.js";
 import { loadImages } from "./images.js";
 import { initClasses, loadClasses } from "./classes.js";
-import { loadFeatures } from "./features.js";
+import { buildFeatures, loadFeatures } from "./features.js";
 import { initTools, syncTools } from "./tools.js";
 import { initInput } from "./input.js";
 import { initTraining, poll } from "./training.js";
@@ -29,6 +29,7 @@ try {
   syncTools();
   await loadFeatures();
   await loadImages();
+  buildFeatures(); // with the image's channel count
   await poll();
 } catch (e) {
   setStatus(e.message, true);
