@@ -1,7 +1,8 @@
 // End-to-end test of the labeling UI: a synthetic project, `pixelforest serve`, system Chromium.
 // Draws strokes for every class, undoes and redoes, trains, waits for the prediction overlay, checks
-// the label files, deletes a class and retrains, jumps to the next uncertain region, reloads the page
-// (its state is kept), restarts the server (the saved model is loaded), and saves e2e/screenshot.png. Exits non-zero on any failure; every step is bounded by a timeout.
+// the label files, deletes a class and retrains, changes the feature matrix (`pixelforest train` on
+// the project then uses it), jumps to the next uncertain region, reloads the page (its state is
+// kept), restarts the server (the saved model is loaded), and saves e2e/screenshot.png. Exits non-zero on any failure; every step is bounded by a timeout.
 //
 // Environment (all optional):
 //   PIXELFOREST_BIN      the pixelforest binary (default: <repo>/target/debug/pixelforest)
@@ -44,6 +45,7 @@ function run(args, cwd) {
   const r = spawnSync(bin, args, { cwd, encoding: "utf8", timeout: 120_000 });
   if (r.error) throw new Error(`${bin}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${bin} ${args.join(" ")} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return r;
 }
 
 function freePort() {
@@ -249,7 +251,7 @@ async function main() {
   const strokeEnd = Date.now();
   await stroke(page, [[0.2 * w, 0.9 * h], [0.3 * w, 0.95 * h]]);
   await waitFor("the live retrained overlay", () => page.evaluate(() => window.pf.shownGeneration >= 2), TRAIN_TIMEOUT_MS, 50);
-  log(`stroke to retrained overlay: ${((Date.now() - strokeEnd) / 1000).toFixed(2)} s (600 ms autosave delay included)`);
+  log(`stroke to retrained overlay: ${((Date.now() - strokeEnd) / 1000).toFixed(2)} s (autosave wait included)`);
 
   // Zoom with the wheel and pan with space + drag change the view transform.
   const before = await page.evaluate(() => ({ ...window.pf.view }));
@@ -284,6 +286,7 @@ async function main() {
   }
 
   await deleteClassAndRetrain(page, base, project, image, classes);
+  await featureSelectionReachesTrain(page, project);
   await jumpToUncertainRegions(page, image);
   await reloadKeepsState(page, image);
   const restarted = await restartReloadsModel(page, project, port, server);
@@ -331,6 +334,35 @@ async function deleteClassAndRetrain(page, base, project, image, classes) {
   await page.click("#save-model");
   await waitFor("the model saved", async () => /model saved/.test(await statusText(page)), 20_000);
   log(`deleted a class of ${added} pixels; retrained with ${status.class_counts.length} classes`);
+}
+
+/** The (family, sigma) pairs a selection `{sigmas, matrix}` computes, as sorted strings. */
+const selectedPairs = (sel) => sel.matrix.flatMap((row, f) => row.flatMap((on, j) => (on ? [`${f}@${sel.sigmas[j]}`] : []))).sort();
+
+/** The matrix in the page: the "ilastik" preset, then one box off; pixelforest.json holds it, and
+ * `pixelforest train` on the project's labels (no --features) builds a model of that selection. */
+async function featureSelectionReachesTrain(page, project) {
+  await page.click('#feature-presets button[data-preset="ilastik"]');
+  await waitFor("the ilastik preset", () => page.evaluate(() => window.pf.features.per_channel === 49), 10_000);
+  // Hessian of Gaussian eigenvalues at sigma 10 off: 47 features per channel.
+  await page.locator('#features input[data-family="5"][data-scale="6"]').setChecked(false);
+  await waitFor("the changed matrix", () => page.evaluate(() => window.pf.features.per_channel === 47), 10_000);
+  const shown = await page.evaluate(() => ({ sigmas: window.pf.features.sigmas, matrix: window.pf.features.matrix }));
+  const count = await page.locator("#feature-count").textContent();
+  const channels = await page.evaluate(() => window.pf.image.channels.length);
+  assert(count === `47 features per channel · ${47 * channels} for this image`, `feature count: ${count}`);
+  const settings = JSON.parse(fs.readFileSync(path.join(project, "pixelforest.json"), "utf8"));
+  assert(JSON.stringify(selectedPairs(settings.features)) === JSON.stringify(selectedPairs(shown)), `pixelforest.json holds the page's matrix: ${JSON.stringify(settings.features)}`);
+  const model = path.join(project, "from-train.pxf");
+  const trained = run(["train", "--images", path.join(project, "ilastik"), "--labels", path.join(project, "labels"), "--trees", "10", "--out", model], project);
+  assert(/features of the project \(47 per channel\)/.test(trained.stderr), `train used the project's features: ${trained.stderr}`);
+  const info = JSON.parse(run(["info", "--json", model], project).stdout);
+  assert(JSON.stringify(selectedPairs(info.feature_selection)) === JSON.stringify(selectedPairs(shown)), `the model's selection is the page's: ${JSON.stringify(info.feature_selection)}`);
+  assert(info.feature_names.length === 47 * info.channel_names.length, `${info.feature_names.length} features for ${info.channel_names.length} channels`);
+  // Back to the default preset, so the rest of the run trains as before.
+  await page.click('#feature-presets button[data-preset="sigma>=1"]');
+  await waitFor("the sigma>=1 preset", () => page.evaluate(() => window.pf.features.per_channel === 40), 10_000);
+  log(`feature matrix: the page's 47 per channel reached pixelforest.json and \`train\` (${info.feature_names.length} features)`);
 }
 
 /** "n" zooms to the most uncertain unlabelled window; pressing again visits another one. */

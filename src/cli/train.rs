@@ -9,8 +9,9 @@ use pixelforest::features::FeatureSelection;
 use pixelforest::forest::ForestSettings;
 use pixelforest::ilastik::IlpProject;
 use pixelforest::pipeline::{
-    classes_from_ilp, collect_images, ilp_training_set, pair_labels, project_classes, save_model,
+    classes_from_ilp, collect_images, ilp_training_set, pair_labels, save_model,
     selection_from_ilp, train_from_files, train_from_files_pruned, train_model, train_pruned,
+    ProjectSettings,
 };
 
 use super::common::init_threads;
@@ -23,7 +24,8 @@ use super::common::init_threads;
 /// `<image stem>_labels.png/.tiff/.h5` (as `serve` writes them) or `<image stem>.tiff` (napari,
 /// Fiji). Images without labels are skipped.
 ///
-/// Feature presets: `sigma>=1` (every filter at sigma 1, 1.6, 3.5, 5, 10: the workflow's
+/// Features: those chosen in `serve` (pixelforest.json beside the labels folder), or a preset:
+/// `sigma>=1` (every filter at sigma 1, 1.6, 3.5, 5, 10: the workflow's
 /// advice), `ilastik` (ilastik's default selection), `all`.
 ///
 /// Example:
@@ -44,9 +46,10 @@ pub struct Args {
     /// Folder of label images.
     #[arg(long, default_value = "labels")]
     labels: PathBuf,
-    /// Feature preset: sigma>=1, ilastik or all.
-    #[arg(long, default_value = "sigma>=1")]
-    features: String,
+    /// Feature preset: sigma>=1, ilastik or all (default: the selection of the labeling
+    /// project's pixelforest.json, else sigma>=1).
+    #[arg(long)]
+    features: Option<String>,
     /// Class names in label order, comma-separated (default: from pixelforest.json, else
     /// Nuclei,Cytoplasm/membrane,Background).
     #[arg(long, value_delimiter = ',')]
@@ -87,10 +90,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(ilp) = &args.from_ilp {
         return train_from_ilp(&args, ilp);
     }
-    let selection = FeatureSelection::preset(&args.features)?;
+    let project = ProjectSettings::of_labels(&args.labels)?;
+    let (selection, features) = match &args.features {
+        Some(name) => (FeatureSelection::preset(name)?, format!("{name:?}")),
+        None => (project.features.clone(), "of the project".to_string()),
+    };
     let classes = match &args.classes {
         Some(names) => {
-            let defaults = project_classes(&args.labels)?;
+            let defaults = project.classes.clone();
             names
                 .iter()
                 .enumerate()
@@ -100,7 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 })
                 .collect()
         }
-        None => project_classes(&args.labels)?,
+        None => project.classes,
     };
     if !args.labels.is_dir() {
         anyhow::bail!("{}: label folder not found", args.labels.display());
@@ -112,9 +119,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let settings = forest_settings(&args);
     eprintln!(
-        "training on {} labelled images, features {:?}, {} trees",
+        "training on {} labelled images, features {features} ({} per channel), {} trees",
         pairing.pairs.len(),
-        args.features,
+        selection.n_features(1),
         settings.n_trees
     );
     let t = Instant::now();

@@ -162,12 +162,11 @@ pub fn import_ilp(project: &IlpProject, out_dir: &Path) -> Result<Vec<PathBuf>> 
         pixelforest_io::write_label_image(&path, labels)?;
         written.push(path);
     }
-    let settings = serde_json::json!({ "classes": classes_from_ilp(project) });
-    let settings_path = out_dir.join(crate::train_files::PROJECT_SETTINGS);
-    let text = serde_json::to_string_pretty(&settings)
-        .map_err(|e| PipelineError::Invalid(e.to_string()))?;
-    std::fs::write(&settings_path, text)
-        .map_err(|e| PipelineError::file(&settings_path, e.to_string()))?;
+    let settings = crate::ProjectSettings {
+        classes: classes_from_ilp(project),
+        ..crate::ProjectSettings::default()
+    };
+    settings.write(&out_dir.join(crate::PROJECT_SETTINGS))?;
     Ok(written)
 }
 

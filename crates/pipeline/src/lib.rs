@@ -13,6 +13,7 @@ mod features_export;
 mod finite;
 mod ilastik_model;
 mod ilastik_run;
+mod image_features;
 pub mod inputs;
 mod measure_run;
 pub mod metrics;
@@ -22,6 +23,7 @@ mod predict;
 mod prepare_run;
 mod prepare_steinbock;
 mod progress;
+mod project_settings;
 mod prune;
 mod report;
 mod suggest;
@@ -45,6 +47,7 @@ pub use ilastik_run::{
     append_ilp_images, append_ilp_lanes, classes_from_ilp, export_ilp, export_lane,
     forest_from_ilp, ilp_training_set, import_ilp, selection_from_ilp,
 };
+pub use image_features::{image_features, image_features_bytes, predict_features};
 pub use inputs::{
     collect_images, steinbock_output_dir, steinbock_probabilities_path, steinbock_root, Shard,
     STEINBOCK_ILASTIK_IMG, STEINBOCK_PROBABILITIES,
@@ -62,16 +65,19 @@ pub use prepare_run::{
     PrepareOptions,
 };
 pub use prepare_steinbock::{prepare_steinbock_batch, SteinbockPrepareOptions};
+pub use project_settings::{ProjectSettings, DEFAULT_PRESET, PROJECT_SETTINGS};
 pub use prune::{train_pruned, PruneReport};
 pub use report::{BatchReport, Outcome, Status};
 pub use suggest::{suggest, suggestions_csv, suggestions_sheet, SuggestOptions, Suggestion};
 pub use synth_run::{
     synth_files, write_sample, write_synth, SynthFiles, SynthOptions, GROUND_TRUTH_DIR,
 };
-pub use train::{labelled_rows, train_model, TrainingRows};
+pub use train::{
+    labelled_rows, labelled_rows_of_features, train_model, train_on_rows, TrainingRows,
+};
 pub use train_files::{
-    find_label_image, load_model, load_pair, pair_labels, project_classes, save_model,
-    train_from_files, train_from_files_pruned, Pairing, PROJECT_SETTINGS,
+    find_label_image, in_terms_of_files, load_model, load_pair, pair_labels, project_classes,
+    record_training_files, save_model, train_from_files, train_from_files_pruned, Pairing,
 };
 pub use uncertainty_export::{
     read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,

@@ -1,9 +1,9 @@
 //! Training on in-memory images and sparse label maps: features are computed tile by tile and
 //! only the labelled pixels are kept, so memory follows the label count, not the image size.
 
-use ndarray::{Array2, Axis};
+use ndarray::{s, Array2, ArrayView3, Axis, CowArray, Ix3};
 use pixelforest_core::{Image, LabelClass};
-use pixelforest_features::{compute_features_region, FeatureSelection};
+use pixelforest_features::{compute_features_region, FeatureSelection, Region};
 use pixelforest_forest::{ClassInfo, ForestSettings, Model, ModelMeta, RandomForest};
 use rayon::prelude::*;
 
@@ -20,26 +20,58 @@ pub struct TrainingRows {
     pub y: Vec<u8>,
 }
 
-/// Feature rows of the labelled pixels of `image`, in row-major pixel order.
+/// Feature rows of the labelled pixels of `image`, tile by tile (row-major within a tile): only
+/// the tiles holding labels are computed.
 pub fn labelled_rows(
     image: &Image,
     labels: &Array2<u8>,
     selection: &FeatureSelection,
 ) -> Result<TrainingRows> {
+    check_size(labels, image.height(), image.width())?;
+    let n_features = selection.n_features(image.n_channels());
+    rows_by_tile(labels, n_features, |r| {
+        compute_features_region(image.view(), selection, r).into()
+    })
+}
+
+/// [`labelled_rows`] taken from the image's features computed beforehand (feature, y, x), as
+/// `compute_features` returns them for the whole image: the same rows in the same order, so the
+/// forest trained on them is the same.
+pub fn labelled_rows_of_features(
+    features: ArrayView3<f32>,
+    labels: &Array2<u8>,
+) -> Result<TrainingRows> {
+    let (n_features, h, w) = features.dim();
+    check_size(labels, h, w)?;
+    rows_by_tile(labels, n_features, |r| {
+        features
+            .slice(s![.., r.y..r.y + r.h, r.x..r.x + r.w])
+            .into()
+    })
+}
+
+fn check_size(labels: &Array2<u8>, height: usize, width: usize) -> Result<()> {
     let (h, w) = labels.dim();
-    if (h, w) != (image.height(), image.width()) {
+    if (h, w) != (height, width) {
         return Err(PipelineError::Invalid(format!(
-            "the label image is {h}x{w} (height x width) but the image is {}x{}",
-            image.height(),
-            image.width()
+            "the label image is {h}x{w} (height x width) but the image is {height}x{width}"
         )));
     }
-    let n_features = selection.n_features(image.n_channels());
+    Ok(())
+}
+
+/// The rows of the labelled pixels, gathered from `tile_features` of every tile holding labels.
+fn rows_by_tile<'a>(
+    labels: &Array2<u8>,
+    n_features: usize,
+    tile_features: impl Fn(Region) -> CowArray<'a, f32, Ix3> + Sync,
+) -> Result<TrainingRows> {
+    let (h, w) = labels.dim();
     let tiles: Vec<_> = tile_grid(h, w, TRAIN_TILE)
         .into_iter()
         .filter(|r| {
             labels
-                .slice(ndarray::s![r.y..r.y + r.h, r.x..r.x + r.w])
+                .slice(s![r.y..r.y + r.h, r.x..r.x + r.w])
                 .iter()
                 .any(|&l| l != 0)
         })
@@ -47,7 +79,7 @@ pub fn labelled_rows(
     let parts: Vec<(Vec<f32>, Vec<u8>)> = tiles
         .par_iter()
         .map(|r| {
-            let feats = compute_features_region(image.view(), selection, *r);
+            let feats = tile_features(*r);
             let mut rows = Vec::new();
             let mut ys = Vec::new();
             for ty in 0..r.h {
@@ -92,7 +124,6 @@ pub fn train_model(
     }
     let channel_names = first.channels().to_vec();
     let mut xs = Vec::new();
-    let mut ys = Vec::new();
     for (i, (image, labels)) in samples.iter().enumerate() {
         let problem = if image.n_channels() != channel_names.len() {
             Some(SampleProblem::Channels {
@@ -100,20 +131,54 @@ pub fn train_model(
                 want: channel_names.len(),
             })
         } else {
-            labels
-                .iter()
-                .find(|&&l| usize::from(l) > classes.len())
-                .map(|&value| SampleProblem::Label {
-                    value,
-                    n_classes: classes.len(),
-                    names: class_names(classes),
-                })
+            label_problem(labels.iter(), classes)
         };
         if let Some(problem) = problem {
             return Err(PipelineError::Sample { index: i, problem });
         }
         let rows = labelled_rows(image, labels, selection)
             .map_err(|e| PipelineError::Invalid(format!("training image {}: {e}", i + 1)))?;
+        xs.push(rows);
+    }
+    train_on_rows(xs, channel_names, selection, classes, settings)
+}
+
+/// Trains a model on labelled feature rows, one [`TrainingRows`] per training image (from
+/// [`labelled_rows`] or [`labelled_rows_of_features`]), all of `channel_names`' features under
+/// `selection`. A label beyond the classes is an error naming its image.
+pub fn train_on_rows(
+    samples: Vec<TrainingRows>,
+    channel_names: Vec<String>,
+    selection: &FeatureSelection,
+    classes: &[LabelClass],
+    settings: &ForestSettings,
+) -> Result<Model> {
+    if samples.is_empty() || classes.len() < 2 {
+        return Err(PipelineError::Invalid(format!(
+            "{} training images and {} classes: at least one image and two classes are needed",
+            samples.len(),
+            classes.len()
+        )));
+    }
+    let n_features = selection.n_features(channel_names.len());
+    let per_channel = selection.n_features(1).max(1);
+    for (index, rows) in samples.iter().enumerate() {
+        let problem = if rows.x.ncols() != n_features {
+            Some(SampleProblem::Channels {
+                have: rows.x.ncols() / per_channel,
+                want: channel_names.len(),
+            })
+        } else {
+            label_problem(rows.y.iter(), classes)
+        };
+        if let Some(problem) = problem {
+            return Err(PipelineError::Sample { index, problem });
+        }
+    }
+    let n_images = samples.len();
+    let mut ys = Vec::new();
+    let mut xs = Vec::new();
+    for rows in samples {
         xs.push(rows.x);
         ys.extend(rows.y);
     }
@@ -138,11 +203,25 @@ pub fn train_model(
         provenance: serde_json::json!({
             "program": "pixelforest",
             "version": env!("CARGO_PKG_VERSION"),
-            "training_images": samples.len(),
+            "training_images": n_images,
             "labelled_pixels": ys.len(),
         }),
     };
     Ok(Model { forest, meta })
+}
+
+/// The first label value of `labels` beyond the classes, as a problem.
+fn label_problem<'a>(
+    mut labels: impl Iterator<Item = &'a u8>,
+    classes: &[LabelClass],
+) -> Option<SampleProblem> {
+    labels
+        .find(|&&l| usize::from(l) > classes.len())
+        .map(|&value| SampleProblem::Label {
+            value,
+            n_classes: classes.len(),
+            names: class_names(classes),
+        })
 }
 
 fn class_names(classes: &[LabelClass]) -> String {

@@ -4,18 +4,16 @@
 use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
-use pixelforest_core::{default_classes, Image, LabelClass};
+use pixelforest_core::{Image, LabelClass};
 use pixelforest_features::FeatureSelection;
 use pixelforest_forest::{ForestSettings, Model};
 
 use crate::error::{PipelineError, Result, SampleProblem};
+use crate::project_settings::ProjectSettings;
 use crate::train::train_model;
 
 /// Extensions a label image may have, in the order they are looked for.
 const LABEL_EXTENSIONS: &[&str] = &["tiff", "tif", "png", "h5"];
-
-/// The settings file of a labeling project (written by `serve`), holding the class list.
-pub const PROJECT_SETTINGS: &str = "pixelforest.json";
 
 /// The label image for `image` in `labels_dir`: `<stem>_labels.<ext>` or `<stem>.<ext>`, looked for
 /// first in the subfolder named after the image's folder (where `serve` saves them), then in
@@ -66,27 +64,10 @@ pub fn pair_labels(images: &[PathBuf], labels_dir: &Path) -> Pairing {
     pairing
 }
 
-/// The class list of a labeling project: `pixelforest.json` in `labels_dir` or its parent (as
-/// `serve` writes it), else Nuclei, Cytoplasm/membrane, Background.
+/// The class list of a labeling project: that of its `pixelforest.json` in `labels_dir` or its
+/// parent (see [`ProjectSettings::of_labels`]), else Nuclei, Cytoplasm/membrane, Background.
 pub fn project_classes(labels_dir: &Path) -> Result<Vec<LabelClass>> {
-    #[derive(serde::Deserialize)]
-    struct Settings {
-        classes: Vec<LabelClass>,
-    }
-    let mut candidates = vec![labels_dir.join(PROJECT_SETTINGS)];
-    if let Some(parent) = labels_dir.parent() {
-        candidates.push(parent.join(PROJECT_SETTINGS));
-    }
-    for path in candidates {
-        if path.is_file() {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| PipelineError::file(&path, e.to_string()))?;
-            let settings: Settings = serde_json::from_str(&text)
-                .map_err(|e| PipelineError::file(&path, format!("invalid settings: {e}")))?;
-            return Ok(settings.classes);
-        }
-    }
-    Ok(default_classes())
+    ProjectSettings::of_labels(labels_dir).map(|s| s.classes)
 }
 
 /// Reads an image and its label image, checking that their sizes agree.
@@ -152,8 +133,16 @@ fn train_pairs(
         .map(|(image, labels)| load_pair(image, labels))
         .collect::<Result<Vec<_>>>()?;
     // train_model checks the samples; its errors are told here in terms of the files.
-    let mut model = train(&samples).map_err(|e| match e {
-        PipelineError::Sample { index, problem } => {
+    let mut model = train(&samples).map_err(|e| in_terms_of_files(e, pairs))?;
+    record_training_files(&mut model, pairs);
+    Ok(model)
+}
+
+/// A training error about sample `index` of `pairs` said of the file at fault (the image for its
+/// channels, the label image for its values); other errors as they are.
+pub fn in_terms_of_files(error: PipelineError, pairs: &[(PathBuf, PathBuf)]) -> PipelineError {
+    match error {
+        PipelineError::Sample { index, problem } if index < pairs.len() => {
             let (image, labels) = &pairs[index];
             let path = match problem {
                 SampleProblem::Channels { .. } => image,
@@ -162,7 +151,11 @@ fn train_pairs(
             PipelineError::file(path, problem.to_string())
         }
         other => other,
-    })?;
+    }
+}
+
+/// Records the image and label files a model was trained on in its provenance.
+pub fn record_training_files(model: &mut Model, pairs: &[(PathBuf, PathBuf)]) {
     model.meta.provenance["training_images"] = pairs
         .iter()
         .map(|(i, l)| {
@@ -172,7 +165,6 @@ fn train_pairs(
             })
         })
         .collect();
-    Ok(model)
 }
 
 /// Writes `model` to `path` atomically.

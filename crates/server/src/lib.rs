@@ -7,8 +7,8 @@
 //! - labels: `labels/<image stem>_labels.png` for images of the project folder, `labels/<subfolder>/<image
 //!   stem>_labels.png` for those of `ilastik/` and `crops/` (u8, 0 = unlabeled, 1..=K = class), written
 //!   atomically;
-//! - classes and training settings (feature preset, trees, seed): `pixelforest.json` ([`ProjectSettings`]),
-//!   written atomically;
+//! - classes and training settings (feature selection, trees, seed): `pixelforest.json`
+//!   ([`ProjectSettings`], pipeline's type, which `train` reads too), written atomically;
 //! - model: `classifier.pxf`, written on request (`POST /api/model`) and read again when the server starts.
 //!
 //! # HTTP API
@@ -30,7 +30,9 @@
 //! | GET | `/api/classes` | | `[{name, color: [r, g, b]}]` |
 //! | PUT | `/api/classes` | `[{name, color}]` (1 to 255 classes) | the stored classes |
 //! | POST | `/api/train` | | status (below); trains in the background on every labelled image |
-//! | GET | `/api/status` | | `{state: idle/training/ready/error, generation, has_model, error, labelled_images, class_counts, seconds, queued, model_file}` (`model_file`: read at start) |
+//! | GET | `/api/status` | `wait=G` (optional) | `{state: idle/training/ready/error, generation, has_model, error, labelled_images, class_counts, seconds, queued, model_file}` (`model_file`: read at start); with `wait`, answered once the state is not "training with model G" (at most 20 s) |
+//! | GET | `/api/features` | | `{families, sigmas, matrix, presets: [{name, matrix}], per_channel}`: the feature selection as ilastik's family x scale matrix |
+//! | PUT | `/api/features` | `{sigmas, matrix}` | the stored selection as `GET` answers it; 400 if ilastik would refuse it (a derivative below sigma 0.7, nothing selected) |
 //! | GET | `/api/images/{id}/prediction.png` | | RGBA overlay: colour of the argmax class, alpha = its probability |
 //! | GET | `/api/images/{id}/uncertainty.png` | | RGBA overlay: inferno colour map, alpha = uncertainty 1 - (p1 - p2) |
 //! | DELETE | `/api/classes/{index}` | | `{classes, removed: {pixels, images}}`: the class (0-based) leaves `pixelforest.json` and every label file (its pixels become 0, higher values shift down); the model is dropped; 409 while training |
@@ -44,6 +46,8 @@
 
 mod api_error;
 mod class_removal;
+mod feature_cache;
+mod features_api;
 mod files;
 mod guard;
 mod labels_rle;

@@ -4,17 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
-use pixelforest_core::{default_classes, LabelClass};
-use pixelforest_forest::ForestSettings;
-use pixelforest_io::IoError;
-use serde::{Deserialize, Serialize};
+use pixelforest_pipeline::PipelineError;
+pub use pixelforest_pipeline::ProjectSettings;
 
 use crate::project_error::ProjectError;
 
 /// Subfolders searched for images besides the project folder itself.
 const IMAGE_DIRS: [&str; 3] = ["", "ilastik", "crops"];
 const IMAGE_EXTENSIONS: [&str; 4] = ["h5", "hdf5", "tif", "tiff"];
-pub const SETTINGS_FILE: &str = "pixelforest.json";
+pub const SETTINGS_FILE: &str = pixelforest_pipeline::PROJECT_SETTINGS;
 pub const MODEL_FILE: &str = "classifier.pxf";
 pub const LABELS_DIR: &str = "labels";
 
@@ -41,30 +39,6 @@ impl ImageEntry {
             .file_stem()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default()
-    }
-}
-
-/// Classes and training settings, stored in `pixelforest.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ProjectSettings {
-    pub classes: Vec<LabelClass>,
-    /// Feature preset name understood by `FeatureSelection::preset`.
-    pub features: String,
-    pub n_trees: usize,
-    pub seed: u64,
-}
-
-impl Default for ProjectSettings {
-    /// The forest's own defaults (ilastik's 100 trees), so `serve` and `train` agree.
-    fn default() -> Self {
-        let forest = ForestSettings::default();
-        Self {
-            classes: default_classes(),
-            features: "sigma>=1".into(),
-            n_trees: forest.n_trees,
-            seed: forest.seed,
-        }
     }
 }
 
@@ -204,28 +178,12 @@ impl Project {
 
     /// Reads `pixelforest.json`, or the defaults when it does not exist yet.
     pub fn load_settings(&self) -> Result<ProjectSettings, ProjectError> {
-        let path = self.settings_path();
-        match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text)
-                .map_err(|source| ProjectError::Settings { path, source }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ProjectSettings::default()),
-            Err(source) => Err(IoError::Io { path, source }.into()),
-        }
+        ProjectSettings::read_or_default(&self.settings_path()).map_err(ProjectError::Settings)
     }
 
     /// Writes `pixelforest.json` atomically.
-    pub fn save_settings(&self, settings: &ProjectSettings) -> Result<(), IoError> {
-        let path = self.settings_path();
-        let text = serde_json::to_string_pretty(settings).map_err(|e| IoError::Format {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        pixelforest_io::atomic_write(&path, |tmp| {
-            std::fs::write(tmp, text.as_bytes()).map_err(|source| IoError::Io {
-                path: tmp.to_path_buf(),
-                source,
-            })
-        })
+    pub fn save_settings(&self, settings: &ProjectSettings) -> Result<(), PipelineError> {
+        settings.write(&self.settings_path())
     }
 }
 

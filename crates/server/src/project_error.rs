@@ -9,12 +9,9 @@ use pixelforest_io::IoError;
 pub enum ProjectError {
     #[error("{0}: not a directory")]
     NotADirectory(PathBuf),
-    #[error("{path}: invalid settings: {source}")]
-    Settings {
-        path: PathBuf,
-        #[source]
-        source: serde_json::Error,
-    },
+    /// `pixelforest.json` is unreadable (the message names it).
+    #[error(transparent)]
+    Settings(pixelforest_pipeline::PipelineError),
     #[error(transparent)]
     Io(#[from] IoError),
 }

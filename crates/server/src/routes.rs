@@ -26,6 +26,8 @@ const JSON_LIMIT: usize = 64 * 1024;
 const LABELS_LIMIT: usize = 64 * 1024 * 1024;
 const MAX_CLASSES: usize = 255;
 const MAX_CLASS_NAME: usize = 100;
+/// Longest wait of `GET /api/status?wait=`: well below the request deadline.
+const STATUS_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 pub(crate) type Shared = State<Arc<AppState>>;
 pub(crate) type RawQuery = Result<Query<HashMap<String, String>>, QueryRejection>;
@@ -68,6 +70,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/train", post(train))
         .route("/api/status", get(status))
+        .route(
+            "/api/features",
+            get(crate::features_api::get_features).put(crate::features_api::put_features),
+        )
         .route("/api/model", post(save_model))
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
@@ -299,6 +305,7 @@ async fn get_labels(State(state): Shared, Path(id): Path<String>) -> ApiResult<J
     blocking(move || {
         let entry = resolve(&state, &id)?;
         let meta = state.image_meta(&entry.path).map_err(internal)?;
+        crate::training::prefetch_features(&state, &entry.path);
         let labels = match state.project.existing_labels(&entry) {
             Some(path) => pixelforest_io::read_label_image(&path).map_err(internal)?,
             None => ndarray::Array2::zeros((meta.height, meta.width)),
@@ -322,6 +329,7 @@ async fn put_labels(
         let n_classes = u8::try_from(state.settings().classes.len()).unwrap_or(u8::MAX);
         let labels = decode_rle(&rle, (meta.height, meta.width), n_classes)
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        state.set_focus(&entry.path);
         let path = state.project.labels_path(&entry);
         save_file(&state, &path, || crate::files::save_labels(&path, &labels))
     })
@@ -369,8 +377,17 @@ async fn train(State(state): Shared) -> (StatusCode, Json<TrainStatus>) {
     (StatusCode::ACCEPTED, Json(state.status()))
 }
 
-async fn status(State(state): Shared) -> Json<TrainStatus> {
-    Json(state.status())
+/// `GET /api/status`; with `wait=G`, answered once the status differs from "training with model
+/// G" (or after [`STATUS_WAIT`]), so the page learns of a new model at once without polling.
+async fn status(State(state): Shared, raw: RawQuery) -> ApiResult<Json<TrainStatus>> {
+    let q = query(raw)?;
+    let Some(text) = q.get("wait") else {
+        return Ok(Json(state.status()));
+    };
+    let generation = text
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("wait={text:?} is not a model generation")))?;
+    Ok(Json(state.status_after(generation, STATUS_WAIT).await))
 }
 
 pub(crate) fn probabilities(
@@ -378,7 +395,7 @@ pub(crate) fn probabilities(
     id: &str,
 ) -> ApiResult<(Arc<ndarray::Array3<f32>>, usize, usize)> {
     let (entry, image) = image_of(state, id)?;
-    let probs = state.prediction(&entry.path, &image).map_err(|e| match e {
+    let probs = state.prediction(&entry.path).map_err(|e| match e {
         PredictError::NoModel => ApiError::conflict(e.to_string()),
         PredictError::Failed { .. } => {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())

@@ -12,6 +12,7 @@ use pixelforest_io::IoError;
 use pixelforest_pipeline::PipelineError;
 use serde::Serialize;
 
+use crate::feature_cache::FeatureCache;
 use crate::project::{Project, ProjectSettings};
 use crate::project_error::ProjectError;
 use crate::render::ChannelStats;
@@ -65,6 +66,12 @@ pub struct AppState {
     status: Mutex<TrainStatus>,
     /// Serializes writes into the project, so two saves of one file land in the order they came.
     writes: Mutex<()>,
+    /// Features kept between trainings and predictions.
+    pub features: FeatureCache,
+    /// The image being labelled: the last whose labels were read or saved.
+    focus: Mutex<Option<PathBuf>>,
+    /// Counts changes of the training status, for requests waiting on one.
+    changes: tokio::sync::watch::Sender<u64>,
 }
 
 impl AppState {
@@ -84,6 +91,9 @@ impl AppState {
             predictions: Mutex::new(HashMap::new()),
             status: Mutex::new(status),
             writes: Mutex::new(()),
+            features: FeatureCache::default(),
+            focus: Mutex::new(None),
+            changes: tokio::sync::watch::Sender::new(0),
         }))
     }
 
@@ -141,6 +151,45 @@ impl AppState {
         stats
     }
 
+    /// The image being labelled.
+    pub fn focus(&self) -> Option<PathBuf> {
+        lock(&self.focus).clone()
+    }
+
+    /// Marks the image at `path` as the one being labelled; true when it was not already.
+    pub fn set_focus(&self, path: &Path) -> bool {
+        let mut focus = lock(&self.focus);
+        if focus.as_deref() == Some(path) {
+            return false;
+        }
+        *focus = Some(path.to_path_buf());
+        true
+    }
+
+    /// Tells requests waiting in [`AppState::status_after`] that the status changed.
+    fn status_changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// The status once it differs from "training with model `generation`" (a training ended,
+    /// failed, or a newer model is there), or after `timeout`: the page waits here instead of
+    /// polling.
+    pub async fn status_after(&self, generation: u64, timeout: std::time::Duration) -> TrainStatus {
+        let mut changes = self.changes.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            changes.mark_unchanged();
+            let status = self.status();
+            if status.state != TrainState::Training || status.generation != generation {
+                return status;
+            }
+            match tokio::time::timeout_at(deadline, changes.changed()).await {
+                Ok(Ok(())) => continue,
+                _ => return self.status(),
+            }
+        }
+    }
+
     pub fn model(&self) -> Option<Arc<Model>> {
         lock(&self.model).clone()
     }
@@ -159,6 +208,8 @@ impl AppState {
         status.state = TrainState::Training;
         status.error = None;
         status.queued = false;
+        drop(status);
+        self.status_changed();
         true
     }
 
@@ -177,18 +228,30 @@ impl AppState {
         status.labelled_images = 0;
         status.has_model = false;
         status.model_file = None;
+        drop(status);
+        self.status_changed();
         Ok(())
     }
 
     /// Records a finished training; true when another was queued meanwhile and should start now.
     pub fn finish_training(&self, outcome: Result<Trained, TrainError>, seconds: f64) -> bool {
+        let rerun = self.record_training(outcome, seconds);
+        self.status_changed();
+        rerun
+    }
+
+    fn record_training(&self, outcome: Result<Trained, TrainError>, seconds: f64) -> bool {
         let mut status = lock(&self.status);
         status.seconds = seconds;
         match outcome {
             Ok(trained) => {
                 *lock(&self.model) = Some(Arc::new(trained.model));
-                lock(&self.predictions).clear();
                 status.generation += 1;
+                let mut predictions = lock(&self.predictions);
+                predictions.clear();
+                if let Some((path, probs)) = trained.prediction {
+                    predictions.insert(path, (status.generation, probs));
+                }
                 status.state = TrainState::Ready;
                 status.labelled_images = trained.labelled_images;
                 status.class_counts = trained.class_counts;
@@ -209,7 +272,7 @@ impl AppState {
     }
 
     /// Probabilities of the image at `path` under the current model, predicted once per generation.
-    pub fn prediction(&self, path: &Path, image: &Image) -> Result<Arc<Array3<f32>>, PredictError> {
+    pub fn prediction(&self, path: &Path) -> Result<Arc<Array3<f32>>, PredictError> {
         // Read under the status lock, which `finish_training` holds while swapping the model, so the
         // cached probabilities are never filed under a newer model's generation.
         let (model, generation) = {
@@ -222,15 +285,29 @@ impl AppState {
                 return Ok(probs.clone());
             }
         }
-        let probs = pixelforest_pipeline::predict_image(&model, image, 256).map_err(|source| {
-            PredictError::Failed {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
-        let probs = Arc::new(probs);
+        let probs = self.predict_with(&model, path)?;
         lock(&self.predictions).insert(path.to_path_buf(), (generation, probs.clone()));
         Ok(probs)
+    }
+
+    /// Probabilities of the image at `path` under `model`: from its kept feature planes (computed
+    /// now when they fit), else tile by tile as `predict` does.
+    pub fn predict_with(
+        &self,
+        model: &Model,
+        path: &Path,
+    ) -> Result<Arc<Array3<f32>>, PredictError> {
+        let failed = |source| PredictError::Failed {
+            path: path.to_path_buf(),
+            source,
+        };
+        let image = self.image(path).map_err(|e| failed(e.into()))?;
+        let selection = pixelforest_pipeline::check_image(model, &image).map_err(failed)?;
+        let probs = match self.features.planes(path, &image, &selection) {
+            Some(features) => pixelforest_pipeline::predict_features(model, features.view()),
+            None => pixelforest_pipeline::predict_image(model, &image, 256),
+        };
+        probs.map(Arc::new).map_err(failed)
     }
 }
 

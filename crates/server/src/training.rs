@@ -1,13 +1,16 @@
-//! One training run over every labelled image of the project, on a blocking thread. Loading,
-//! checking and training are `pipeline`'s `train_from_files`, as for the `train` command.
+//! One training run over every labelled image of the project, on a blocking thread, with the
+//! project's settings (`pixelforest.json`, as `train` reads them). Rows come from the feature
+//! cache (the image being labelled keeps its feature planes), so a live update runs the forest,
+//! not the filters; the new model's map of the image being labelled is predicted before the
+//! training is announced, so the page's overlay request is answered at once.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use ndarray::{Array2, Array3};
 use pixelforest_core::LabelClass;
-use pixelforest_features::{FeatureError, FeatureSelection};
-use pixelforest_forest::{ForestSettings, Model};
+use pixelforest_forest::Model;
 use pixelforest_io::IoError;
 use pixelforest_pipeline::PipelineError;
 
@@ -19,6 +22,8 @@ pub struct Trained {
     pub labelled_images: usize,
     /// Labelled pixels per class (index 0 = class 1), as the forest counted them.
     pub class_counts: Vec<usize>,
+    /// The new model's probabilities of the image being labelled.
+    pub prediction: Option<(PathBuf, Arc<Array3<f32>>)>,
 }
 
 /// Why a training run failed; its message is what `GET /api/status` shows.
@@ -30,8 +35,6 @@ pub enum TrainError {
     OneClass(String),
     #[error(transparent)]
     Labels(#[from] IoError),
-    #[error("feature preset in pixelforest.json: {0}")]
-    Features(#[from] FeatureError),
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
     #[error("training failed: {0}")]
@@ -58,29 +61,47 @@ pub fn request_training(state: &Arc<AppState>) {
     });
 }
 
-/// An image file and its label file.
-type ImageAndLabels = (PathBuf, PathBuf);
+/// Marks the image at `path` as the one being labelled and, when it was not, computes its
+/// feature planes in the background, so its first training and overlay do not wait for the
+/// filters.
+pub fn prefetch_features(state: &Arc<AppState>, path: &std::path::Path) {
+    if !state.set_focus(path) {
+        return;
+    }
+    let state = state.clone();
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let selection = state.settings().features;
+        if let Ok(image) = state.image(&path) {
+            state.features.planes(&path, &image, &selection);
+        }
+    });
+}
 
-/// The images with a label file holding at least one stroke, paired with that file, and the
-/// label values present. An image whose strokes were all undone keeps an all-zero file: it is
-/// not a labelled image.
-fn labelled_pairs(state: &AppState) -> Result<(Vec<ImageAndLabels>, [bool; 256]), IoError> {
-    let mut pairs = Vec::new();
+/// An image file, its label file and the labels read from it.
+type Labelled = (PathBuf, PathBuf, Array2<u8>);
+
+/// The images with a label file holding at least one stroke, with their labels, and the label
+/// values present. An image whose strokes were all undone keeps an all-zero file: it is not a
+/// labelled image.
+fn labelled_images(state: &AppState) -> Result<(Vec<Labelled>, [bool; 256]), IoError> {
+    let mut found = Vec::new();
     let mut present = [false; 256];
     for entry in state.project.images() {
-        let Some(labels) = state.project.existing_labels(&entry) else {
+        let Some(path) = state.project.existing_labels(&entry) else {
             continue;
         };
+        let labels = pixelforest_io::read_label_image(&path)?;
         let mut any = false;
-        for &v in pixelforest_io::read_label_image(&labels)?.iter() {
+        for &v in &labels {
             present[usize::from(v)] = true;
             any |= v != 0;
         }
         if any {
-            pairs.push((entry.path, labels));
+            found.push((entry.path, path, labels));
         }
     }
-    Ok((pairs, present))
+    Ok((found, present))
 }
 
 /// The forest needs two classes; say which one is alone by its name, not its number.
@@ -96,32 +117,59 @@ fn check_two_classes(present: &[bool; 256], classes: &[LabelClass]) -> Result<()
     }
 }
 
-/// Trains a model on every labelled image with the project's settings.
+/// Trains a model on every labelled image with the project's settings, then predicts the image
+/// being labelled with it.
 fn train(state: &AppState) -> Result<Trained, TrainError> {
     let settings = state.settings();
-    let (pairs, present) = labelled_pairs(state)?;
-    if pairs.is_empty() {
+    let (labelled, present) = labelled_images(state)?;
+    if labelled.is_empty() {
         return Err(TrainError::NoLabels);
     }
     check_two_classes(&present, &settings.classes)?;
-    let selection = FeatureSelection::preset(&settings.features)?;
-    let forest = ForestSettings {
-        n_trees: settings.n_trees,
-        seed: settings.seed,
-        ..ForestSettings::default()
-    };
-    let model =
-        pixelforest_pipeline::train_from_files(&pairs, &selection, &settings.classes, &forest)?;
+    let selection = &settings.features;
+    let focus = state.focus();
+    let pairs: Vec<(PathBuf, PathBuf)> = labelled
+        .iter()
+        .map(|(image, labels, _)| (image.clone(), labels.clone()))
+        .collect();
+    let mut rows = Vec::with_capacity(labelled.len());
+    let mut channel_names = Vec::new();
+    for (path, _, labels) in &labelled {
+        let image = state.image(path)?;
+        if channel_names.is_empty() {
+            channel_names = image.channels().to_vec();
+        }
+        let is_focus = focus.as_deref() == Some(path.as_path());
+        let found = state
+            .features
+            .rows(path, &image, labels, selection, is_focus)
+            .map_err(|e| pixelforest_pipeline::in_terms_of_files(e, &pairs))?;
+        rows.push(found.as_ref().clone());
+    }
+    let mut model = pixelforest_pipeline::train_on_rows(
+        rows,
+        channel_names,
+        selection,
+        &settings.classes,
+        &settings.forest(),
+    )
+    .map_err(|e| pixelforest_pipeline::in_terms_of_files(e, &pairs))?;
+    pixelforest_pipeline::record_training_files(&mut model, &pairs);
     let class_counts = model
         .meta
         .report
         .as_ref()
         .map(|r| r.class_counts.clone())
         .unwrap_or_default();
+    let prediction = focus.and_then(|path| {
+        let probs = state.predict_with(&model, &path).ok()?;
+        Some((path, probs))
+    });
     Ok(Trained {
         model,
-        labelled_images: pairs.len(),
+        labelled_images: labelled.len(),
         class_counts,
+        prediction,
     })
 }
 

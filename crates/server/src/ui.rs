@@ -25,6 +25,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("images.js", JS, include_str!("ui/images.js")),
     ("channels.js", JS, include_str!("ui/channels.js")),
     ("classes.js", JS, include_str!("ui/classes.js")),
+    ("features.js", JS, include_str!("ui/features.js")),
     ("tools.js", JS, include_str!("ui/tools.js")),
     ("input.js", JS, include_str!("ui/input.js")),
     ("training.js", JS, include_str!("ui/training.js")),

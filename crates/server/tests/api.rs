@@ -691,3 +691,61 @@ async fn listing_survives_an_image_declaring_20_gb() {
     assert!(error.contains("declares 100000x100000"), "{error}");
     assert_eq!(list[0]["width"], W);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_feature_matrix_is_stored_and_live_training_builds_the_model_train_builds() {
+    let (dir, app) = project();
+    let shown = get_json(&app, "/api/features").await;
+    assert_eq!(shown["per_channel"], 40);
+    assert_eq!(shown["sigmas"], json!([0.3, 0.7, 1.0, 1.6, 3.5, 5.0, 10.0]));
+    // A Laplacian at sigma 0.3: ilastik offers none, so it is refused.
+    let mut matrix = shown["matrix"].clone();
+    matrix[1][0] = json!(true);
+    let body = serde_json::to_vec(&json!({"sigmas": shown["sigmas"], "matrix": matrix})).unwrap();
+    let (status, body) = send(&app, Method::PUT, "/api/features", Some(body)).await;
+    assert_json_error(status, &body, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&body).contains("not available at sigma 0.3"));
+    // Gaussian smoothing at 0.3 and 1, the Hessian's two eigenvalues at 3.5: 4 per channel.
+    let mut matrix = vec![vec![false; 7]; 6];
+    matrix[0][0] = true;
+    matrix[0][2] = true;
+    matrix[5][4] = true;
+    let body = serde_json::to_vec(&json!({"sigmas": shown["sigmas"], "matrix": matrix})).unwrap();
+    let (status, body) = send(&app, Method::PUT, "/api/features", Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(answer["per_channel"], 4);
+    assert_eq!(answer["matrix"], json!(matrix));
+    let stored = pixelforest_pipeline::ProjectSettings::read(&dir.path().join("pixelforest.json"))
+        .unwrap()
+        .features;
+    assert_eq!(stored.sigmas, [0.3, 1.0, 3.5]);
+    assert_eq!(stored.n_features(1), 4);
+
+    // Live training (features kept by the server) builds the forest `train` builds from the files.
+    let labels = serde_json::to_vec(&encode_rle(&scribbles())).unwrap();
+    let (status, _) = send(&app, Method::PUT, "/api/images/0/labels", Some(labels)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = send(&app, Method::POST, "/api/train", None).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    // The status request waits for the training instead of being polled.
+    let status = get_json(&app, "/api/status?wait=0").await;
+    assert_eq!(status["state"], "ready", "{status}");
+    let (status, _) = send(&app, Method::POST, "/api/model", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let served = pixelforest_pipeline::load_model(&dir.path().join("classifier.pxf")).unwrap();
+    let settings =
+        pixelforest_pipeline::ProjectSettings::of_labels(&dir.path().join("labels")).unwrap();
+    let pairs =
+        pixelforest_pipeline::pair_labels(&[dir.path().join("a.tiff")], &dir.path().join("labels"));
+    let cli = pixelforest_pipeline::train_from_files(
+        &pairs.pairs,
+        &settings.features,
+        &settings.classes,
+        &settings.forest(),
+    )
+    .unwrap();
+    assert_eq!(served.forest.n_features(), 4 * 3);
+    assert_eq!(served.forest, cli.forest);
+    assert_eq!(served.meta.feature_selection, cli.meta.feature_selection);
+}

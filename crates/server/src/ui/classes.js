@@ -5,7 +5,7 @@ import { $, debounce, hex, setStatus, unhex } from "./dom.js";
 import { api } from "./api.js";
 import { paintAllLabels } from "./labels.js";
 import { syncTools } from "./tools.js";
-import { decodeRle, saveLabels } from "./labels.js";
+import { decodeRle, flushLabels } from "./labels.js";
 import { refreshOverlays, train } from "./training.js";
 
 /** Colours of added classes, in turn. */
@@ -49,7 +49,7 @@ export async function deleteClass(i) {
   const cls = pf.classes[i];
   if (!cls || pf.classes.length < 2) return;
   try {
-    if (pf.dirty) await saveLabels(false);
+    await flushLabels();
     const use = await api("GET", `/api/classes/${i}/usage`);
     const question = `Delete class "${cls.name}"? Its ${use.pixels} labelled pixel(s) in ${use.images} image(s) become unlabelled; ` +
       "the classes after it move up one place. This cannot be undone.";

@@ -4,7 +4,7 @@ import { pf } from "./state.js";
 import { $, setStatus } from "./dom.js";
 import { api } from "./api.js";
 import { fitView, labelCanvas, labelCtx } from "./view.js";
-import { decodeRle, paintAllLabels, saveLabels } from "./labels.js";
+import { decodeRle, flushLabels, paintAllLabels } from "./labels.js";
 import { buildSlots, ensureStats, loadBase } from "./channels.js";
 import { refreshOverlays } from "./training.js";
 import { takeSaved } from "./persist.js";
@@ -38,7 +38,7 @@ export function markLabelled(id) {
 }
 
 async function selectImage(id) {
-  if (pf.image && pf.dirty) await saveLabels(false);
+  if (pf.image) await flushLabels();
   const im = pf.images.find((x) => x.id === id);
   if (!im || im.error) { setStatus(im ? im.error : "no such image", true); return; }
   pf.image = im; pf.base = null; pf.pred = null; pf.unc = null; pf.undo = []; pf.redo = []; pf.stats = {}; pf.shownGeneration = -1;

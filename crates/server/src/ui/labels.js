@@ -9,6 +9,10 @@ import { markLabelled } from "./images.js";
 import { train } from "./training.js";
 
 const UNDO_DEPTH = 30;
+/** Wait before saving changed labels: a stroke is saved (and, live, trained on) as it ends; the
+ * wait only gathers a burst of undo/redo keys into one save. It was 600 ms, a third of the time
+ * from stroke to overlay. */
+const SAVE_DELAY_MS = 50;
 
 /** Unlabelled pixels next to a label are drawn black, so a stroke stays visible on a prediction
  * of its own class (which is drawn filled, below the labels). */
@@ -94,21 +98,36 @@ export function decodeRle(rle) {
 
 export function labelsChanged() { pf.dirty = true; $("save-state").textContent = "labels: unsaved"; saveSoon(); }
 
-const saveSoon = debounce(() => saveLabels(), 600);
+const saveSoon = debounce(() => saveLabels(), SAVE_DELAY_MS);
+
+/** The save under way, if any. */
+let inflight = null;
 
 export async function saveLabels(autoTrain = true) {
   if (!pf.image || !pf.dirty) return;
   if (pf.saving) { saveSoon(); return; }
   pf.saving = true; pf.dirty = false;
   const id = pf.image.id;
-  try {
-    await api("PUT", `/api/images/${id}/labels`, encodeRle(pf.labels));
-    pf.savedCount++;
-    markLabelled(id);
-    $("save-state").textContent = pf.dirty ? "labels: unsaved" : "labels: saved";
-    if (autoTrain && $("live").checked) train();
-  } catch (e) {
-    pf.dirty = true;
-    $("save-state").textContent = "labels: NOT saved — " + e.message;
-  } finally { pf.saving = false; }
+  const done = (async () => {
+    try {
+      await api("PUT", `/api/images/${id}/labels`, encodeRle(pf.labels));
+      pf.savedCount++;
+      markLabelled(id);
+      $("save-state").textContent = pf.dirty ? "labels: unsaved" : "labels: saved";
+      if (autoTrain && $("live").checked) train();
+    } catch (e) {
+      pf.dirty = true;
+      $("save-state").textContent = "labels: NOT saved — " + e.message;
+    } finally { pf.saving = false; }
+  })();
+  inflight = done;
+  await done;
+  if (inflight === done) inflight = null;
+}
+
+/** Resolves once the labels on screen are on the server: waits for a save under way (a stroke
+ * is saved as it ends, so one often is), then saves what changed since. */
+export async function flushLabels() {
+  while (inflight) await inflight;
+  if (pf.dirty) await saveLabels(false);
 }

@@ -11,6 +11,7 @@ export const pf = Object.seal({
   image: null, // the entry being labelled
   classes: [], // [{name, color: [r, g, b]}]
   stats: {}, // channel index -> {min, max, low, high} of the current image
+  features: null, // GET /api/features: {families, sigmas, matrix, presets, per_channel}
   // tools
   current: 0, // class index drawn with the brush
   eraser: false,

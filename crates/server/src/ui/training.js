@@ -1,18 +1,20 @@
-// Training and its results: requests, the status line (polled while a training runs), the
-// prediction and uncertainty overlays of the newest model, and saving the model.
+// Training and its results: requests, the status line (the server answers a waiting status
+// request the moment a training ends, instead of the page polling), the prediction and
+// uncertainty overlays of the newest model, and saving the model.
 
 import { pf } from "./state.js";
 import { $, setStatus } from "./dom.js";
 import { api, bitmap } from "./api.js";
 import { redraw } from "./view.js";
-import { saveLabels } from "./labels.js";
+import { flushLabels } from "./labels.js";
 
-const POLL_MS = 400;
+/** Wait before asking again after a failed status request. */
+const RETRY_MS = 1000;
 
 export async function train() {
   pf.trainRequests++;
   try { showStatus(await api("POST", "/api/train")); } catch (e) { setStatus("train: " + e.message, true); }
-  pollSoon();
+  watchTraining();
 }
 
 /** Shows a `GET /api/status` answer and returns it. */
@@ -28,15 +30,33 @@ function showStatus(st) {
   return st;
 }
 
-let pollTimer = null;
-function pollSoon() { clearTimeout(pollTimer); pollTimer = setTimeout(poll, POLL_MS); }
+/** Shows the status and, when its model is not on screen, that model's overlays. */
+function take(st) {
+  showStatus(st);
+  if (st.generation !== pf.shownGeneration) refreshOverlays();
+  return st;
+}
 
 export async function poll() {
+  try { if (take(await api("GET", "/api/status")).state === "training") watchTraining(); } catch (e) { setStatus("status: " + e.message, true); }
+}
+
+/** One waiting status request at a time (a browser has few connections per server); a training
+ * requested meanwhile is watched when it ends. */
+let watching = false, again = false;
+async function watchTraining() {
+  if (watching) { again = true; return; }
+  watching = true;
   try {
-    const st = showStatus(await api("GET", "/api/status"));
-    if (st.generation !== pf.shownGeneration) refreshOverlays();
-    if (st.state === "training") pollSoon();
-  } catch (e) { setStatus("status: " + e.message, true); pollSoon(); }
+    do {
+      again = false;
+      let st = take(await api("GET", "/api/status"));
+      while (st.state === "training") st = take(await api("GET", `/api/status?wait=${st.generation}`));
+    } while (again);
+  } catch (e) {
+    setStatus("status: " + e.message, true);
+    setTimeout(watchTraining, RETRY_MS);
+  } finally { watching = false; }
 }
 
 /** Fetches the overlays of the newest model (or again, when `force`, after a toggle). */
@@ -57,7 +77,7 @@ export async function refreshOverlays(force) {
 }
 
 export function initTraining() {
-  $("train").onclick = async () => { if (pf.dirty) await saveLabels(false); train(); };
+  $("train").onclick = async () => { await flushLabels(); train(); };
   $("save-model").onclick = async () => {
     try { const r = await api("POST", "/api/model"); setStatus("model saved to " + r.saved); } catch (e) { setStatus("model: " + e.message, true); }
   };
