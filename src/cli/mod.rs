@@ -10,6 +10,8 @@ mod info;
 mod info_imc;
 mod predict;
 mod prepare;
+mod segment;
+mod segment_settings;
 mod serve;
 mod suggest;
 mod synth;
@@ -50,6 +52,7 @@ enum Command {
     Serve(serve::Args),
     Train(train::Args),
     Predict(predict::Args),
+    Segment(segment::Args),
     Uncertainty(uncertainty::Args),
     Suggest(suggest::Args),
     Features(features::Args),
@@ -70,6 +73,7 @@ pub fn run() -> ExitCode {
         Command::Serve(a) => serve::run(a),
         Command::Train(a) => train::run(a),
         Command::Predict(a) => predict::run(a),
+        Command::Segment(a) => segment::run(a),
         Command::Uncertainty(a) => uncertainty::run(a),
         Command::Suggest(a) => suggest::run(a),
         Command::Features(a) => features::run(a),

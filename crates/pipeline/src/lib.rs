@@ -23,6 +23,8 @@ mod prepare_steinbock;
 mod progress;
 mod prune;
 mod report;
+mod segment_inputs;
+mod segment_run;
 mod suggest;
 mod synth_run;
 pub mod tiles;
@@ -35,7 +37,7 @@ pub use batch_predict::{
 };
 pub use convert_plan::collect_imc_files;
 pub use convert_run::{convert_batch, ConvertOptions, PanelSource};
-pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, Step};
+pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, ImageDetection, Step};
 pub use error::{PipelineError, Result, SampleProblem};
 pub use features_export::{feature_stack, write_features};
 pub use finite::{check_finite, NonFinite};
@@ -48,6 +50,7 @@ pub use inputs::{
     collect_images, steinbock_output_dir, steinbock_probabilities_path, steinbock_root, Shard,
     STEINBOCK_ILASTIK_IMG, STEINBOCK_PROBABILITIES,
 };
+pub use pixelforest_segment::SegmentSettings;
 pub use plan::{is_complete, plan_outputs, PlanConflict};
 pub use predict::{
     check_image, model_selection, predict_image, predict_image_with_progress, DEFAULT_TILE,
@@ -59,6 +62,8 @@ pub use prepare_run::{
 pub use prepare_steinbock::{prepare_steinbock_batch, SteinbockPrepareOptions};
 pub use prune::{train_pruned, PruneReport};
 pub use report::{BatchReport, Outcome, Status};
+pub use segment_inputs::MaskLayout;
+pub use segment_run::{segment_batch, SegmentOptions};
 pub use suggest::{suggest, suggestions_csv, suggestions_sheet, SuggestOptions, Suggestion};
 pub use synth_run::{
     synth_files, write_sample, write_synth, SynthFiles, SynthOptions, GROUND_TRUTH_DIR,

@@ -19,4 +19,17 @@ pub enum SegmentError {
         /// The minimum diameter asked for.
         min_diameter: u32,
     },
+    /// A setting outside what the algorithm accepts.
+    #[error(transparent)]
+    Setting(#[from] InvalidSetting),
+}
+
+/// A setting outside what the algorithm accepts.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{setting}: {why}")]
+pub struct InvalidSetting {
+    /// The setting, as the pipeline names it.
+    pub setting: &'static str,
+    /// What is wrong.
+    pub why: &'static str,
 }

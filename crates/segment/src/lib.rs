@@ -10,5 +10,5 @@ mod error;
 pub mod identify;
 pub mod measure;
 
-pub use error::SegmentError;
+pub use error::{InvalidSetting, SegmentError};
 pub use identify::{segment_probabilities, Masks, SegmentSettings};

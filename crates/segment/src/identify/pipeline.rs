@@ -13,6 +13,7 @@ use super::resize::{resize_bilinear, resize_labels};
 use super::secondary::{identify_secondary, SecondarySettings};
 use super::smooth::smooth_module;
 use super::threshold::ThresholdSettings;
+use crate::error::InvalidSetting;
 use crate::SegmentError;
 
 /// Every setting of the reference pipeline that changes the masks.
@@ -43,6 +44,56 @@ impl SegmentSettings {
     #[must_use]
     pub fn steinbock() -> Self {
         Self::with(None, 4.0, (7, 25), 5.0, Some(0.5))
+    }
+
+    /// Checks every setting before any image is read.
+    ///
+    /// # Errors
+    /// The first setting out of range.
+    pub fn check(&self) -> Result<(), SegmentError> {
+        let bad = |setting, why| Err(SegmentError::Setting(InvalidSetting { setting, why }));
+        let non_negative = |v: f64| v.is_finite() && v >= 0.0;
+        let (lo, hi) = self.primary.diameter;
+        let factors = [self.resize_probabilities, self.resize_objects];
+        if factors
+            .into_iter()
+            .flatten()
+            .any(|f| !non_negative(f) || f == 0.0)
+        {
+            return bad("resizing factor", "must be a positive number");
+        }
+        if lo == 0 || lo > hi {
+            return bad("typical diameter", "needs 0 < MIN <= MAX");
+        }
+        if lo > 10 {
+            return Err(SegmentError::LowResolutionMaxima { min_diameter: lo });
+        }
+        let lengths = [
+            self.nucleus_smoothing,
+            self.primary.declump_smoothing,
+            self.secondary.regularization,
+            self.min_nucleus_area,
+        ];
+        if !lengths.into_iter().all(non_negative) {
+            return bad(
+                "smoothing, regularization, minimum area",
+                "must be 0 or more",
+            );
+        }
+        for t in [&self.primary.threshold, &self.secondary.threshold] {
+            let ordered = t
+                .bounds
+                .0
+                .partial_cmp(&t.bounds.1)
+                .is_some_and(|o| o.is_le());
+            if !t.correction.is_finite() || !ordered || !non_negative(t.sigma) {
+                return bad(
+                    "threshold",
+                    "needs a finite correction, LO <= HI, smoothing >= 0",
+                );
+            }
+        }
+        Ok(())
     }
 
     fn with(
@@ -93,12 +144,13 @@ pub struct Masks {
 /// Segments a probability map `(class, y, x)` in [0, 1], classes nucleus, cytoplasm, ... .
 ///
 /// # Errors
-/// [`SegmentError::TooFewClasses`] with fewer than two classes; errors of
-/// [`identify_primary`].
+/// [`SegmentError::TooFewClasses`] with fewer than two classes; a setting refused by
+/// [`SegmentSettings::check`].
 pub fn segment_probabilities(
     probabilities: &Array3<f32>,
     settings: &SegmentSettings,
 ) -> Result<Masks, SegmentError> {
+    settings.check()?;
     let classes = probabilities.len_of(Axis(0));
     if classes < 2 {
         return Err(SegmentError::TooFewClasses { classes });

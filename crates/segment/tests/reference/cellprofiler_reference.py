@@ -152,7 +152,9 @@ def secondary_propagation(image, unedited, segmented, regularization=0.05):
 def segment(probabilities_u16, preset):
     """The cppipe's modules in order; probabilities (y, x, class) uint16 as ilastik exports."""
     p = PRESETS[preset]
-    stack = probabilities_u16.astype(np.float64) / 65535.0
+    # CellProfiler loads "Image bit-depth" uint16 as float32 / 65535 (bioformats reader); the
+    # steps below run in float64 on those values.
+    stack = (probabilities_u16.astype(np.float32) / np.float32(65535)).astype(np.float64)
     if p["resize"]:
         shape = np.round(np.array(stack.shape[:2]) * p["resize"])
         stack = skimage.transform.resize(stack, (shape[0], shape[1], stack.shape[2]), order=1, mode="symmetric")
