@@ -18,27 +18,39 @@ impl<T: Copy, F: Fn(&T, &T) -> bool> CpHeap<T, F> {
         Self { items, less }
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Takes every item out, in no particular order.
+    pub(crate) fn drain(&mut self) -> std::vec::Drain<'_, T> {
+        self.items.drain(..)
+    }
+
     pub(crate) fn push(&mut self, item: T) {
+        // Sift up with a hole: the same comparisons as swapping, fewer moves.
+        let mut child = self.items.len();
         self.items.push(item);
-        let mut child = self.items.len() - 1;
         while child > 0 {
             let parent = (child - 1) / 2;
-            if (self.less)(&self.items[child], &self.items[parent]) {
-                self.items.swap(parent, child);
+            if (self.less)(&item, &self.items[parent]) {
+                self.items[child] = self.items[parent];
                 child = parent;
             } else {
                 break;
             }
         }
+        self.items[child] = item;
     }
 
     pub(crate) fn pop(&mut self) -> Option<T> {
-        let n = self.items.len();
-        if n == 0 {
-            return None;
+        let last = self.items.pop()?;
+        if self.items.is_empty() {
+            return Some(last);
         }
-        self.items.swap(0, n - 1);
-        let top = self.items.pop();
+        let top = self.items[0];
+        // Sift the former last item down from the root with a hole (same comparisons as
+        // centrosome's swaps: left child against it, then right child against the smaller).
         let len = self.items.len();
         let mut i = 0;
         loop {
@@ -46,19 +58,23 @@ impl<T: Copy, F: Fn(&T, &T) -> bool> CpHeap<T, F> {
             if l >= len {
                 break;
             }
-            let mut smallest = i;
-            if (self.less)(&self.items[l], &self.items[i]) {
-                smallest = l;
+            let mut smallest = None;
+            if (self.less)(&self.items[l], &last) {
+                smallest = Some(l);
             }
-            if r < len && (self.less)(&self.items[r], &self.items[smallest]) {
-                smallest = r;
+            let against = smallest.map_or(&last, |k| &self.items[k]);
+            if r < len && (self.less)(&self.items[r], against) {
+                smallest = Some(r);
             }
-            if smallest == i {
-                break;
+            match smallest {
+                Some(k) => {
+                    self.items[i] = self.items[k];
+                    i = k;
+                }
+                None => break,
             }
-            self.items.swap(i, smallest);
-            i = smallest;
         }
-        top
+        self.items[i] = last;
+        Some(top)
     }
 }

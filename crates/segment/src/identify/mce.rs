@@ -17,7 +17,7 @@ pub fn mce_threshold(data: &[f64]) -> f64 {
     if data.iter().all(|&v| v == data[0]) {
         return data[0];
     }
-    sorted.sort_by(f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     let min_step = sorted
         .windows(2)
         .map(|w| w[1] - w[0])

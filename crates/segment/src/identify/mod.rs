@@ -8,6 +8,7 @@ mod label;
 mod matching;
 mod maxima;
 mod mce;
+mod monotone_queue;
 mod pipeline;
 mod primary;
 mod propagate;

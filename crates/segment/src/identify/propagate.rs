@@ -11,8 +11,26 @@
 use ndarray::Array2;
 
 use super::heap::CpHeap;
+use super::monotone_queue::MonotoneQueue;
 
-type Item = [i32; 5];
+/// `(hi, lo, label)` and `(i, j)` of centrosome's 5-int heap item packed so that comparing
+/// the pair compares the five ints in order (`hi`, `lo` are never negative: distances are not).
+type Item = (u128, u64);
+
+fn item(hi: i32, lo: i32, label: i32, i: usize, j: usize) -> Item {
+    let label = (i64::from(label) + (1i64 << 31)) as u128;
+    let key = (hi as u128) << 63 | (lo as u128) << 32 | label;
+    (key, (i as u64) << 32 | j as u64)
+}
+
+fn unpack(item: Item) -> (i32, usize, usize) {
+    let label = ((item.0 & 0xFFFF_FFFF) as i64 - (1i64 << 31)) as i32;
+    (
+        label,
+        (item.1 >> 32) as usize,
+        (item.1 & 0xFFFF_FFFF) as usize,
+    )
+}
 
 fn key(d: f64) -> (i32, i32) {
     let bits = d.to_bits();
@@ -41,65 +59,141 @@ pub fn propagate(
     weight: f64,
 ) -> (Array2<i32>, Array2<f64>) {
     let (m, n) = image.dim();
-    let mut out = Array2::<i32>::zeros((m, n));
-    let mut distances = labels.mapv(|l| if l > 0 { 0.0 } else { -1.0 });
+    let grid = Grid::new(image, mask);
+    let mut out = vec![0i32; m * n];
+    let mut distances: Vec<f64> = labels
+        .iter()
+        .map(|&l| if l > 0 { 0.0 } else { -1.0 })
+        .collect();
     let seeds: Vec<Item> = labels
         .indexed_iter()
         .filter(|&((i, j), &l)| l != 0 && mask[[i, j]])
-        .map(|((i, j), &l)| [0, 0, l, i as i32, j as i32])
+        .map(|((i, j), &l)| item(0, 0, l, i, j))
         .collect();
-    let mut heap = CpHeap::from_unordered(seeds, less);
-    const DI: [isize; 8] = [-1, -1, -1, 0, 0, 1, 1, 1];
-    const DJ: [isize; 8] = [-1, 0, 1, -1, 1, -1, 0, 1];
-    while let Some([_, _, label, i1, j1]) = heap.pop() {
-        let (i1, j1) = (i1 as usize, j1 as usize);
-        if out[[i1, j1]] != 0 {
+    // Seeds leave centrosome's heap first, in an order only its own sift steps give; after
+    // them every item is distinct and any priority queue pops the same sequence, so the rest
+    // runs on the standard library's faster heap.
+    let mut seed_heap = CpHeap::from_unordered(seeds, less);
+    let mut rest = MonotoneQueue::new();
+    loop {
+        let popped = match seed_heap.pop() {
+            Some(p) if p.0 >> 32 == 0 => p,
+            Some(p) => {
+                for q in std::iter::once(p).chain(seed_heap.drain()) {
+                    push_rest(&mut rest, q);
+                }
+                continue;
+            }
+            None => match rest.pop() {
+                Some((key, tie)) => unsplit(key, tie),
+                None => break,
+            },
+        };
+        let (label, i1, j1) = unpack(popped);
+        let at = i1 * n + j1;
+        if out[at] != 0 {
             continue;
         }
-        out[[i1, j1]] = label;
-        let d0 = distances[[i1, j1]];
-        for k in 0..8 {
-            let (i2, j2) = (i1 as isize + DI[k], j1 as isize + DJ[k]);
+        out[at] = label;
+        let d0 = distances[at];
+        for (di, dj) in NEIGHBOURS {
+            let (i2, j2) = (i1 as isize + di, j1 as isize + dj);
             if i2 < 0 || j2 < 0 || i2 >= m as isize || j2 >= n as isize {
                 continue;
             }
             let (i2, j2) = (i2 as usize, j2 as usize);
-            if out[[i2, j2]] > 0 || !mask[[i2, j2]] {
+            let to = i2 * n + j2;
+            if out[to] > 0 || !grid.inside[to] {
                 continue;
             }
-            let d = step(image, (i1, j1), (i2, j2), weight) + d0;
-            let known = distances[[i2, j2]];
+            let d = grid.step((i1, j1), (i2, j2), weight) + d0;
+            let known = distances[to];
             if known == -1.0 || known > d {
-                distances[[i2, j2]] = d;
+                distances[to] = d;
                 let (hi, lo) = key(d);
-                heap.push([hi, lo, label, i2 as i32, j2 as i32]);
+                let pushed = item(hi, lo, label, i2, j2);
+                if seed_heap.is_empty() {
+                    push_rest(&mut rest, pushed);
+                } else {
+                    seed_heap.push(pushed);
+                }
             }
         }
     }
-    for ((i, j), &l) in labels.indexed_iter() {
+    for (o, &l) in out.iter_mut().zip(labels.iter()) {
         if l > 0 {
-            out[[i, j]] = l;
+            *o = l;
         }
     }
-    (out, distances)
+    let shape = (m, n);
+    (
+        Array2::from_shape_vec(shape, out).expect("m * n labels"),
+        Array2::from_shape_vec(shape, distances).expect("m * n distances"),
+    )
 }
 
-/// `distance()` of `_propagate.pyx`, summed in its loop order.
-fn step(image: &Array2<f64>, a: (usize, usize), b: (usize, usize), weight: f64) -> f64 {
-    let (m, n) = image.dim();
-    let fetch = |i: isize, j: isize| {
-        let i = i.clamp(0, m as isize - 1) as usize;
-        let j = j.clamp(0, n as isize - 1) as usize;
-        image[[i, j]]
-    };
-    let mut pixel_diff = 0.0f64;
-    for di in -1..=1isize {
-        for dj in -1..=1isize {
-            let v1 = fetch(a.0 as isize + di, a.1 as isize + dj);
-            let v2 = fetch(b.0 as isize + di, b.1 as isize + dj);
-            pixel_diff += if v1 > v2 { v1 - v2 } else { v2 - v1 };
+/// An item into the radix queue: `(hi, lo)` as its key, `(label, i, j)` as its tie-breaker.
+fn push_rest(queue: &mut MonotoneQueue, item: Item) {
+    let key = (item.0 >> 32) as u64;
+    let tie = (item.0 & 0xFFFF_FFFF) << 64 | u128::from(item.1);
+    queue.push(key, tie);
+}
+
+fn unsplit(key: u64, tie: u128) -> Item {
+    (u128::from(key) << 32 | tie >> 64, tie as u64)
+}
+
+/// centrosome's neighbour order (`delta_i`, `delta_j`).
+const NEIGHBOURS: [(isize, isize); 8] = [
+    (-1, -1),
+    (-1, 0),
+    (-1, 1),
+    (0, -1),
+    (0, 1),
+    (1, -1),
+    (1, 0),
+    (1, 1),
+];
+
+/// The image padded by one replicated pixel (centrosome's `clamped_fetch` for the one-pixel
+/// reach of `distance()`), and the mask, as flat rows.
+struct Grid {
+    padded: Vec<f64>,
+    width: usize,
+    inside: Vec<bool>,
+}
+
+impl Grid {
+    fn new(image: &Array2<f64>, mask: &Array2<bool>) -> Self {
+        let (m, n) = image.dim();
+        let width = n + 2;
+        let mut padded = vec![0.0; (m + 2) * width];
+        for (k, v) in padded.iter_mut().enumerate() {
+            let (i, j) = ((k / width) as isize - 1, (k % width) as isize - 1);
+            let i = i.clamp(0, m as isize - 1) as usize;
+            let j = j.clamp(0, n as isize - 1) as usize;
+            *v = image[[i, j]];
+        }
+        Self {
+            padded,
+            width,
+            inside: mask.iter().copied().collect(),
         }
     }
-    let manhattan = (a.0.abs_diff(b.0) + a.1.abs_diff(b.1)) as f64;
-    (pixel_diff * pixel_diff + manhattan * weight * weight).sqrt()
+
+    /// `distance()` of `_propagate.pyx`, summed in its loop order.
+    fn step(&self, a: (usize, usize), b: (usize, usize), weight: f64) -> f64 {
+        let w = self.width;
+        let (ra, rb) = (a.0 * w + a.1, b.0 * w + b.1);
+        let mut pixel_diff = 0.0f64;
+        for di in 0..3 {
+            let (pa, pb) = (&self.padded[ra + di * w..], &self.padded[rb + di * w..]);
+            for dj in 0..3 {
+                let (v1, v2) = (pa[dj], pb[dj]);
+                pixel_diff += if v1 > v2 { v1 - v2 } else { v2 - v1 };
+            }
+        }
+        let manhattan = (a.0.abs_diff(b.0) + a.1.abs_diff(b.1)) as f64;
+        (pixel_diff * pixel_diff + manhattan * weight * weight).sqrt()
+    }
 }

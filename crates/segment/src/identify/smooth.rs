@@ -59,13 +59,19 @@ pub fn gaussian_filter_yx(image: &Array2<f64>, sigma: [f64; 2], border: Border) 
 /// One pass of scipy's `correlate1d` with a symmetric kernel: the centre tap, then the pairs
 /// `(x[i-k] + x[i+k]) * w[k]` from the outermost inwards.
 fn correlate_axis(image: &Array2<f64>, kernel: &[f64], axis: Axis, border: Border) -> Array2<f64> {
+    if axis == Axis(0) {
+        return correlate_rows(image, kernel, border);
+    }
     let r = kernel.len() / 2;
     let mut out = Array2::<f64>::zeros(image.raw_dim());
     let n = image.len_of(axis);
     let mut line = vec![0.0; n + 2 * r];
     for (src, mut dst) in image.lanes(axis).into_iter().zip(out.lanes_mut(axis)) {
-        for (k, slot) in line.iter_mut().enumerate() {
-            *slot = fetch(&src, k as i64 - r as i64, n, border);
+        for (slot, &v) in line[r..r + n].iter_mut().zip(src.iter()) {
+            *slot = v;
+        }
+        for k in (0..r).chain(r + n..n + 2 * r) {
+            line[k] = fetch(&src, k as i64 - r as i64, n, border);
         }
         for (i, o) in dst.iter_mut().enumerate() {
             let c = i + r;
@@ -79,31 +85,76 @@ fn correlate_axis(image: &Array2<f64>, kernel: &[f64], axis: Axis, border: Borde
     out
 }
 
-fn fetch(line: &ndarray::ArrayView1<f64>, i: i64, n: usize, border: Border) -> f64 {
-    let n = n as i64;
-    if (0..n).contains(&i) {
-        return line[i as usize];
+/// [`correlate_axis`] along axis 0 computed a whole row at a time (contiguous memory), each
+/// pixel summed in the same order.
+fn correlate_rows(image: &Array2<f64>, kernel: &[f64], border: Border) -> Array2<f64> {
+    if !image.is_standard_layout() {
+        return correlate_rows(&image.as_standard_layout().into_owned(), kernel, border);
     }
-    match border {
-        Border::Zero => 0.0,
-        Border::Reflect => {
-            let period = 2 * n;
-            let mut m = i.rem_euclid(period);
-            if m >= n {
-                m = period - 1 - m;
+    let (h, w) = image.dim();
+    let r = kernel.len() / 2;
+    let zero = vec![0.0; w];
+    let row = |y: i64| -> &[f64] {
+        match source_index(y, h, border) {
+            Some(k) => image.row(k).to_slice().unwrap_or(&zero),
+            None => &zero,
+        }
+    };
+    let mut out = vec![0.0f64; h * w];
+    for (y, dst) in out.chunks_exact_mut(w.max(1)).enumerate() {
+        let centre = row(y as i64);
+        for (o, &c) in dst.iter_mut().zip(centre) {
+            *o = c * kernel[r];
+        }
+        for k in (1..=r).rev() {
+            let (up, down) = (row(y as i64 - k as i64), row(y as i64 + k as i64));
+            let wk = kernel[r - k];
+            for ((o, &a), &b) in dst.iter_mut().zip(up).zip(down) {
+                *o += (a + b) * wk;
             }
-            line[m as usize]
         }
     }
+    Array2::from_shape_vec((h, w), out).expect("h * w values")
+}
+
+/// The in-image index that `i` reads under `border`, `None` for a zero.
+fn source_index(i: i64, n: usize, border: Border) -> Option<usize> {
+    let n = n as i64;
+    if (0..n).contains(&i) {
+        return Some(i as usize);
+    }
+    match border {
+        Border::Zero => None,
+        Border::Reflect => {
+            let period = 2 * n;
+            let m = i.rem_euclid(period);
+            Some((if m >= n { period - 1 - m } else { m }) as usize)
+        }
+    }
+}
+
+fn fetch(line: &ndarray::ArrayView1<f64>, i: i64, n: usize, border: Border) -> f64 {
+    source_index(i, n, border).map_or(0.0, |k| line[k])
 }
 
 /// centrosome `smooth_with_function_and_mask` with `gaussian_filter(x, sigma,
 /// mode="constant")` and an all-true mask: `G(image) / (G(ones) + eps)`.
 #[must_use]
 pub fn smooth_with_mask(image: &Array2<f64>, sigma: f64) -> Array2<f64> {
-    let bleed = gaussian_filter(&Array2::ones(image.raw_dim()), sigma, Border::Zero);
+    if sigma <= 1e-15 {
+        return image.mapv(|v| v / (1.0 + f64::EPSILON));
+    }
+    let bleed = filtered_ones(image.dim(), &gaussian_kernel(sigma));
     let smoothed = gaussian_filter(image, sigma, Border::Zero);
     smoothed / (bleed + f64::EPSILON)
+}
+
+/// The separable filter of an image of ones with zeros outside, bit for bit as the two passes
+/// compute it: the first pass gives every column the same values, so it runs on one column.
+fn filtered_ones((h, w): (usize, usize), kernel: &[f64]) -> Array2<f64> {
+    let column = correlate_axis(&Array2::ones((h, 1)), kernel, Axis(0), Border::Zero);
+    let rows = Array2::from_shape_fn((h, w), |(y, _)| column[[y, 0]]);
+    correlate_axis(&rows, kernel, Axis(1), Border::Zero)
 }
 
 /// The Smooth module's Gaussian: `sigma = artifact diameter / 2.35`.
@@ -131,6 +182,6 @@ pub fn declump_smooth(image: &Array2<f64>, filter_size: f64) -> Array2<f64> {
         let rows = correlate_axis(a, &kernel, Axis(0), Border::Zero);
         correlate_axis(&rows, &kernel, Axis(1), Border::Zero)
     };
-    let edge = f(&Array2::ones(image.raw_dim()));
+    let edge = filtered_ones(image.dim(), &kernel);
     f(image) / edge
 }
