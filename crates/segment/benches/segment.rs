@@ -4,7 +4,8 @@
 //! (wall and CPU time: on a shared machine CPU time is the steadier); also counts the pixels
 //! where the two masks differ.
 //! Run: cargo bench -p pixelforest-segment --bench segment [-- isp|steinbock]
-//! The probability map is left in `target/segment-bench/` for peak-memory runs of the CLI.
+//! The probability map is kept in `target/segment-bench/` (made once; delete it to remake it).
+//! Peak memory of our side alone: `SEGMENT_PEER=0 /usr/bin/time -v <bench binary> isp`.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -82,13 +83,15 @@ fn main() {
     ));
     std::fs::create_dir_all(&dir).expect("bench folder");
     let path = dir.join("bench_s2_Probabilities.tiff");
-    write_probabilities(
-        &path,
-        &probabilities(1000),
-        SampleType::U16,
-        ProbabilityFormat::Tiff,
-    )
-    .expect("write probabilities");
+    if !path.is_file() {
+        write_probabilities(
+            &path,
+            &probabilities(1000),
+            SampleType::U16,
+            ProbabilityFormat::Tiff,
+        )
+        .expect("write probabilities");
+    }
     // Read back: the same uint16-rounded values the peer reads.
     let probs = pixelforest_io::read_probabilities(&path).expect("read probabilities");
     for preset in presets {
@@ -110,6 +113,9 @@ fn main() {
             "pixelforest segment ({preset}), 2000x2000 probabilities: {ours:.2} s wall, \
              {ours_cpu:.2} s CPU, {cells} cells"
         );
+        if std::env::var("SEGMENT_PEER").is_ok_and(|v| v == "0") {
+            continue;
+        }
         let prefix = dir.join(&preset);
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/segment.py");
         let out = std::process::Command::new("python3")
