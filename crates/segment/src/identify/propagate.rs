@@ -59,11 +59,17 @@ pub fn propagate(
     weight: f64,
 ) -> (Array2<i32>, Array2<f64>) {
     let (m, n) = image.dim();
-    let grid = Grid::new(image, mask);
-    let mut out = vec![0i32; m * n];
-    let mut distances: Vec<f64> = labels
+    let grid = Grid::new(image);
+    // One record per pixel: the flooding order jumps across the image, so what a step reads
+    // about a pixel should share one cache line.
+    let mut px: Vec<Pixel> = labels
         .iter()
-        .map(|&l| if l > 0 { 0.0 } else { -1.0 })
+        .zip(mask.iter())
+        .map(|(&l, &inside)| Pixel {
+            distance: if l > 0 { 0.0 } else { -1.0 },
+            label: 0,
+            inside,
+        })
         .collect();
     let seeds: Vec<Item> = labels
         .indexed_iter()
@@ -72,7 +78,7 @@ pub fn propagate(
         .collect();
     // Seeds leave centrosome's heap first, in an order only its own sift steps give; after
     // them every item is distinct and any priority queue pops the same sequence, so the rest
-    // runs on the standard library's faster heap.
+    // runs on a radix queue (distances only grow).
     let mut seed_heap = CpHeap::from_unordered(seeds, less);
     let mut rest = MonotoneQueue::new();
     loop {
@@ -91,11 +97,11 @@ pub fn propagate(
         };
         let (label, i1, j1) = unpack(popped);
         let at = i1 * n + j1;
-        if out[at] != 0 {
+        if px[at].label != 0 {
             continue;
         }
-        out[at] = label;
-        let d0 = distances[at];
+        px[at].label = label;
+        let d0 = px[at].distance;
         for (di, dj) in NEIGHBOURS {
             let (i2, j2) = (i1 as isize + di, j1 as isize + dj);
             if i2 < 0 || j2 < 0 || i2 >= m as isize || j2 >= n as isize {
@@ -103,13 +109,13 @@ pub fn propagate(
             }
             let (i2, j2) = (i2 as usize, j2 as usize);
             let to = i2 * n + j2;
-            if out[to] > 0 || !grid.inside[to] {
+            if px[to].label > 0 || !px[to].inside {
                 continue;
             }
             let d = grid.step((i1, j1), (i2, j2), weight) + d0;
-            let known = distances[to];
+            let known = px[to].distance;
             if known == -1.0 || known > d {
-                distances[to] = d;
+                px[to].distance = d;
                 let (hi, lo) = key(d);
                 let pushed = item(hi, lo, label, i2, j2);
                 if seed_heap.is_empty() {
@@ -120,11 +126,12 @@ pub fn propagate(
             }
         }
     }
-    for (o, &l) in out.iter_mut().zip(labels.iter()) {
-        if l > 0 {
-            *o = l;
-        }
-    }
+    let out: Vec<i32> = px
+        .iter()
+        .zip(labels.iter())
+        .map(|(p, &l)| if l > 0 { l } else { p.label })
+        .collect();
+    let distances: Vec<f64> = px.iter().map(|p| p.distance).collect();
     let shape = (m, n);
     (
         Array2::from_shape_vec(shape, out).expect("m * n labels"),
@@ -155,16 +162,24 @@ const NEIGHBOURS: [(isize, isize); 8] = [
     (1, 1),
 ];
 
+/// What propagation knows of one pixel.
+#[derive(Clone, Copy)]
+struct Pixel {
+    /// Best distance pushed so far, -1 for none (0 for seeds).
+    distance: f64,
+    label: i32,
+    inside: bool,
+}
+
 /// The image padded by one replicated pixel (centrosome's `clamped_fetch` for the one-pixel
-/// reach of `distance()`), and the mask, as flat rows.
+/// reach of `distance()`), as flat rows.
 struct Grid {
     padded: Vec<f64>,
     width: usize,
-    inside: Vec<bool>,
 }
 
 impl Grid {
-    fn new(image: &Array2<f64>, mask: &Array2<bool>) -> Self {
+    fn new(image: &Array2<f64>) -> Self {
         let (m, n) = image.dim();
         let width = n + 2;
         let mut padded = vec![0.0; (m + 2) * width];
@@ -174,11 +189,7 @@ impl Grid {
             let j = j.clamp(0, n as isize - 1) as usize;
             *v = image[[i, j]];
         }
-        Self {
-            padded,
-            width,
-            inside: mask.iter().copied().collect(),
-        }
+        Self { padded, width }
     }
 
     /// `distance()` of `_propagate.pyx`, summed in its loop order.
