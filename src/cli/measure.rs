@@ -30,8 +30,9 @@ pub struct Args {
     /// Folder of the cell masks (uint16 label TIFFs, 0 = background).
     #[arg(long)]
     masks: PathBuf,
-    /// Mask file name; `{stem}` is the image's name without extension. ImcSegmentationPipeline
-    /// masks of `<name>_ilastik.tiff` stacks: `{stem}_s2_Probabilities_mask.tiff`.
+    /// Mask file name; `{stem}` is the image's name without extension, `{name}` the same
+    /// without a trailing `_ilastik`. The masks `pixelforest segment --layout isp` writes for
+    /// `<name>_ilastik.tiff` stacks: `{name}_s2_Probabilities_mask.tiff`.
     #[arg(long, default_value = "{stem}.tiff")]
     mask_name: String,
     /// steinbock panel: channel names are the `name` of its kept rows. Without it, the

@@ -11,6 +11,8 @@ mod info_imc;
 mod measure;
 mod predict;
 mod prepare;
+mod segment;
+mod segment_settings;
 mod serve;
 mod suggest;
 mod synth;
@@ -51,6 +53,7 @@ enum Command {
     Serve(serve::Args),
     Train(train::Args),
     Predict(predict::Args),
+    Segment(segment::Args),
     Uncertainty(uncertainty::Args),
     Suggest(suggest::Args),
     Measure(measure::Args),
@@ -72,6 +75,7 @@ pub fn run() -> ExitCode {
         Command::Serve(a) => serve::run(a),
         Command::Train(a) => train::run(a),
         Command::Predict(a) => predict::run(a),
+        Command::Segment(a) => segment::run(a),
         Command::Uncertainty(a) => uncertainty::run(a),
         Command::Suggest(a) => suggest::run(a),
         Command::Measure(a) => measure::run(a),

@@ -9,6 +9,9 @@ use pixelforest_core::default_classes;
 use pixelforest_features::FeatureSelection;
 use pixelforest_forest::ForestSettings;
 use pixelforest_prepare::PrepareSettings;
+use pixelforest_segment::identify::{match_objects, Detection};
+use pixelforest_segment::SegmentSettings;
+use pixelforest_synth::{instances, SynthSettings};
 
 use crate::batch_predict::{predict_batch, PredictOptions, UncertaintyDir};
 use crate::error::{PipelineError, Result};
@@ -16,6 +19,8 @@ use crate::inputs::collect_images;
 use crate::metrics::{argmax_classes, score, Scores};
 use crate::prepare_run::{prepare_batch, prepared_stem, PrepareOptions};
 use crate::report::BatchReport;
+use crate::segment_inputs::MaskLayout;
+use crate::segment_run::{segment_batch, SegmentOptions};
 use crate::synth_run::{write_synth, SynthOptions};
 use crate::train_files::{save_model, train_from_files};
 
@@ -68,6 +73,19 @@ pub struct DemoReport {
     pub scores: Vec<(String, Scores, bool)>,
     pub model: PathBuf,
     pub probabilities: Vec<PathBuf>,
+    /// Per image: nuclei and cells found by `segment` against the synthetic instances.
+    pub detection: Vec<ImageDetection>,
+}
+
+/// One image's segmentation scored against the generator's instances (object F1 at
+/// IoU >= 0.5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageDetection {
+    pub name: String,
+    pub nuclei: Detection,
+    pub cells: Detection,
+    /// The cell mask `segment` wrote.
+    pub mask: PathBuf,
 }
 
 /// Nearest-neighbour upscaling of a label map by an integer factor.
@@ -198,6 +216,14 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
         scores.push((stem, s, Path::new(&image) == image_path));
         probabilities.push(probs_path);
     }
+    let t = Instant::now();
+    let detection = segment_and_score(options, &probabilities, &files)?;
+    steps.push(Step {
+        name: "segment",
+        elapsed: t.elapsed(),
+        megapixels: raw_mpx,
+    });
+
     let report = model.meta.report.clone();
     Ok(DemoReport {
         steps,
@@ -211,5 +237,44 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
         scores,
         model: model_path,
         probabilities,
+        detection,
     })
+}
+
+/// Segments the predicted maps as ImcSegmentationPipeline does (back at the acquisitions'
+/// resolution) and scores nuclei and cells against the generator's instances.
+fn segment_and_score(
+    options: &DemoOptions,
+    probabilities: &[PathBuf],
+    files: &[crate::synth_run::SynthFiles],
+) -> Result<Vec<ImageDetection>> {
+    let seg = SegmentOptions {
+        out_dir: options.out_dir.join("masks"),
+        nuclei_dir: Some(options.out_dir.join("nuclei")),
+        layout: MaskLayout::Isp,
+        settings: SegmentSettings::imc_segmentation_pipeline(),
+        overwrite: true,
+        progress: options.progress,
+    };
+    batch_ok(&segment_batch(probabilities, &seg)?, "segment")?;
+    let mut detection = Vec::new();
+    for (i, (probs, f)) in probabilities.iter().zip(files).enumerate() {
+        let truth = instances(&SynthSettings {
+            height: options.size,
+            width: options.size,
+            seed: options.seed.wrapping_add(i as u64),
+        });
+        let [cells, nuclei] = [0, 1].map(|k| seg.outputs(probs)[k].clone());
+        let read = |p: &Path| -> Result<Array2<i32>> {
+            let px = pixelforest_io::read_pixels(p)?;
+            Ok(px.index_axis(ndarray::Axis(0), 0).mapv(|v| v as i32))
+        };
+        detection.push(ImageDetection {
+            name: f.name.clone(),
+            nuclei: match_objects(&truth.nuclei, &read(&nuclei)?, 0.5),
+            cells: match_objects(&truth.cells, &read(&cells)?, 0.5),
+            mask: cells,
+        });
+    }
+    Ok(detection)
 }

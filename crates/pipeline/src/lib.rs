@@ -26,6 +26,8 @@ mod progress;
 mod project_settings;
 mod prune;
 mod report;
+mod segment_inputs;
+mod segment_run;
 mod suggest;
 mod synth_run;
 pub mod tiles;
@@ -38,7 +40,7 @@ pub use batch_predict::{
 };
 pub use convert_plan::collect_imc_files;
 pub use convert_run::{convert_batch, ConvertOptions, PanelSource};
-pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, Step};
+pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, ImageDetection, Step};
 pub use error::{PipelineError, Result, SampleProblem};
 pub use features_export::{feature_stack, write_features};
 pub use finite::{check_finite, NonFinite};
@@ -56,6 +58,7 @@ pub use measure_run::{
     measure_batch, write_cell_table, MeasureError, MeasureOptions, NeighborSettings, NeighborType,
     TableFormat,
 };
+pub use pixelforest_segment::SegmentSettings;
 pub use plan::{is_complete, plan_outputs, PlanConflict};
 pub use predict::{
     check_image, model_selection, predict_image, predict_image_with_progress, DEFAULT_TILE,
@@ -68,6 +71,8 @@ pub use prepare_steinbock::{prepare_steinbock_batch, SteinbockPrepareOptions};
 pub use project_settings::{ProjectSettings, DEFAULT_PRESET, PROJECT_SETTINGS};
 pub use prune::{train_pruned, PruneReport};
 pub use report::{BatchReport, Outcome, Status};
+pub use segment_inputs::MaskLayout;
+pub use segment_run::{segment_batch, SegmentOptions};
 pub use suggest::{suggest, suggestions_csv, suggestions_sheet, SuggestOptions, Suggestion};
 pub use synth_run::{
     synth_files, write_sample, write_synth, SynthFiles, SynthOptions, GROUND_TRUTH_DIR,

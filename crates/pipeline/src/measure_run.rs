@@ -51,11 +51,17 @@ pub struct MeasureOptions {
 }
 
 impl MeasureOptions {
-    /// The mask of `image`.
+    /// The mask of `image`: `{stem}` in the pattern is the image's stem, `{name}` the stem
+    /// without the workflow's `_ilastik` suffix (the name `prepare`, `predict` and `segment`
+    /// carry on: `a_ilastik.tiff` -> `a_s2_Probabilities_mask.tiff`).
     pub fn mask_path(&self, image: &Path) -> PathBuf {
         let stem = pixelforest_io::image_stem(image);
-        self.masks_dir
-            .join(self.mask_pattern.replace("{stem}", &stem))
+        let name = stem.strip_suffix("_ilastik").unwrap_or(&stem);
+        self.masks_dir.join(
+            self.mask_pattern
+                .replace("{stem}", &stem)
+                .replace("{name}", name),
+        )
     }
 
     /// The `intensities`, `regionprops` and `neighbors` tables of `image`.

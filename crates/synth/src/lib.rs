@@ -63,3 +63,31 @@ pub fn generate(settings: &SynthSettings) -> SynthSample {
         scribbles,
     }
 }
+
+/// Every nucleus and cell of a sample as instance labels (cell `i` has label `i + 1` in both;
+/// 0 = none): what `segment` is scored against.
+#[derive(Debug, Clone)]
+pub struct Instances {
+    /// Pixels inside each cell's nucleus ellipse.
+    pub nuclei: Array2<i32>,
+    /// Pixels each cell owns.
+    pub cells: Array2<i32>,
+}
+
+/// The instances of the sample [`generate`] makes from the same settings (the layout is drawn
+/// first from the seed, so it is the same).
+#[must_use]
+pub fn instances(settings: &SynthSettings) -> Instances {
+    let (h, w) = (settings.height.max(1), settings.width.max(1));
+    let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
+    let cells = layout::place_cells(h, w, &mut rng);
+    let (owners, _) = layout::rasterize(h, w, &cells);
+    let cell_labels = owners.cell.mapv(|o| o + 1);
+    let nuclei = ndarray::Zip::from(&cell_labels)
+        .and(&owners.nuclear)
+        .map_collect(|&c, &d| if c > 0 && d < 1.0 { c } else { 0 });
+    Instances {
+        nuclei,
+        cells: cell_labels,
+    }
+}

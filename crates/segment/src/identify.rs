@@ -1,1 +1,0 @@
-//! CellProfiler identification algorithms (thresholds, primary objects, propagation).

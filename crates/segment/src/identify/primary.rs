@@ -1,0 +1,149 @@
+//! IdentifyPrimaryObjects with "Use advanced settings?" = No, the mode both reference
+//! pipelines save (`identifyprimaryobjects.py`, `run` with `self.basic`). In that mode
+//! CellProfiler ignores the saved threshold smoothing, declumping and watershed choices and
+//! uses its built-in ones: MCE threshold on a sigma-1 smoothed image, holes filled after
+//! thresholding and after declumping, clumps split at INTENSITY maxima with a watershed on
+//! the inverted image. The saved correction factor, bounds, diameter range, declumping filter
+//! size and discard choices still apply.
+
+use ndarray::{Array2, Zip};
+
+use super::fill_holes::fill_labeled_holes;
+use super::label::{areas, label, relabel, Connectivity};
+use super::maxima::{binary_shrink, is_local_maximum, strel_disk};
+use super::smooth::declump_smooth;
+use super::threshold::ThresholdSettings;
+use super::watershed::watershed;
+use crate::SegmentError;
+
+/// The settings of one IdentifyPrimaryObjects module (basic mode).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrimarySettings {
+    /// "Typical diameter of objects, in pixel units (Min,Max)".
+    pub diameter: (u32, u32),
+    /// "Discard objects outside the diameter range?".
+    pub discard_outside_diameter: bool,
+    /// "Discard objects touching the border of the image?".
+    pub discard_border: bool,
+    /// Correction factor and bounds of the MCE threshold (smoothing is sigma 1 in basic mode).
+    pub threshold: ThresholdSettings,
+    /// "Size of smoothing filter" for declumping (the pipelines set it; automatic is off).
+    pub declump_smoothing: f64,
+}
+
+/// Primary objects: the final labels and the declumped labels before filtering and the second
+/// hole filling (CellProfiler's `unedited_segmented`, which IdentifySecondaryObjects seeds from).
+#[derive(Debug, Clone)]
+pub struct PrimaryObjects {
+    /// Final, consecutively numbered labels.
+    pub segmented: Array2<i32>,
+    /// Labels straight out of the watershed.
+    pub unedited: Array2<i32>,
+}
+
+/// Runs IdentifyPrimaryObjects (basic mode) on `image`.
+///
+/// # Errors
+/// [`SegmentError::LowResolutionMaxima`] when the minimum diameter is above 10 pixels: there
+/// CellProfiler looks for maxima on a cubic-spline-resampled image, which is not implemented.
+pub fn identify_primary(
+    image: &Array2<f64>,
+    settings: &PrimarySettings,
+) -> Result<PrimaryObjects, SegmentError> {
+    let (min_d, max_d) = settings.diameter;
+    if min_d > 10 {
+        return Err(SegmentError::LowResolutionMaxima {
+            min_diameter: min_d,
+        });
+    }
+    let basic_threshold = ThresholdSettings {
+        sigma: 1.0,
+        ..settings.threshold
+    };
+    let (_, binary) = basic_threshold.apply(image);
+    let max_area = (max_d as usize) * (max_d as usize);
+    let size_fn = |size: usize, _fg: bool| size < max_area;
+    let filled = fill_labeled_holes(&binary.mapv(i32::from), None, Some(&size_fn));
+    let (labeled, _) = label(&filled.mapv(|v| v != 0), Connectivity::Eight);
+    let (unedited, object_count) = declump(image, &labeled, settings);
+    let mut edited = unedited.clone();
+    if settings.discard_border {
+        discard_border(&mut edited);
+    }
+    if settings.discard_outside_diameter && object_count > 0 {
+        discard_outside_diameter(&mut edited, settings.diameter);
+    }
+    let filled = fill_labeled_holes(&edited, None, None);
+    let (segmented, _) = relabel(&filled);
+    Ok(PrimaryObjects {
+        segmented,
+        unedited,
+    })
+}
+
+/// `separate_neighboring_objects` (basic mode, full resolution): seeds at intensity maxima
+/// of the declump-smoothed image, watershed of `1 - image` inside the objects.
+fn declump(
+    image: &Array2<f64>,
+    labeled: &Array2<i32>,
+    settings: &PrimarySettings,
+) -> (Array2<i32>, usize) {
+    let blurred = declump_smooth(image, settings.declump_smoothing);
+    let suppression = f64::from(settings.diameter.0) / 1.5;
+    let footprint = strel_disk((suppression - 0.5).max(1.0));
+    let mut maxima = is_local_maximum(&blurred, labeled, &footprint);
+    Zip::from(&mut maxima).and(&blurred).for_each(|m, &b| {
+        if b <= 0.0 {
+            *m = false;
+        }
+    });
+    let (seeds, count) = label(&binary_shrink(&maxima), Connectivity::Eight);
+    let inverted = image.mapv(|v| 1.0 - v);
+    let markers = seeds.mapv(|s| -s);
+    let inside = labeled.mapv(|l| l != 0);
+    (watershed(&inverted, &markers, &inside).mapv(|l| -l), count)
+}
+
+/// `filter_on_border` without an image mask: objects with a pixel on the image edge go.
+fn discard_border(labels: &mut Array2<i32>) {
+    let (h, w) = labels.dim();
+    let mut on_edge = vec![false; areas(labels).len()];
+    for ((y, x), &l) in labels.indexed_iter() {
+        if y == 0 || x == 0 || y + 1 == h || x + 1 == w {
+            on_edge[l.max(0) as usize] = true;
+        }
+    }
+    if on_edge.iter().skip(1).any(|&e| e) {
+        labels.mapv_inplace(|l| if l > 0 && on_edge[l as usize] { 0 } else { l });
+    }
+}
+
+/// `filter_on_size`: areas outside `pi * d² / 4` for the diameter range go.
+fn discard_outside_diameter(labels: &mut Array2<i32>, (min_d, max_d): (u32, u32)) {
+    let area = areas(labels);
+    let min_area = std::f64::consts::PI * f64::from(min_d * min_d) / 4.0;
+    let max_area = std::f64::consts::PI * f64::from(max_d * max_d) / 4.0;
+    labels.mapv_inplace(|l| {
+        let a = area[l.max(0) as usize] as f64;
+        if l > 0 && (a < min_area || a > max_area) {
+            0
+        } else {
+            l
+        }
+    });
+}
+
+/// FilterObjects by `AreaShape_Area` with a minimum: objects of fewer pixels go, the rest are
+/// renumbered in their old order.
+#[must_use]
+pub fn filter_min_area(labels: &Array2<i32>, min_area: f64) -> Array2<i32> {
+    let area = areas(labels);
+    let kept = labels.mapv(|l| {
+        if l > 0 && (area[l as usize] as f64) >= min_area {
+            l
+        } else {
+            0
+        }
+    });
+    relabel(&kept).0
+}
