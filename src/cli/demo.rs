@@ -132,6 +132,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for d in &report.detection {
         println!("cell mask: {}", d.mask.display());
     }
+    println!(
+        "cells: {} ({} cells)",
+        report.cells.0.display(),
+        report.cells.1
+    );
     println!("total {:.1} s", t.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
 }

@@ -16,6 +16,7 @@ use pixelforest_synth::{instances, SynthSettings};
 use crate::batch_predict::{predict_batch, PredictOptions, UncertaintyDir};
 use crate::error::{PipelineError, Result};
 use crate::inputs::collect_images;
+use crate::measure_run::{measure_batch, write_cell_table, MeasureOptions, TableFormat};
 use crate::metrics::{argmax_classes, score, Scores};
 use crate::prepare_run::{prepare_batch, prepared_stem, PrepareOptions};
 use crate::report::BatchReport;
@@ -75,6 +76,8 @@ pub struct DemoReport {
     pub probabilities: Vec<PathBuf>,
     /// Per image: nuclei and cells found by `segment` against the synthetic instances.
     pub detection: Vec<ImageDetection>,
+    /// The single-cell table `measure` wrote (steinbock's `cells.csv`) and its number of cells.
+    pub cells: (PathBuf, usize),
 }
 
 /// One image's segmentation scored against the generator's instances (object F1 at
@@ -223,6 +226,13 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
         elapsed: t.elapsed(),
         megapixels: raw_mpx,
     });
+    let t = Instant::now();
+    let cells = measure_cells(options, &stacks)?;
+    steps.push(Step {
+        name: "measure",
+        elapsed: t.elapsed(),
+        megapixels: raw_mpx,
+    });
 
     let report = model.meta.report.clone();
     Ok(DemoReport {
@@ -238,7 +248,33 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
         model: model_path,
         probabilities,
         detection,
+        cells,
     })
+}
+
+/// Measures every acquisition (as recorded, not upscaled) with the cell mask `segment` wrote:
+/// steinbock's per-cell tables and the combined `cells.csv`, with its number of cells.
+fn measure_cells(options: &DemoOptions, stacks: &[PathBuf]) -> Result<(PathBuf, usize)> {
+    let measure = MeasureOptions {
+        masks_dir: options.out_dir.join("masks"),
+        mask_pattern: "{name}_s2_Probabilities_mask.tiff".into(),
+        panel: None,
+        out_dir: options.out_dir.join("cells"),
+        neighbors: pixelforest_segment::NeighborSettings::new(
+            pixelforest_segment::NeighborType::Expansion,
+            4.0,
+        )
+        .map_err(|e| PipelineError::Invalid(e.to_string()))?,
+        format: TableFormat::Csv,
+        overwrite: true,
+        progress: options.progress,
+    };
+    batch_ok(&measure_batch(stacks, &measure)?, "measure")?;
+    let table = write_cell_table(stacks, &measure)?;
+    let text =
+        std::fs::read_to_string(&table).map_err(|e| PipelineError::file(&table, e.to_string()))?;
+    let n_cells = text.lines().count().saturating_sub(1);
+    Ok((table, n_cells))
 }
 
 /// Segments the predicted maps as ImcSegmentationPipeline does (back at the acquisitions'

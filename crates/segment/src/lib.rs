@@ -10,9 +10,9 @@ mod error;
 pub mod identify;
 pub mod measure;
 
+pub use error::{InvalidSetting, SegmentError};
+pub use identify::{segment_probabilities, Masks, SegmentSettings};
 pub use measure::{
     mean_intensities, neighbors, region_props, Intensities, MeasureError, Neighbor,
     NeighborSettings, NeighborType, ObjectIndex, RegionProps,
 };
-pub use error::{InvalidSetting, SegmentError};
-pub use identify::{segment_probabilities, Masks, SegmentSettings};
