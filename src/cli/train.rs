@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use pixelforest::core::LabelClass;
-use pixelforest::features::FeatureSelection;
+use pixelforest::features::{FeatureSelection, DEFAULT_PRESET};
 use pixelforest::forest::ForestSettings;
 use pixelforest::ilastik::IlpProject;
 use pixelforest::pipeline::{
@@ -45,7 +45,7 @@ pub struct Args {
     #[arg(long, default_value = "labels")]
     labels: PathBuf,
     /// Feature preset: sigma>=1, ilastik or all.
-    #[arg(long, default_value = "sigma>=1")]
+    #[arg(long, default_value = DEFAULT_PRESET)]
     features: String,
     /// Class names in label order, comma-separated (default: from pixelforest.json, else
     /// Nuclei,Cytoplasm/membrane,Background).
@@ -55,19 +55,19 @@ pub struct Args {
     #[arg(long, short = 'o', default_value = "classifier.pxf")]
     out: PathBuf,
     /// Number of trees.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = ForestSettings::DEFAULT.n_trees)]
     trees: usize,
     /// Maximum tree depth (default: unlimited).
     #[arg(long)]
     max_depth: Option<usize>,
     /// Minimum labelled pixels per leaf.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = ForestSettings::DEFAULT.min_samples_leaf)]
     min_samples_leaf: usize,
     /// Weight classes inversely to their label counts.
     #[arg(long)]
     balance_classes: bool,
     /// Random seed; with the same seed, inputs and thread count the model is identical.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = ForestSettings::DEFAULT.seed)]
     seed: u64,
     /// After training, keep only the (family, scale) pairs needed: the fewest, ranked by
     /// permutation importance, whose out-of-bag accuracy is within --prune-tolerance of the full
@@ -165,7 +165,7 @@ fn train_from_ilp(args: &Args, ilp: &std::path::Path) -> anyhow::Result<ExitCode
 
 fn finish(
     args: &Args,
-    model: &pixelforest::forest::Model,
+    model: &pixelforest::pipeline::Model,
     classes: &[LabelClass],
     t: Instant,
 ) -> anyhow::Result<ExitCode> {

@@ -14,8 +14,8 @@ pub use convolve::mirror;
 pub use filters::filter_bank;
 pub use kernels::{gaussian_kernel, radius};
 pub use selection::{
-    split_scale, Family, FeatureSelection, StructureTensorScales, DEFAULT_SIGMAS, FILTER_WINDOW,
-    MAX_SIGMA, PRESMOOTH_WINDOW,
+    split_scale, Family, FeatureSelection, StructureTensorScales, DEFAULT_PRESET, DEFAULT_SIGMAS,
+    FILTER_WINDOW, MAX_SIGMA, PRESMOOTH_WINDOW,
 };
 
 /// Errors of the features layer.

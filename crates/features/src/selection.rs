@@ -50,6 +50,10 @@ impl Family {
     }
 }
 
+/// The preset `train`, `serve` and `demo` use unless told otherwise: the reference workflow's
+/// advice (see [`FeatureSelection::preset`]).
+pub const DEFAULT_PRESET: &str = "sigma>=1";
+
 /// ilastik's default scales.
 pub const DEFAULT_SIGMAS: [f64; 7] = [0.3, 0.7, 1.0, 1.6, 3.5, 5.0, 10.0];
 

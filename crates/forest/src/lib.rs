@@ -19,7 +19,6 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 use ndarray::{Array2, ArrayView2};
-use serde::{Deserialize, Serialize};
 
 mod bins;
 mod error;
@@ -34,8 +33,8 @@ mod uncertainty;
 #[allow(unsafe_code)]
 mod walk_masks;
 
-pub use error::ForestError;
-pub use model_file::FORMAT_VERSION;
+pub use error::{ForestError, InputProblem, ModelFileProblem, TreeProblem};
+pub use model_file::{read_model_file, write_model_file, FORMAT_VERSION, MAX_CLASSES};
 pub use settings::{ForestSettings, TrainReport};
 pub use uncertainty::uncertainty;
 
@@ -74,22 +73,20 @@ impl RandomForest {
         trees: Vec<Vec<NodeSpec>>,
     ) -> Result<Self, ForestError> {
         if n_features == 0 || n_features > u32::MAX as usize {
-            return Err(ForestError::Invalid(format!("{n_features} features")));
+            return Err(InputProblem::FeatureCount(n_features).into());
         }
         if n_classes == 0 {
-            return Err(ForestError::Invalid("0 classes".into()));
+            return Err(InputProblem::ClassCount(n_classes).into());
         }
         if trees.is_empty() {
-            return Err(ForestError::Invalid("no trees".into()));
+            return Err(InputProblem::NoTrees.into());
         }
         let trees = trees
             .iter()
             .enumerate()
-            .map(|(t, specs)| {
-                FlatTree::from_specs(specs, n_features, n_classes).map_err(|e| match e {
-                    ForestError::Invalid(m) => ForestError::Invalid(format!("tree {t}: {m}")),
-                    other => other,
-                })
+            .map(|(tree, specs)| {
+                FlatTree::from_specs(specs, n_features, n_classes)
+                    .map_err(|problem| ForestError::Tree { tree, problem })
             })
             .collect::<Result<_, _>>()?;
         Ok(Self {
@@ -110,7 +107,7 @@ impl RandomForest {
     ) -> Result<Self, ForestError> {
         let sub_forests: Vec<usize> = forests.iter().map(Vec::len).collect();
         if sub_forests.contains(&0) {
-            return Err(ForestError::Invalid("a sub-forest has no trees".into()));
+            return Err(InputProblem::NoTrees.into());
         }
         let mut forest = Self::from_tree_specs(
             n_features,
@@ -168,32 +165,4 @@ impl RandomForest {
             Err(e) => panic!("predict_proba_columns: {e}"),
         }
     }
-}
-
-/// A class of a model: name and display colour.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClassInfo {
-    pub name: String,
-    pub color: [u8; 3],
-}
-
-/// Everything besides the trees that a model file records, so it can be checked against images.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelMeta {
-    pub channel_names: Vec<String>,
-    pub feature_names: Vec<String>,
-    /// The feature selection as JSON, owned by the features layer (opaque here).
-    pub feature_selection: serde_json::Value,
-    pub classes: Vec<ClassInfo>,
-    pub settings: ForestSettings,
-    pub report: Option<TrainReport>,
-    /// Free-form provenance (program version, inputs).
-    pub provenance: serde_json::Value,
-}
-
-/// A forest with its metadata: what `train` writes and `predict` reads (`.pxf`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Model {
-    pub forest: RandomForest,
-    pub meta: ModelMeta,
 }

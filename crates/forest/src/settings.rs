@@ -13,15 +13,21 @@ pub struct ForestSettings {
     pub seed: u64,
 }
 
+impl ForestSettings {
+    /// The defaults, in the one place they are defined (the CLI's flags and the labeling
+    /// project's settings take theirs from here).
+    pub const DEFAULT: Self = Self {
+        n_trees: 100,
+        max_depth: None,
+        min_samples_leaf: 1,
+        balance_classes: false,
+        seed: 42,
+    };
+}
+
 impl Default for ForestSettings {
     fn default() -> Self {
-        Self {
-            n_trees: 100,
-            max_depth: None,
-            min_samples_leaf: 1,
-            balance_classes: false,
-            seed: 42,
-        }
+        Self::DEFAULT
     }
 }
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use pixelforest_forest::Model;
+use crate::model::Model;
 use pixelforest_io::{ProbabilityFormat, SampleType, TiffCompression};
 
 use crate::error::{PipelineError, Result};

@@ -14,10 +14,11 @@ use crate::batch_predict::{predict_batch, PredictOptions, UncertaintyDir};
 use crate::error::{PipelineError, Result};
 use crate::inputs::collect_images;
 use crate::metrics::{argmax_classes, score, Scores};
+use crate::model::save_model;
 use crate::prepare_run::{prepare_batch, prepared_stem, PrepareOptions};
 use crate::report::BatchReport;
 use crate::synth_run::{write_synth, SynthOptions};
-use crate::train_files::{save_model, train_from_files};
+use crate::train_files::train_from_files;
 
 /// Options of the demo.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,8 +41,8 @@ impl Default for DemoOptions {
             n_images: 2,
             size: 300,
             seed: 1,
-            features: "sigma>=1".into(),
-            n_trees: 100,
+            features: pixelforest_features::DEFAULT_PRESET.into(),
+            n_trees: ForestSettings::DEFAULT.n_trees,
             progress: true,
         }
     }

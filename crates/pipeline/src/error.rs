@@ -21,6 +21,12 @@ pub enum PipelineError {
     },
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
+    /// A file that is not a usable model.
+    #[error("{path}: not a usable model file: {source}")]
+    Model {
+        path: PathBuf,
+        source: crate::model::ModelError,
+    },
     /// A batch's outputs collide with each other or with its inputs; nothing was written.
     #[error(transparent)]
     Plan(#[from] crate::plan::PlanConflict),

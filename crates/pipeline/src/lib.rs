@@ -15,6 +15,7 @@ mod ilastik_model;
 mod ilastik_run;
 pub mod inputs;
 pub mod metrics;
+mod model;
 pub mod model_check;
 mod plan;
 mod predict;
@@ -48,6 +49,7 @@ pub use inputs::{
     collect_images, steinbock_output_dir, steinbock_probabilities_path, steinbock_root, Shard,
     STEINBOCK_ILASTIK_IMG, STEINBOCK_PROBABILITIES,
 };
+pub use model::{load_model, save_model, MetaProblem, Model, ModelError, ModelMeta};
 pub use plan::{is_complete, plan_outputs, PlanConflict};
 pub use predict::{
     check_image, model_selection, predict_image, predict_image_with_progress, DEFAULT_TILE,
@@ -65,8 +67,8 @@ pub use synth_run::{
 };
 pub use train::{labelled_rows, train_model, TrainingRows};
 pub use train_files::{
-    find_label_image, load_model, load_pair, pair_labels, project_classes, save_model,
-    train_from_files, train_from_files_pruned, Pairing, PROJECT_SETTINGS,
+    find_label_image, load_pair, pair_labels, project_classes, train_from_files,
+    train_from_files_pruned, Pairing, PROJECT_SETTINGS,
 };
 pub use uncertainty_export::{
     read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,

@@ -12,13 +12,14 @@
 use ndarray::{Array2, Axis};
 use pixelforest_core::{Image, LabelClass};
 use pixelforest_features::{Family, FeatureSelection};
-use pixelforest_forest::{ForestSettings, Model, RandomForest};
+use pixelforest_forest::{ForestSettings, RandomForest};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::error::{PipelineError, Result};
+use crate::model::Model;
 use crate::train::{labelled_rows, train_model};
 
 /// What pruning kept and measured (stored in the model's provenance, shown by `info`).

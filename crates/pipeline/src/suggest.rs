@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::Model;
 use ndarray::{s, Array2};
-use pixelforest_forest::Model;
 use pixelforest_io::H5Layout;
 use pixelforest_prepare::{contact_sheet, crop, uncertain_windows, CropRect, SheetTile};
 

@@ -4,10 +4,11 @@
 use ndarray::{Array2, Axis};
 use pixelforest_core::{Image, LabelClass};
 use pixelforest_features::{compute_features_region, FeatureSelection};
-use pixelforest_forest::{ClassInfo, ForestSettings, Model, ModelMeta, RandomForest};
+use pixelforest_forest::{ForestSettings, RandomForest};
 use rayon::prelude::*;
 
 use crate::error::{PipelineError, Result, SampleProblem};
+use crate::model::{Model, ModelMeta};
 use crate::tiles::tile_grid;
 
 /// Tile edge used while gathering training rows.
@@ -124,15 +125,8 @@ pub fn train_model(
     let meta = ModelMeta {
         feature_names: selection.feature_names(&channel_names),
         channel_names,
-        feature_selection: serde_json::to_value(selection)
-            .map_err(|e| PipelineError::Invalid(format!("feature selection: {e}")))?,
-        classes: classes
-            .iter()
-            .map(|c| ClassInfo {
-                name: c.name.clone(),
-                color: c.color,
-            })
-            .collect(),
+        feature_selection: selection.clone(),
+        classes: classes.to_vec(),
         settings: settings.clone(),
         report: Some(report),
         provenance: serde_json::json!({

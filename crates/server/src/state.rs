@@ -7,9 +7,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use ndarray::Array3;
 use pixelforest_core::Image;
-use pixelforest_forest::Model;
 use pixelforest_io::IoError;
-use pixelforest_pipeline::PipelineError;
+use pixelforest_pipeline::{Model, PipelineError};
 use serde::Serialize;
 
 use crate::project::{Project, ProjectSettings};

@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use pixelforest_core::LabelClass;
 use pixelforest_features::{FeatureError, FeatureSelection};
-use pixelforest_forest::{ForestSettings, Model};
+use pixelforest_forest::ForestSettings;
 use pixelforest_io::IoError;
-use pixelforest_pipeline::PipelineError;
+use pixelforest_pipeline::{Model, PipelineError};
 
 use crate::state::AppState;
 
