@@ -22,7 +22,7 @@ pub use error::{IlpError, Result};
 pub use export::{append_lanes, write_project, ExportLane, ExportProject, IlastikVersion};
 pub use export_naming::{export_path, nickname};
 pub use export_settings::{read_export_settings, StoredExport};
-pub use headless::{parse_headless_args, HeadlessArgs, HeadlessError, SUPPORTED_FLAGS};
+pub use headless::{parse_headless_args, BadValue, HeadlessArgs, HeadlessError, SUPPORTED_FLAGS};
 pub use pixelforest_core::LabelClass;
 pub use project::{
     axes_from_axistags, split_internal_path, IlpFeatures, IlpLane, IlpProject, LabelPlane,
