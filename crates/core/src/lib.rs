@@ -4,6 +4,8 @@
 //! names ([`Image`]). Labels are `u8` maps where 0 means unlabeled and 1..=K name a class
 //! ([`LabelClass`]).
 
+#![warn(missing_docs)]
+
 mod channel_names;
 mod image;
 mod labels;

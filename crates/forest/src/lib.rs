@@ -12,6 +12,7 @@
 //! with vector compares, then per row); `model_file` is the `.pxf` format;
 //! `uncertainty` is ilastik's margin.
 
+#![warn(missing_docs)]
 // `unsafe` lives in the SIMD walk only (`walk_masks`), one operation per block with its SAFETY
 // comment; the rest of the crate is held to the workspace's rule.
 #![deny(unsafe_code)]
@@ -54,13 +55,20 @@ pub struct RandomForest {
 /// A node of an imported tree: go left when `x[feature] <= threshold`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeSpec {
+    /// Go left when `x[feature] <= threshold`, else right.
     Split {
+        /// The feature compared.
         feature: u32,
+        /// The threshold; NaN values go right.
         threshold: f32,
+        /// Index of the left child.
         left: u32,
+        /// Index of the right child.
         right: u32,
     },
+    /// A leaf: its class weights (normalised when the forest is built).
     Leaf {
+        /// One weight per class.
         probs: Vec<f32>,
     },
 }
@@ -123,14 +131,17 @@ impl RandomForest {
         &self.sub_forests
     }
 
+    /// Number of features a row must have.
     pub fn n_features(&self) -> usize {
         self.n_features
     }
 
+    /// Number of classes the forest predicts.
     pub fn n_classes(&self) -> usize {
         self.n_classes
     }
 
+    /// Number of trees.
     pub fn n_trees(&self) -> usize {
         self.trees.len()
     }

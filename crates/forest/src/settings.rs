@@ -5,11 +5,15 @@ use serde::{Deserialize, Serialize};
 /// Training settings (defaults as ilastik's: 100 trees).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForestSettings {
+    /// Number of trees.
     pub n_trees: usize,
+    /// Maximum depth of a tree (`None`: grown until pure).
     pub max_depth: Option<usize>,
+    /// Fewest samples a leaf may hold.
     pub min_samples_leaf: usize,
     /// Weight classes inversely to their label counts.
     pub balance_classes: bool,
+    /// Seed of the bootstrap and feature draws: same seed, same forest.
     pub seed: u64,
 }
 
@@ -36,5 +40,6 @@ impl Default for ForestSettings {
 pub struct TrainReport {
     /// Labelled samples per class, index 0 = class 1.
     pub class_counts: Vec<usize>,
+    /// Out-of-bag accuracy: each sample scored by the trees that did not draw it.
     pub oob_accuracy: f64,
 }

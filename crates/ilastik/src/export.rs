@@ -191,11 +191,7 @@ fn write_lane_info(w: &IlpWriter, infos: &H5Group, i: usize, lane: &ExportLane) 
     w.text(&raw, "filePath", &lane.file_path)?;
     w.text(&raw, "location", "FileSystem")?;
     w.text(&raw, "nickname", &lane.nickname)?;
-    w.text(
-        &raw,
-        "axistags",
-        &pixelforest_io::axistags::axistags_json(&lane.axes),
-    )?;
+    w.text(&raw, "axistags", &pixelforest_io::axistags_json(&lane.axes))?;
     w.text(&raw, "datasetId", &format!("pixelforest-lane-{i:04}"))?;
     w.text(&raw, "display_mode", "default")?;
     w.bools(&raw, "allowLabels", &[], &[true])?;

@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 
 use ndarray::{Array3, Axis};
 use pixelforest_core::Image;
-use pixelforest_io::image_info::{write_image_info, AcquisitionInfo, ImageInfo};
-use pixelforest_io::imc_panel::{panel_from_channels, write_panel, PanelRow};
+use pixelforest_io::{panel_from_channels, write_panel, PanelRow};
 use pixelforest_io::{read_imc_txt, read_imc_txt_channels, ImcChannel, McdFile, SampleType};
+use pixelforest_io::{write_image_info, AcquisitionInfo, ImageInfo};
 
 use crate::convert_plan::{plan_jobs, Job, Source};
 use crate::error::{PipelineError, Result};

@@ -13,10 +13,10 @@ mod features_export;
 mod finite;
 mod ilastik_model;
 mod ilastik_run;
-pub mod inputs;
-pub mod metrics;
+mod inputs;
+mod metrics;
 mod model;
-pub mod model_check;
+mod model_check;
 mod plan;
 mod predict;
 mod prepare_run;
@@ -26,50 +26,37 @@ mod prune;
 mod report;
 mod suggest;
 mod synth_run;
-pub mod tiles;
+mod tiles;
 mod train;
 mod train_files;
 mod uncertainty_export;
 
-pub use batch_predict::{
-    convert_probabilities, create_parent, predict_batch, PredictOptions, UncertaintyDir,
-};
+pub use batch_predict::{convert_probabilities, predict_batch, PredictOptions, UncertaintyDir};
 pub use convert_plan::collect_imc_files;
 pub use convert_run::{convert_batch, ConvertOptions, PanelSource};
 pub use demo::{run_demo, upscale_labels, DemoOptions, DemoReport, Step};
 pub use error::{PipelineError, Result, SampleProblem};
-pub use features_export::{feature_stack, write_features};
-pub use finite::{check_finite, NonFinite};
-pub use ilastik_model::{is_hdf5_file, model_from_ilp};
+pub use features_export::write_features;
+pub use finite::NonFinite;
+pub use ilastik_model::is_hdf5_file;
 pub use ilastik_run::{
-    append_ilp_images, append_ilp_lanes, classes_from_ilp, export_ilp, export_lane,
-    forest_from_ilp, ilp_training_set, import_ilp, selection_from_ilp,
+    append_ilp_images, append_ilp_lanes, classes_from_ilp, export_ilp, forest_from_ilp,
+    ilp_training_set, import_ilp, selection_from_ilp,
 };
-pub use inputs::{
-    collect_images, steinbock_output_dir, steinbock_probabilities_path, steinbock_root, Shard,
-    STEINBOCK_ILASTIK_IMG, STEINBOCK_PROBABILITIES,
-};
+pub use inputs::{collect_images, steinbock_output_dir, steinbock_probabilities_path, Shard};
+pub use metrics::{argmax_classes, score, Scores};
 pub use model::{load_model, save_model, MetaProblem, Model, ModelError, ModelMeta};
 pub use plan::{is_complete, plan_outputs, PlanConflict};
-pub use predict::{
-    check_image, model_selection, predict_image, predict_image_with_progress, DEFAULT_TILE,
-};
-pub use prepare_run::{
-    crop_file_name, is_prepared_file, parse_crop_file_name, prepare_batch, prepared_stem,
-    PrepareOptions,
-};
+pub use predict::{predict_image, DEFAULT_TILE};
+pub use prepare_run::{is_prepared_file, parse_crop_file_name, prepare_batch, PrepareOptions};
 pub use prepare_steinbock::{prepare_steinbock_batch, SteinbockPrepareOptions};
 pub use prune::{train_pruned, PruneReport};
 pub use report::{BatchReport, Outcome, Status};
 pub use suggest::{suggest, suggestions_csv, suggestions_sheet, SuggestOptions, Suggestion};
-pub use synth_run::{
-    synth_files, write_sample, write_synth, SynthFiles, SynthOptions, GROUND_TRUTH_DIR,
-};
+pub use synth_run::{write_synth, SynthFiles, SynthOptions, GROUND_TRUTH_DIR};
 pub use train::{labelled_rows, train_model, TrainingRows};
 pub use train_files::{
-    find_label_image, load_pair, pair_labels, project_classes, train_from_files,
-    train_from_files_pruned, Pairing, PROJECT_SETTINGS,
+    find_label_image, pair_labels, project_classes, train_from_files, train_from_files_pruned,
+    Pairing, PROJECT_SETTINGS,
 };
-pub use uncertainty_export::{
-    read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,
-};
+pub use uncertainty_export::UncertaintyMeasure;

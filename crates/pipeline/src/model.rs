@@ -228,7 +228,7 @@ pub fn save_model(model: &Model, path: &Path) -> Result<()> {
 /// Reads a model file; errors name the file.
 ///
 /// An ilastik project (`.ilp`, recognised by its HDF5 signature) is a model too: its stored
-/// forest with its own feature selection and classes (see [`crate::model_from_ilp`]).
+/// forest with its own feature selection and classes (see `model_from_ilp`).
 ///
 /// # Errors
 /// [`PipelineError::Model`] for a file that is not a usable model, an I/O error naming the file.

@@ -8,9 +8,13 @@ use rand_chacha::ChaCha8Rng;
 /// A crop rectangle in scaled-image pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CropRect {
+    /// Left column.
     pub x: usize,
+    /// Top row.
     pub y: usize,
+    /// Width.
     pub w: usize,
+    /// Height.
     pub h: usize,
 }
 

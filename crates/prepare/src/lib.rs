@@ -2,6 +2,8 @@
 //! ilastik image preparation) does to each stack, on arrays only (no files):
 //! hot-pixel filter per channel -> summary channel prepended as channel 0 -> integer upscaling.
 
+#![warn(missing_docs)]
+
 mod contact_sheet;
 mod crops;
 mod groups;
@@ -16,7 +18,7 @@ use rayon::prelude::*;
 pub use contact_sheet::{contact_sheet, SheetTile};
 pub use crops::{crop, random_crops, CropRect};
 pub use groups::{aggregate_groups, Group};
-pub use hot_pixels::{filter_hot_pixels, max_of_neighbours};
+pub use hot_pixels::filter_hot_pixels;
 pub use resize::upscale_bilinear;
 pub use uncertain_windows::{uncertain_windows, Window};
 
@@ -48,6 +50,7 @@ impl Summary {
 pub struct PrepareSettings {
     /// A pixel exceeding the maximum of its 8 neighbours by more than this is clipped to it; 0 disables.
     pub hot_pixel_threshold: f32,
+    /// The summary channel prepended as channel 0.
     pub summary: Summary,
     /// Integer upscaling factor (bilinear on pixel centres, OpenCV INTER_LINEAR semantics).
     pub scale: usize,

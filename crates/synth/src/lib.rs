@@ -5,6 +5,8 @@
 //! markers (E-cadherin, CD45), cytoplasmic markers (panCK, Vimentin, CD68), stroma fibres (SMA)
 //! and a background channel; mild blur, Poisson counts and sparse hot pixels; ~1 um pixels.
 
+#![warn(missing_docs)]
+
 mod layout;
 mod markers;
 mod scribbles;
@@ -19,8 +21,11 @@ pub use markers::CHANNELS;
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SynthSettings {
+    /// Height in pixels.
     pub height: usize,
+    /// Width in pixels.
     pub width: usize,
+    /// Seed of every random choice: the same seed gives the same tissue.
     pub seed: u64,
 }
 

@@ -9,6 +9,8 @@
 //! A test that needs one calls [`real_fixture`]; when the file is absent it says so on stderr
 //! and returns `None`, so the test reports a skip instead of passing silently.
 
+#![warn(missing_docs)]
+
 use std::path::PathBuf;
 
 /// The environment variable that overrides the fixture root.
