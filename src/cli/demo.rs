@@ -89,8 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         report.n_features,
         report
             .oob_accuracy
-            .map(|a| format!("{a:.4}"))
-            .unwrap_or_else(|| "-".into())
+            .map_or_else(|| "-".into(), |a| format!("{a:.4}"))
     );
     println!();
     let header: String = report

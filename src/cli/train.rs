@@ -95,7 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .iter()
                 .enumerate()
                 .map(|(i, n)| {
-                    let color = defaults.get(i).map(|c| c.color).unwrap_or([128, 128, 128]);
+                    let color = defaults.get(i).map_or([128, 128, 128], |c| c.color);
                     LabelClass::new(n.trim(), color)
                 })
                 .collect()

@@ -269,10 +269,10 @@ fn set(out: &mut HeadlessArgs, flag: &str, value: Option<String>) -> Result<(), 
             out.output_axis_order = Some(axes);
         }
         "--pipeline_result_drange" => {
-            out.pipeline_result_drange = Some(parse_range(&v).map_err(|why| invalid(&v, why))?)
+            out.pipeline_result_drange = Some(parse_range(&v).map_err(|why| invalid(&v, why))?);
         }
         "--export_drange" => {
-            out.export_drange = Some(parse_range(&v).map_err(|why| invalid(&v, why))?)
+            out.export_drange = Some(parse_range(&v).map_err(|why| invalid(&v, why))?);
         }
         "--logfile" => out.logfile = Some(PathBuf::from(v)),
         other => return Err(HeadlessError::UnknownFlag(other.into())),

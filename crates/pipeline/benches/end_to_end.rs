@@ -85,11 +85,10 @@ fn main() {
             let peer = feat + pred;
             let argmax_path = format!("{}.peer_argmax.npy", img_path.display());
             let peer_acc = read_npy_u8(&argmax_path)
-                .map(|a| {
+                .map_or(f64::NAN, |a| {
                     let a = ndarray::Array2::from_shape_vec((h, w), a).expect("peer shape");
                     score(&a, &truth, 3).accuracy
-                })
-                .unwrap_or(f64::NAN);
+                });
             println!(
                 "fastfilters2 + scikit-learn: train {train:.2} s; predict (features {feat:.2} s + forest {pred:.2} s) {peer:.2} s = {:.3} Mpx/s; accuracy vs truth {peer_acc:.4}",
                 mpx / peer

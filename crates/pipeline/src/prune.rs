@@ -148,7 +148,7 @@ pub fn train_pruned(
     }
     let mut pruned = selection.clone();
     for row in &mut pruned.matrix {
-        row.iter_mut().for_each(|on| *on = false);
+        row.fill(false);
     }
     for &k in &keep {
         let (family, j) = pairs[k];
@@ -191,7 +191,7 @@ mod tests {
     fn pair_columns_follow_the_output_order() {
         let mut s = FeatureSelection::preset("sigma>=1").unwrap();
         for row in &mut s.matrix {
-            row.iter_mut().for_each(|v| *v = false);
+            row.fill(false);
         }
         s.matrix[0][0] = true; // Gaussian smoothing: 1 per channel
         s.matrix[4][1] = true; // structure tensor eigenvalues: 2 per channel

@@ -138,10 +138,10 @@ fn display_name(o: &Outcome) -> String {
             return format!("{}/{}", file.to_string_lossy(), inner.dataset);
         }
     }
-    o.input
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| o.input.display().to_string())
+    o.input.file_name().map_or_else(
+        || o.input.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Runs `work` over `inputs` in parallel with a progress bar of `what` (e.g. "stacks"), each

@@ -95,12 +95,7 @@ pub fn train_model(
     let mut xs = Vec::new();
     let mut ys = Vec::new();
     for (i, (image, labels)) in samples.iter().enumerate() {
-        let problem = if image.n_channels() != channel_names.len() {
-            Some(SampleProblem::Channels {
-                have: image.n_channels(),
-                want: channel_names.len(),
-            })
-        } else {
+        let problem = if image.n_channels() == channel_names.len() {
             labels
                 .iter()
                 .find(|&&l| usize::from(l) > classes.len())
@@ -109,6 +104,11 @@ pub fn train_model(
                     n_classes: classes.len(),
                     names: class_names(classes),
                 })
+        } else {
+            Some(SampleProblem::Channels {
+                have: image.n_channels(),
+                want: channel_names.len(),
+            })
         };
         if let Some(problem) = problem {
             return Err(PipelineError::Sample { index: i, problem });

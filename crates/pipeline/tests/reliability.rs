@@ -23,7 +23,7 @@ fn selection() -> FeatureSelection {
     FeatureSelection {
         sigmas: vec![1.0],
         matrix,
-        structure_tensor: Default::default(),
+        structure_tensor: pixelforest_features::StructureTensorScales::default(),
     }
 }
 

@@ -49,6 +49,9 @@ pub fn random_crops(
 }
 
 /// Cuts `rect` out of `image` (clipped to the image), keeping the channel names.
+///
+/// # Panics
+/// Never: a crop has the image's channels, so its names fit.
 pub fn crop(image: &Image, rect: CropRect) -> Image {
     let y1 = (rect.y + rect.h).min(image.height());
     let x1 = (rect.x + rect.w).min(image.width());

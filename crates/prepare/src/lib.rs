@@ -70,6 +70,9 @@ impl Default for PrepareSettings {
 ///
 /// The summary is computed from the filtered channels before upscaling (upscaling is linear, so
 /// the order does not change the result beyond rounding).
+///
+/// # Panics
+/// Never: one name is made per channel.
 pub fn prepare_image(image: &Image, settings: &PrepareSettings) -> Image {
     let (c, h, w) = image.data().dim();
     let filtered: Vec<_> = (0..c)

@@ -95,7 +95,7 @@ async fn send(
         request = request.header("content-type", "application/json");
     }
     let request = request
-        .body(body.map(Body::from).unwrap_or_else(Body::empty))
+        .body(body.map_or_else(Body::empty, Body::from))
         .unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status();

@@ -51,6 +51,9 @@ pub struct SynthSample {
 }
 
 /// Generates one sample; deterministic per settings.
+///
+/// # Panics
+/// Never: one name is made per generated channel.
 pub fn generate(settings: &SynthSettings) -> SynthSample {
     let (h, w) = (settings.height.max(1), settings.width.max(1));
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
