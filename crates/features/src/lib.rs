@@ -1,6 +1,17 @@
 //! The features layer: ilastik's Gaussian-derivative filter bank, computed as ilastik computes it
 //! (pre-smoothing per scale, filters at min(s, 1), fastfilters' structure tensor), with tiling
 //! that reproduces the whole-image result exactly.
+//!
+//! ```
+//! use ndarray::Array3;
+//! use pixelforest_features::{compute_features, FeatureSelection};
+//!
+//! // The workflow's advice: every filter at sigma 1, 1.6, 3.5, 5 and 10: 40 features per channel.
+//! let selection = FeatureSelection::preset("sigma>=1").unwrap();
+//! let image = Array3::<f32>::zeros((2, 32, 32));
+//! let features = compute_features(image.view(), &selection);
+//! assert_eq!(features.dim(), (80, 32, 32));
+//! ```
 
 #![warn(missing_docs)]
 

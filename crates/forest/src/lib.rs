@@ -11,6 +11,19 @@
 //! cache-friendly layout `predict` walks in blocks of rows (`walk_masks`: sets of rows per node
 //! with vector compares, then per row); `model_file` is the `.pxf` format;
 //! `uncertainty` is ilastik's margin.
+//!
+//! ```
+//! use ndarray::array;
+//! use pixelforest_forest::{ForestSettings, RandomForest};
+//!
+//! // Four labelled rows of one feature; label 0 would mean unlabeled.
+//! let x = array![[0.0f32], [0.1], [0.9], [1.0]];
+//! let settings = ForestSettings { n_trees: 10, ..ForestSettings::DEFAULT };
+//! let (forest, report) = RandomForest::train(x.view(), &[1, 1, 2, 2], 2, &settings).unwrap();
+//! assert_eq!(report.class_counts, [2, 2]);
+//! let p = forest.predict_proba(array![[0.05f32], [0.95]].view());
+//! assert!(p[[0, 0]] > 0.5 && p[[1, 1]] > 0.5);
+//! ```
 
 #![warn(missing_docs)]
 // `unsafe` lives in the SIMD walk only (`walk_masks`), one operation per block with its SAFETY

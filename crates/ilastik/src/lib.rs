@@ -3,6 +3,19 @@
 //!
 //! Part of the io layer: returns plain data (arrays, names, matrices); the pipeline turns it into
 //! feature selections and training sets.
+//!
+//! ```
+//! use pixelforest_ilastik::parse_headless_args;
+//!
+//! // steinbock's call of ilastik, as `pixelforest headless` receives it.
+//! let args: Vec<String> = ["--headless", "--project=pixel.ilp", "--export_dtype=uint16", "img/a.h5/img"]
+//!     .iter()
+//!     .map(|s| s.to_string())
+//!     .collect();
+//! let parsed = parse_headless_args(&args).unwrap();
+//! assert_eq!(parsed.export_dtype.as_deref(), Some("uint16"));
+//! assert_eq!(parsed.inputs, ["img/a.h5/img"]);
+//! ```
 
 mod axis_order;
 mod block_slice;

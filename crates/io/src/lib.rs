@@ -12,6 +12,19 @@
 //! - Declared sizes are checked against the file and the memory budget (`PIXELFOREST_MAX_IMAGE_BYTES`) before anything is allocated.
 //!
 //! All errors name the file and the problem ([`IoError`]).
+//!
+//! ```
+//! use ndarray::Array3;
+//! use pixelforest_io::{read_image, write_tiff_stack, Image, SampleType};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("a_ilastik.tiff");
+//! let data = Array3::from_shape_fn((2, 3, 4), |(c, y, x)| (c * 100 + y * 10 + x) as f32);
+//! let image = Image::new(data, vec!["DNA1".into(), "CD45".into()]).unwrap();
+//! write_tiff_stack(&path, &image, SampleType::U16).unwrap();
+//! let back = read_image(&path).unwrap();
+//! assert_eq!(back.data(), image.data());
+//! ```
 
 #![warn(missing_docs)]
 

@@ -3,6 +3,22 @@
 //!
 //! Contract used by `cli` and `server`: [`train_model`] and [`predict_image`] on in-memory images;
 //! the batch runners ([`predict_batch`], [`prepare_batch`], ...) on files.
+//!
+//! ```
+//! use pixelforest_core::default_classes;
+//! use pixelforest_features::FeatureSelection;
+//! use pixelforest_forest::ForestSettings;
+//! use pixelforest_pipeline::{predict_image, train_model};
+//! use pixelforest_synth::{generate, SynthSettings};
+//!
+//! let sample = generate(&SynthSettings { height: 48, width: 48, seed: 3 });
+//! let selection = FeatureSelection::preset("sigma>=1").unwrap();
+//! let settings = ForestSettings { n_trees: 5, ..ForestSettings::DEFAULT };
+//! let training = [(sample.image.clone(), sample.scribbles.clone())];
+//! let model = train_model(&training, &selection, &default_classes(), &settings).unwrap();
+//! let probs = predict_image(&model, &sample.image, 256).unwrap(); // (class, y, x)
+//! assert_eq!(probs.dim(), (3, 48, 48));
+//! ```
 
 mod batch_predict;
 mod convert_plan;

@@ -1,6 +1,18 @@
 //! The prepare layer: what the reference workflow's CellProfiler pipeline (and steinbock's
 //! ilastik image preparation) does to each stack, on arrays only (no files):
 //! hot-pixel filter per channel -> summary channel prepended as channel 0 -> integer upscaling.
+//!
+//! ```
+//! use ndarray::Array3;
+//! use pixelforest_core::Image;
+//! use pixelforest_prepare::{prepare_image, PrepareSettings};
+//!
+//! let image = Image::new(Array3::from_elem((2, 10, 10), 3.0), vec!["a".into(), "b".into()]).unwrap();
+//! let prepared = prepare_image(&image, &PrepareSettings::default());
+//! // Mean x 100 prepended as channel 0, then upscaled x 2.
+//! assert_eq!(prepared.data().dim(), (3, 20, 20));
+//! assert_eq!(prepared.data()[[0, 5, 5]], 300.0);
+//! ```
 
 #![warn(missing_docs)]
 

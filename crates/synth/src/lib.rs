@@ -4,6 +4,14 @@
 //! nuclear markers (two DNA channels, histone, Ki67 in dividing cells), ring-like membrane
 //! markers (E-cadherin, CD45), cytoplasmic markers (panCK, Vimentin, CD68), stroma fibres (SMA)
 //! and a background channel; mild blur, Poisson counts and sparse hot pixels; ~1 um pixels.
+//!
+//! ```
+//! use pixelforest_synth::{generate, SynthSettings};
+//!
+//! let sample = generate(&SynthSettings { height: 64, width: 64, seed: 1 });
+//! assert_eq!((sample.image.height(), sample.image.width()), (64, 64));
+//! assert!(sample.truth.iter().all(|&c| (1..=3).contains(&c)));
+//! ```
 
 #![warn(missing_docs)]
 
