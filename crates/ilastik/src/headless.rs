@@ -12,16 +12,28 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[non_exhaustive]
 pub enum HeadlessError {
+    /// A flag ilastik has that pixelforest does not implement, or one ilastik does not have.
     #[error("ilastik option {0} is not supported by pixelforest headless (supported: {SUPPORTED_FLAGS})")]
     UnknownFlag(String),
+    /// A flag given without its value.
     #[error("{0} needs a value")]
     MissingValue(String),
+    /// A value given to a flag that takes none.
     #[error("{flag} takes no value (got {value:?})")]
-    UnexpectedValue { flag: String, value: String },
+    UnexpectedValue {
+        /// The flag.
+        flag: String,
+        /// The value given.
+        value: String,
+    },
+    /// A value ilastik's parser refuses.
     #[error("{flag}={value:?}: {why}")]
     Invalid {
+        /// The flag.
         flag: String,
+        /// The value given.
         value: String,
+        /// Why it is refused.
         why: BadValue,
     },
     /// Input paths both after the flags and in `--raw_data` (ilastik refuses the mix).
@@ -75,21 +87,31 @@ pub const SUPPORTED_FLAGS: &str =
 /// ilastik validates them; what pixelforest implements is decided by the caller).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HeadlessArgs {
+    /// `--headless`.
     pub headless: bool,
+    /// `--project`: the `.ilp` file.
     pub project: Option<PathBuf>,
     /// `--readonly` with its optional boolean (`--readonly`, `--readonly 1`, `--readonly=false`).
     pub readonly: Option<bool>,
     /// `--input_axes`, lowercase (`cyx`).
     pub input_axes: Option<String>,
+    /// `--export_source`, e.g. `Probabilities`.
     pub export_source: Option<String>,
+    /// `--output_format`, e.g. `tiff`.
     pub output_format: Option<String>,
+    /// `--output_filename_format`, e.g. `{dataset_dir}/{nickname}_{result_type}`.
     pub output_filename_format: Option<String>,
+    /// `--output_internal_path` (dataset of an HDF5 export).
     pub output_internal_path: Option<String>,
+    /// `--export_dtype`, e.g. `uint16`.
     pub export_dtype: Option<String>,
     /// `--output_axis_order`, lowercase.
     pub output_axis_order: Option<String>,
+    /// `--pipeline_result_drange`: the range renormalized from.
     pub pipeline_result_drange: Option<(f64, f64)>,
+    /// `--export_drange`: the range renormalized to.
     pub export_drange: Option<(f64, f64)>,
+    /// `--logfile`.
     pub logfile: Option<PathBuf>,
     /// Input images (`--raw_data` or trailing paths); `file.h5/dataset` names a dataset.
     pub inputs: Vec<String>,

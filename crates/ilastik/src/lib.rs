@@ -17,6 +17,8 @@
 //! assert_eq!(parsed.inputs, ["img/a.h5/img"]);
 //! ```
 
+#![warn(missing_docs)]
+
 mod axis_order;
 mod block_slice;
 mod bounded;

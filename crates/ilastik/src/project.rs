@@ -26,7 +26,9 @@ pub const FEATURE_IDS: [&str; 6] = [
 /// [`FEATURE_IDS`] order (reordered from the project's `FeatureIds`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IlpFeatures {
+    /// The scales, ascending.
     pub scales: Vec<f64>,
+    /// `matrix[family][scale]`: computed or not.
     pub matrix: Vec<Vec<bool>>,
 }
 
@@ -35,18 +37,21 @@ pub struct IlpFeatures {
 pub struct LabelPlane {
     /// Position along the lane's other axes, e.g. `[('t', 2), ('z', 0)]`; empty for 2-D data.
     pub plane: Vec<(char, usize)>,
+    /// The labels, (y, x).
     pub labels: Array2<u8>,
 }
 
 /// One lane (input image) of the project.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IlpLane {
+    /// The lane's position, 0-based.
     pub index: usize,
     /// As stored: a path relative to the project folder, optionally followed by the dataset
     /// inside an HDF5 file (`images/a_s2.h5/a_s2`).
     pub file_path: String,
     /// `FileSystem` or `ProjectInternal`.
     pub location: String,
+    /// The lane's name in ilastik.
     pub nickname: String,
     /// Axis keys in storage order, e.g. `tyxc` or `zyxc`.
     pub axes: String,
@@ -87,12 +92,19 @@ pub fn split_internal_path(file_path: &str) -> (String, Option<String>) {
 /// An ilastik Pixel Classification project, read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IlpProject {
+    /// The project file.
     pub path: PathBuf,
+    /// The workflow it was made with (`PixelClassification`).
     pub workflow: String,
+    /// The version of ilastik that saved it, e.g. `1.4.1b15`.
     pub ilastik_version: String,
+    /// Label names, in label order.
     pub label_names: Vec<String>,
+    /// Label colours, RGB, in label order.
     pub label_colors: Vec<[u8; 3]>,
+    /// The feature selection, when the project has one.
     pub features: Option<IlpFeatures>,
+    /// The lanes (input images), in order.
     pub lanes: Vec<IlpLane>,
     /// The trained forest, if the project stores one.
     pub forest: Option<crate::vigra_forest::IlpForest>,
