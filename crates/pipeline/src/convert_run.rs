@@ -39,14 +39,19 @@ pub enum PanelSource {
 /// Options of a `convert` run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConvertOptions {
+    /// Folder of the written stacks.
     pub out_dir: PathBuf,
+    /// Which channels to keep and their names.
     pub panel: PanelSource,
+    /// Sample type of the written stacks.
     pub sample: SampleType,
     /// steinbock's `--hpf`; 0 disables the filter.
     pub hot_pixel_threshold: f32,
     /// Where to write steinbock's `images.csv` (`None`: not written).
     pub image_info: Option<PathBuf>,
+    /// Redo acquisitions whose outputs exist.
     pub overwrite: bool,
+    /// Show progress bars.
     pub progress: bool,
 }
 

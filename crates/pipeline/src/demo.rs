@@ -23,14 +23,19 @@ use crate::train_files::train_from_files;
 /// Options of the demo.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoOptions {
+    /// Folder the demo writes its project into.
     pub out_dir: PathBuf,
     /// Synthetic acquisitions; the first is labelled and trained on, all are predicted.
     pub n_images: usize,
     /// Raw acquisition edge in pixels (the prepared images are `scale` times larger).
     pub size: usize,
+    /// Seed of the data, the crops and the forest.
     pub seed: u64,
+    /// Feature preset.
     pub features: String,
+    /// Trees in the forest.
     pub n_trees: usize,
+    /// Show progress bars.
     pub progress: bool,
 }
 
@@ -51,7 +56,9 @@ impl Default for DemoOptions {
 /// One timed step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
+    /// The step's name.
     pub name: &'static str,
+    /// Wall time it took.
     pub elapsed: Duration,
     /// Megapixels the step processed (at the resolution it works on).
     pub megapixels: f64,
@@ -60,14 +67,21 @@ pub struct Step {
 /// What the demo measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoReport {
+    /// The timed steps, in order.
     pub steps: Vec<Step>,
+    /// Class names, in label order.
     pub class_names: Vec<String>,
+    /// Labelled pixels per class.
     pub labelled_pixels: Vec<usize>,
+    /// The forest's out-of-bag accuracy.
     pub oob_accuracy: Option<f64>,
+    /// Features per pixel.
     pub n_features: usize,
     /// Scores per predicted image: (name, scores, used for training).
     pub scores: Vec<(String, Scores, bool)>,
+    /// The model file written.
     pub model: PathBuf,
+    /// The probability files written.
     pub probabilities: Vec<PathBuf>,
 }
 

@@ -146,7 +146,9 @@ pub fn steinbock_output_dir(images: &[PathBuf]) -> Option<PathBuf> {
 /// `index` (0-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
+    /// This shard, 0-based.
     pub index: usize,
+    /// Number of shards.
     pub count: usize,
 }
 

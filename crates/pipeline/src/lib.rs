@@ -20,6 +20,8 @@
 //! assert_eq!(probs.dim(), (3, 48, 48));
 //! ```
 
+#![warn(missing_docs)]
+
 mod batch_predict;
 mod convert_plan;
 mod convert_run;

@@ -15,15 +15,21 @@ use crate::report::{run_parallel, BatchReport};
 /// Options of a `prepare` run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrepareOptions {
+    /// Hot-pixel filter, summary channel and scale.
     pub settings: PrepareSettings,
     /// Where `<name>_s2.h5` goes.
     pub out_dir: PathBuf,
     /// Where the random crops go.
     pub crops_dir: PathBuf,
+    /// Random crops cut from each image.
     pub crops_per_image: usize,
+    /// Edge of a crop in pixels (at the prepared scale).
     pub crop_size: usize,
+    /// Seed of the crop positions.
     pub seed: u64,
+    /// Redo images whose outputs exist.
     pub overwrite: bool,
+    /// Show progress bars.
     pub progress: bool,
 }
 

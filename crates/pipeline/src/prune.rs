@@ -27,11 +27,17 @@ use crate::train::{labelled_rows, train_model};
 pub struct PruneReport {
     /// Kept (family, sigma) pairs, most important first, with their permutation importance.
     pub kept: Vec<(String, f64, f64)>,
+    /// (family, scale) pairs of the full selection.
     pub pairs_before: usize,
+    /// Features of the full selection.
     pub features_before: usize,
+    /// Features kept.
     pub features_after: usize,
+    /// Out-of-bag accuracy with the full selection.
     pub oob_accuracy_full: f64,
+    /// Out-of-bag accuracy with the kept pairs.
     pub oob_accuracy_pruned: f64,
+    /// Accuracy the pruning was allowed to lose.
     pub tolerance: f64,
 }
 

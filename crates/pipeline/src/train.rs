@@ -17,7 +17,9 @@ const TRAIN_TILE: usize = 256;
 /// Labelled feature rows of one or more images: `x` is (sample, feature), `y` the labels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainingRows {
+    /// Feature rows, (sample, feature).
     pub x: Array2<f32>,
+    /// Their labels (1 = first class).
     pub y: Vec<u8>,
 }
 

@@ -51,7 +51,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// Images paired with their label images, and the images that have none.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Pairing {
+    /// (image, label image) pairs.
     pub pairs: Vec<(PathBuf, PathBuf)>,
+    /// Images without a label image.
     pub unlabeled: Vec<PathBuf>,
 }
 
