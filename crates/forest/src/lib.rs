@@ -1,5 +1,7 @@
 //! The forest layer: a random forest trained from sparse pixel labels. Knows nothing of images or
-//! files: it sees feature rows and writes its model to any `Write`.
+//! files: it sees feature rows and writes its trees to any `Write`. The model's metadata (classes,
+//! channels, feature selection) is the pipeline layer's `Model`; this layer stores it in the
+//! `.pxf` container as opaque JSON.
 //!
 //! Contract used by the layers above (keep these signatures; add freely).
 //!
@@ -9,7 +11,7 @@
 //! unless one improves the Gini impurity, thresholds midway between adjacent distinct values,
 //! bootstrap samples, unweighted mean of the trees' leaf distributions; `tree` is the flat,
 //! cache-friendly layout `predict` walks in blocks of rows (`walk_masks`: sets of rows per node
-//! with vector compares, then per row); `model_file` is the `.pxf` format;
+//! with vector compares, then per row); `model_file` is the `.pxf` container;
 //! `uncertainty` is ilastik's margin.
 //!
 //! ```

@@ -49,7 +49,7 @@ pub fn crop_file_name(prepared_stem: &str, rect: &CropRect) -> String {
     )
 }
 
-/// The image stem and rectangle of a crop file named by [`crop_file_name`], if it is one.
+/// The image stem and rectangle of a crop file named by `crop_file_name`, if it is one.
 pub fn parse_crop_file_name(name: &str) -> Option<(String, CropRect)> {
     let stem = name.strip_suffix(".h5")?;
     // From the right: _h{H}, _w{W}, _y{Y}, _x{X}.
