@@ -41,6 +41,9 @@ pub enum PipelineError {
         /// Why it cannot be used.
         source: crate::model::ModelError,
     },
+    /// A model whose metadata disagrees with its forest.
+    #[error(transparent)]
+    ModelMeta(#[from] crate::model::MetaProblem),
     /// A batch's outputs collide with each other or with its inputs; nothing was written.
     #[error(transparent)]
     Plan(#[from] crate::plan::PlanConflict),

@@ -24,10 +24,7 @@ pub const DEFAULT_TILE: usize = 256;
 /// count for the model's channels than its forest uses: a hand-edited model is refused here,
 /// before any pixel is computed.
 pub fn model_selection(model: &Model) -> Result<FeatureSelection> {
-    model
-        .selection()
-        .cloned()
-        .map_err(|e| PipelineError::Invalid(e.to_string()))
+    Ok(model.selection()?.clone())
 }
 
 /// Checks that `image` fits `model` (channels, feature count); returns the model's selection.
