@@ -14,10 +14,10 @@ use pixelforest_pipeline::{
 };
 
 /// Written by pixelforest before the model type left the forest crate (see `make.sh` there).
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model_v1");
+
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/model_v1")
-        .join(name)
+    Path::new(FIXTURES).join(name)
 }
 
 #[test]
