@@ -164,10 +164,7 @@ fn steinbock_call_writes_the_files_steinbock_expects() {
     let d = pixelforest::io::h5_image::read_dataset(&img, &h5, "img").unwrap();
     assert_eq!(d.axes, "cyx");
     assert_eq!(d.data.dim(), (5, 120, 120));
-    assert!(matches!(
-        d.stored,
-        pixelforest::io::tiff_stack::StoredType::Float
-    ));
+    assert!(matches!(d.stored, pixelforest::io::StoredType::Float));
     // steinbock's own marker, an HDF5 bool (h5py reads np.True_ as steinbock writes it).
     let marker = h5.dataset("img").unwrap().attr("steinbock").unwrap();
     assert_eq!(marker.read_raw().unwrap(), [1]);

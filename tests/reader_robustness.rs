@@ -257,7 +257,7 @@ fn model_bytes() -> Vec<u8> {
             vec![false],
             vec![false],
         ],
-        structure_tensor: Default::default(),
+        structure_tensor: pixelforest::features::StructureTensorScales::default(),
     };
     let classes = &pixelforest_core::default_classes()[..2];
     let settings = pixelforest_forest::ForestSettings {

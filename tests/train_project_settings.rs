@@ -27,7 +27,7 @@ fn train_uses_the_feature_matrix_of_the_project() {
     let mut features = FeatureSelection {
         sigmas: vec![0.3, 1.6],
         matrix: vec![vec![false; 2]; 6],
-        structure_tensor: Default::default(),
+        structure_tensor: pixelforest::features::StructureTensorScales::default(),
     };
     features.matrix[0][0] = true;
     features.matrix[5][1] = true;
@@ -58,10 +58,7 @@ fn train_uses_the_feature_matrix_of_the_project() {
     let model = train(&[]);
     let channels = model.meta.channel_names.len();
     assert_eq!(model.forest.n_features(), 3 * channels);
-    assert_eq!(
-        model.meta.feature_selection,
-        serde_json::to_value(&settings.features).unwrap()
-    );
+    assert_eq!(model.meta.feature_selection, settings.features);
     let model = train(&["--features", "ilastik"]);
     assert_eq!(model.forest.n_features(), 49 * channels);
 }

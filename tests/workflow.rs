@@ -137,8 +137,8 @@ fn whole_flow_writes_ilastik_compatible_probabilities() {
             .unwrap();
     let probs =
         pixelforest::io::read_probabilities(&out.join("synth_02_s2_Probabilities.tiff")).unwrap();
-    let scores = pixelforest::pipeline::metrics::score(
-        &pixelforest::pipeline::metrics::argmax_classes(&probs),
+    let scores = pixelforest::pipeline::score(
+        &pixelforest::pipeline::argmax_classes(&probs),
         &upscale_labels(&truth, 2),
         3,
     );

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use pixelforest::features::DEFAULT_PRESET;
+use pixelforest::forest::ForestSettings;
 use pixelforest::pipeline::{run_demo, DemoOptions};
 
 use super::common::init_threads;
@@ -27,10 +29,10 @@ pub struct Args {
     #[arg(long, default_value_t = 300)]
     size: usize,
     /// Feature preset.
-    #[arg(long, default_value = "sigma>=1")]
+    #[arg(long, default_value = DEFAULT_PRESET)]
     features: String,
     /// Trees in the forest.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = ForestSettings::DEFAULT.n_trees)]
     trees: usize,
     /// Seed of the data and the forest.
     #[arg(long, default_value_t = 1)]
@@ -88,8 +90,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         report.n_features,
         report
             .oob_accuracy
-            .map(|a| format!("{a:.4}"))
-            .unwrap_or_else(|| "-".into())
+            .map_or_else(|| "-".into(), |a| format!("{a:.4}"))
     );
     println!();
     let header: String = report

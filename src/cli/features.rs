@@ -20,7 +20,7 @@ pub struct Args {
     /// The image.
     image: PathBuf,
     /// Feature preset: sigma>=1, ilastik or all.
-    #[arg(long, default_value = "sigma>=1")]
+    #[arg(long, default_value = pixelforest::features::DEFAULT_PRESET)]
     features: String,
     /// Output file (.h5 or .tiff).
     #[arg(long, short = 'o')]

@@ -52,7 +52,7 @@ struct ExportArgs {
     #[arg(long, default_value = "labels")]
     labels: PathBuf,
     /// Feature preset written as the project's feature selection.
-    #[arg(long, default_value = "sigma>=1")]
+    #[arg(long, default_value = pixelforest::features::DEFAULT_PRESET)]
     features: String,
     /// Project file to write.
     #[arg(long, short = 'o')]

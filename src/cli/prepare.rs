@@ -183,8 +183,7 @@ fn run_isp(args: &Args, hot_pixel_threshold: f32) -> anyhow::Result<ExitCode> {
     let crops_dir = args.crops.clone().unwrap_or_else(|| {
         out_dir
             .parent()
-            .map(|p| p.join("ilastik"))
-            .unwrap_or_else(|| PathBuf::from("ilastik"))
+            .map_or_else(|| PathBuf::from("ilastik"), |p| p.join("ilastik"))
     });
     let summary = match args.summary {
         SummaryArg::Sum => Summary::Sum,

@@ -58,19 +58,19 @@ pub struct Args {
     #[arg(long, short = 'o', default_value = "classifier.pxf")]
     out: PathBuf,
     /// Number of trees.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = ForestSettings::DEFAULT.n_trees)]
     trees: usize,
     /// Maximum tree depth (default: unlimited).
     #[arg(long)]
     max_depth: Option<usize>,
     /// Minimum labelled pixels per leaf.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = ForestSettings::DEFAULT.min_samples_leaf)]
     min_samples_leaf: usize,
     /// Weight classes inversely to their label counts.
     #[arg(long)]
     balance_classes: bool,
     /// Random seed; with the same seed, inputs and thread count the model is identical.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = ForestSettings::DEFAULT.seed)]
     seed: u64,
     /// After training, keep only the (family, scale) pairs needed: the fewest, ranked by
     /// permutation importance, whose out-of-bag accuracy is within --prune-tolerance of the full
@@ -102,7 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .iter()
                 .enumerate()
                 .map(|(i, n)| {
-                    let color = defaults.get(i).map(|c| c.color).unwrap_or([128, 128, 128]);
+                    let color = defaults.get(i).map_or([128, 128, 128], |c| c.color);
                     LabelClass::new(n.trim(), color)
                 })
                 .collect()
@@ -172,7 +172,7 @@ fn train_from_ilp(args: &Args, ilp: &std::path::Path) -> anyhow::Result<ExitCode
 
 fn finish(
     args: &Args,
-    model: &pixelforest::forest::Model,
+    model: &pixelforest::pipeline::Model,
     classes: &[LabelClass],
     t: Instant,
 ) -> anyhow::Result<ExitCode> {

@@ -5,8 +5,14 @@ use ndarray::{Array3, ArrayView2, ArrayView3, Axis};
 /// Errors building an [`Image`].
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ImageError {
+    /// The data's channel count differs from the number of names.
     #[error("image has {data} channels but {names} channel names were given")]
-    ChannelCountMismatch { data: usize, names: usize },
+    ChannelCountMismatch {
+        /// Channels of the data.
+        data: usize,
+        /// Channel names given.
+        names: usize,
+    },
 }
 
 /// A multichannel 2-D image, shape `(channels, height, width)`, with one name per channel.
@@ -36,34 +42,43 @@ impl Image {
         Self { data, channels }
     }
 
+    /// The pixels, `(channels, height, width)`.
     pub fn data(&self) -> &Array3<f32> {
         &self.data
     }
 
+    /// The pixels, mutable (the channel count cannot change: the names stay valid).
     pub fn data_mut(&mut self) -> &mut Array3<f32> {
         &mut self.data
     }
 
+    /// A view of the pixels.
     pub fn view(&self) -> ArrayView3<'_, f32> {
         self.data.view()
     }
 
+    /// The pixels and channel names, without copying them.
+    #[must_use]
     pub fn into_parts(self) -> (Array3<f32>, Vec<String>) {
         (self.data, self.channels)
     }
 
+    /// The channel names, one per channel.
     pub fn channels(&self) -> &[String] {
         &self.channels
     }
 
+    /// Number of channels.
     pub fn n_channels(&self) -> usize {
         self.data.shape()[0]
     }
 
+    /// Height in pixels.
     pub fn height(&self) -> usize {
         self.data.shape()[1]
     }
 
+    /// Width in pixels.
     pub fn width(&self) -> usize {
         self.data.shape()[2]
     }

@@ -8,11 +8,14 @@ pub const UNLABELED: u8 = 0;
 /// A user-defined class: its display name and colour. Its label value is its index + 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelClass {
+    /// Display name (ilastik's label name).
     pub name: String,
+    /// Display colour, RGB.
     pub color: [u8; 3],
 }
 
 impl LabelClass {
+    /// A class named `name` shown in `color`.
     pub fn new(name: &str, color: [u8; 3]) -> Self {
         Self {
             name: name.to_string(),

@@ -15,7 +15,7 @@ fn main() {
         let mut sel = base.clone();
         for (i, row) in sel.matrix.iter_mut().enumerate() {
             if i != f {
-                row.iter_mut().for_each(|v| *v = false);
+                row.fill(false);
             }
         }
         let t = Instant::now();

@@ -1,6 +1,19 @@
 //! The features layer: ilastik's Gaussian-derivative filter bank, computed as ilastik computes it
 //! (pre-smoothing per scale, filters at min(s, 1), fastfilters' structure tensor), with tiling
 //! that reproduces the whole-image result exactly.
+//!
+//! ```
+//! use ndarray::Array3;
+//! use pixelforest_features::{compute_features, FeatureSelection};
+//!
+//! // The workflow's advice: every filter at sigma 1, 1.6, 3.5, 5 and 10: 40 features per channel.
+//! let selection = FeatureSelection::preset("sigma>=1").unwrap();
+//! let image = Array3::<f32>::zeros((2, 32, 32));
+//! let features = compute_features(image.view(), &selection);
+//! assert_eq!(features.dim(), (80, 32, 32));
+//! ```
+
+#![warn(missing_docs)]
 
 mod convolve;
 mod filters;
@@ -11,28 +24,33 @@ use ndarray::{s, Array3, ArrayView3};
 use rayon::prelude::*;
 
 pub use convolve::mirror;
-pub use filters::filter_bank;
-pub use kernels::{gaussian_kernel, radius};
+use filters::filter_bank;
+pub use kernels::radius;
 pub use selection::{
-    split_scale, Family, FeatureSelection, StructureTensorScales, DEFAULT_SIGMAS, FILTER_WINDOW,
-    MAX_SIGMA, PRESMOOTH_WINDOW,
+    Family, FeatureSelection, StructureTensorScales, DEFAULT_PRESET, DEFAULT_SIGMAS, MAX_SIGMA,
 };
 
 /// Errors of the features layer.
 #[derive(Debug, thiserror::Error)]
 pub enum FeatureError {
     #[error("unknown feature preset {0:?} (expected one of: ilastik, all, sigma>=1)")]
+    /// A preset name that is none of `ilastik`, `all`, `sigma>=1`.
     UnknownPreset(String),
     #[error("invalid feature selection: {0}")]
+    /// A selection that cannot be computed (matrix shape, scales out of range).
     InvalidSelection(String),
 }
 
 /// A rectangle of an image, in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Region {
+    /// Top row.
     pub y: usize,
+    /// Left column.
     pub x: usize,
+    /// Height.
     pub h: usize,
+    /// Width.
     pub w: usize,
 }
 

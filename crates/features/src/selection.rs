@@ -9,11 +9,17 @@ use crate::FeatureError;
 /// The six feature families of ilastik's feature dialog, in ilastik's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Family {
+    /// Gaussian smoothing (1 channel per input channel).
     GaussianSmoothing,
+    /// Laplacian of Gaussian (1 channel).
     LaplacianOfGaussian,
+    /// Gaussian gradient magnitude (1 channel).
     GaussianGradientMagnitude,
+    /// Difference of Gaussians at s and 0.66 s (1 channel).
     DifferenceOfGaussians,
+    /// Structure tensor eigenvalues, larger first (2 channels).
     StructureTensorEigenvalues,
+    /// Hessian of Gaussian eigenvalues, larger first (2 channels).
     HessianOfGaussianEigenvalues,
 }
 
@@ -49,6 +55,10 @@ impl Family {
         }
     }
 }
+
+/// The preset `train`, `serve` and `demo` use unless told otherwise: the reference workflow's
+/// advice (see [`FeatureSelection::preset`]).
+pub const DEFAULT_PRESET: &str = "sigma>=1";
 
 /// ilastik's default scales.
 pub const DEFAULT_SIGMAS: [f64; 7] = [0.3, 0.7, 1.0, 1.6, 3.5, 5.0, 10.0];

@@ -107,35 +107,55 @@ pub(crate) fn grow_tree(inputs: &TreeInputs, seed: u64) -> GrownTree {
                     probs: class_weights.iter().map(|&w| (w / total) as f32).collect(),
                 };
             }
-            Some((f, split)) => {
-                let codes = inputs.binned.codes_of(f);
-                let (left_code, right_code) = resolve(split, node_samples, codes);
-                let mid = partition(node_samples, |s| codes[s.idx as usize] <= left_code);
-                let left = specs.len();
-                specs.push(NodeSpec::Leaf { probs: Vec::new() });
-                specs.push(NodeSpec::Leaf { probs: Vec::new() });
-                specs[work.node] = NodeSpec::Split {
-                    feature: f as u32,
-                    threshold: inputs.binned.threshold(f, left_code, right_code),
-                    left: left as u32,
-                    right: left as u32 + 1,
-                };
-                stack.push(Work {
-                    node: left + 1,
-                    start: work.start + mid,
-                    end: work.end,
-                    depth: work.depth + 1,
-                });
-                stack.push(Work {
-                    node: left,
-                    start: work.start,
-                    end: work.start + mid,
-                    depth: work.depth + 1,
-                });
-            }
+            Some((f, split)) => split_node(
+                inputs,
+                node_samples,
+                &work,
+                f,
+                split,
+                &mut specs,
+                &mut stack,
+            ),
         }
     }
     GrownTree { specs, in_bag }
+}
+
+/// Makes `work.node` a split on feature `f`, its samples partitioned left then right, and
+/// queues its two new children (the left one on top, so nodes are numbered in preorder).
+fn split_node(
+    inputs: &TreeInputs,
+    node_samples: &mut [Sample],
+    work: &Work,
+    f: usize,
+    split: Split,
+    specs: &mut Vec<NodeSpec>,
+    stack: &mut Vec<Work>,
+) {
+    let codes = inputs.binned.codes_of(f);
+    let (left_code, right_code) = resolve(split, node_samples, codes);
+    let mid = partition(node_samples, |s| codes[s.idx as usize] <= left_code);
+    let left = specs.len();
+    specs.push(NodeSpec::Leaf { probs: Vec::new() });
+    specs.push(NodeSpec::Leaf { probs: Vec::new() });
+    specs[work.node] = NodeSpec::Split {
+        feature: f as u32,
+        threshold: inputs.binned.threshold(f, left_code, right_code),
+        left: left as u32,
+        right: left as u32 + 1,
+    };
+    stack.push(Work {
+        node: left + 1,
+        start: work.start + mid,
+        end: work.end,
+        depth: work.depth + 1,
+    });
+    stack.push(Work {
+        node: left,
+        start: work.start,
+        end: work.start + mid,
+        depth: work.depth + 1,
+    });
 }
 
 /// The best split of a node as vigra's `ThresholdSplit` chooses it: features in random order,

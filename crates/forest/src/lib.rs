@@ -1,5 +1,7 @@
 //! The forest layer: a random forest trained from sparse pixel labels. Knows nothing of images or
-//! files: it sees feature rows and writes its model to any `Write`.
+//! files: it sees feature rows and writes its trees to any `Write`. The model's metadata (classes,
+//! channels, feature selection) is the pipeline layer's `Model`; this layer stores it in the
+//! `.pxf` container as opaque JSON.
 //!
 //! Contract used by the layers above (keep these signatures; add freely).
 //!
@@ -9,9 +11,23 @@
 //! unless one improves the Gini impurity, thresholds midway between adjacent distinct values,
 //! bootstrap samples, unweighted mean of the trees' leaf distributions; `tree` is the flat,
 //! cache-friendly layout `predict` walks in blocks of rows (`walk_masks`: sets of rows per node
-//! with vector compares, then per row); `model_file` is the `.pxf` format;
+//! with vector compares, then per row); `model_file` is the `.pxf` container;
 //! `uncertainty` is ilastik's margin.
+//!
+//! ```
+//! use ndarray::array;
+//! use pixelforest_forest::{ForestSettings, RandomForest};
+//!
+//! // Four labelled rows of one feature; label 0 would mean unlabeled.
+//! let x = array![[0.0f32], [0.1], [0.9], [1.0]];
+//! let settings = ForestSettings { n_trees: 10, ..ForestSettings::DEFAULT };
+//! let (forest, report) = RandomForest::train(x.view(), &[1, 1, 2, 2], 2, &settings).unwrap();
+//! assert_eq!(report.class_counts, [2, 2]);
+//! let p = forest.predict_proba(array![[0.05f32], [0.95]].view());
+//! assert!(p[[0, 0]] > 0.5 && p[[1, 1]] > 0.5);
+//! ```
 
+#![warn(missing_docs)]
 // `unsafe` lives in the SIMD walk only (`walk_masks`), one operation per block with its SAFETY
 // comment; the rest of the crate is held to the workspace's rule.
 #![deny(unsafe_code)]
@@ -19,7 +35,6 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 use ndarray::{Array2, ArrayView2};
-use serde::{Deserialize, Serialize};
 
 mod bins;
 mod error;
@@ -34,8 +49,8 @@ mod uncertainty;
 #[allow(unsafe_code)]
 mod walk_masks;
 
-pub use error::ForestError;
-pub use model_file::FORMAT_VERSION;
+pub use error::{ForestError, InputProblem, ModelFileProblem, TreeProblem};
+pub use model_file::{read_model_file, write_model_file, FORMAT_VERSION, MAX_CLASSES};
 pub use settings::{ForestSettings, TrainReport};
 pub use uncertainty::uncertainty;
 
@@ -55,13 +70,20 @@ pub struct RandomForest {
 /// A node of an imported tree: go left when `x[feature] <= threshold`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeSpec {
+    /// Go left when `x[feature] <= threshold`, else right.
     Split {
+        /// The feature compared.
         feature: u32,
+        /// The threshold; NaN values go right.
         threshold: f32,
+        /// Index of the left child.
         left: u32,
+        /// Index of the right child.
         right: u32,
     },
+    /// A leaf: its class weights (normalised when the forest is built).
     Leaf {
+        /// One weight per class.
         probs: Vec<f32>,
     },
 }
@@ -74,22 +96,20 @@ impl RandomForest {
         trees: Vec<Vec<NodeSpec>>,
     ) -> Result<Self, ForestError> {
         if n_features == 0 || n_features > u32::MAX as usize {
-            return Err(ForestError::Invalid(format!("{n_features} features")));
+            return Err(InputProblem::FeatureCount(n_features).into());
         }
         if n_classes == 0 {
-            return Err(ForestError::Invalid("0 classes".into()));
+            return Err(InputProblem::ClassCount(n_classes).into());
         }
         if trees.is_empty() {
-            return Err(ForestError::Invalid("no trees".into()));
+            return Err(InputProblem::NoTrees.into());
         }
         let trees = trees
             .iter()
             .enumerate()
-            .map(|(t, specs)| {
-                FlatTree::from_specs(specs, n_features, n_classes).map_err(|e| match e {
-                    ForestError::Invalid(m) => ForestError::Invalid(format!("tree {t}: {m}")),
-                    other => other,
-                })
+            .map(|(tree, specs)| {
+                FlatTree::from_specs(specs, n_features, n_classes)
+                    .map_err(|problem| ForestError::Tree { tree, problem })
             })
             .collect::<Result<_, _>>()?;
         Ok(Self {
@@ -110,7 +130,7 @@ impl RandomForest {
     ) -> Result<Self, ForestError> {
         let sub_forests: Vec<usize> = forests.iter().map(Vec::len).collect();
         if sub_forests.contains(&0) {
-            return Err(ForestError::Invalid("a sub-forest has no trees".into()));
+            return Err(InputProblem::NoTrees.into());
         }
         let mut forest = Self::from_tree_specs(
             n_features,
@@ -126,14 +146,17 @@ impl RandomForest {
         &self.sub_forests
     }
 
+    /// Number of features a row must have.
     pub fn n_features(&self) -> usize {
         self.n_features
     }
 
+    /// Number of classes the forest predicts.
     pub fn n_classes(&self) -> usize {
         self.n_classes
     }
 
+    /// Number of trees.
     pub fn n_trees(&self) -> usize {
         self.trees.len()
     }
@@ -168,32 +191,4 @@ impl RandomForest {
             Err(e) => panic!("predict_proba_columns: {e}"),
         }
     }
-}
-
-/// A class of a model: name and display colour.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClassInfo {
-    pub name: String,
-    pub color: [u8; 3],
-}
-
-/// Everything besides the trees that a model file records, so it can be checked against images.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelMeta {
-    pub channel_names: Vec<String>,
-    pub feature_names: Vec<String>,
-    /// The feature selection as JSON, owned by the features layer (opaque here).
-    pub feature_selection: serde_json::Value,
-    pub classes: Vec<ClassInfo>,
-    pub settings: ForestSettings,
-    pub report: Option<TrainReport>,
-    /// Free-form provenance (program version, inputs).
-    pub provenance: serde_json::Value,
-}
-
-/// A forest with its metadata: what `train` writes and `predict` reads (`.pxf`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Model {
-    pub forest: RandomForest,
-    pub meta: ModelMeta,
 }

@@ -74,10 +74,10 @@ fn fold_sub_forest(acc: &[f32], total: &mut [f32], k: usize, len: usize, n_trees
 impl RandomForest {
     fn check_features(&self, n_features: usize) -> Result<(), ForestError> {
         if n_features != self.n_features {
-            return Err(ForestError::Invalid(format!(
-                "the forest expects {} features, got {n_features}",
-                self.n_features
-            )));
+            return Err(ForestError::FeatureCount {
+                expected: self.n_features,
+                got: n_features,
+            });
         }
         Ok(())
     }

@@ -270,14 +270,14 @@ fn exact_split(
     totals: &NodeTotals,
     s: &mut SplitScratch,
 ) -> Option<Split> {
+    /// Class of a run of keys with one class, or none.
+    const MIXED: usize = usize::MAX;
     sorted_keys(samples, codes, s);
     let keys = &s.keys;
     let len = keys.len();
     if len == 0 || code(keys[0]) == code(keys[len - 1]) {
         return None;
     }
-    /// Class of a run of keys with one class, or none.
-    const MIXED: usize = usize::MAX;
     s.left[..s.n_classes].fill(0.0);
     let mut left_weight = 0.0;
     let mut best: Option<Split> = None;

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use crate::bins::bin_columns;
 use crate::grow::{grow_tree, GrownTree, TreeInputs};
 use crate::tree::FlatTree;
-use crate::{ForestError, ForestSettings, RandomForest, TrainReport};
+use crate::{ForestError, ForestSettings, InputProblem, RandomForest, TrainReport, MAX_CLASSES};
 
 /// Labelled rows gathered feature-major, with 0-based classes.
 struct Labelled {
@@ -21,29 +21,35 @@ fn check_inputs(
     n_classes: usize,
     settings: &ForestSettings,
 ) -> Result<Vec<usize>, ForestError> {
-    let invalid = |m: String| Err(ForestError::Invalid(m));
     if y.len() != x.nrows() {
-        return invalid(format!("{} labels for {} feature rows", y.len(), x.nrows()));
+        return Err(InputProblem::LabelCount {
+            labels: y.len(),
+            rows: x.nrows(),
+        }
+        .into());
     }
-    if n_classes == 0 || n_classes > 255 {
-        return invalid(format!("{n_classes} classes (expected 1 to 255)"));
+    if n_classes == 0 || n_classes > MAX_CLASSES {
+        return Err(InputProblem::ClassCount(n_classes).into());
     }
     if x.ncols() == 0 {
-        return invalid("no features".into());
+        return Err(InputProblem::FeatureCount(0).into());
     }
-    if settings.n_trees == 0 {
-        return invalid("n_trees is 0".into());
+    for (zero, name) in [
+        (settings.n_trees == 0, "n_trees"),
+        (settings.min_samples_leaf == 0, "min_samples_leaf"),
+        (settings.max_depth == Some(0), "max_depth"),
+    ] {
+        if zero {
+            return Err(InputProblem::ZeroSetting(name).into());
+        }
     }
-    if settings.min_samples_leaf == 0 {
-        return invalid("min_samples_leaf is 0".into());
-    }
-    if settings.max_depth == Some(0) {
-        return invalid("max_depth is 0".into());
-    }
-    if let Some((i, &label)) = y.iter().enumerate().find(|(_, &l)| l as usize > n_classes) {
-        return invalid(format!(
-            "label {label} of sample {i} exceeds the {n_classes} classes"
-        ));
+    if let Some((sample, &label)) = y.iter().enumerate().find(|(_, &l)| l as usize > n_classes) {
+        return Err(InputProblem::LabelOutOfRange {
+            label,
+            sample,
+            n_classes,
+        }
+        .into());
     }
     let rows: Vec<usize> = (0..y.len()).filter(|&i| y[i] > 0).collect();
     if rows.is_empty() {
@@ -51,7 +57,7 @@ fn check_inputs(
     }
     let first = y[rows[0]];
     if rows.iter().all(|&r| y[r] == first) {
-        return Err(ForestError::OneClass(format!("class {first}")));
+        return Err(ForestError::OneClass(first));
     }
     Ok(rows)
 }
@@ -124,7 +130,9 @@ impl RandomForest {
             .into_par_iter()
             .map(|t| {
                 let GrownTree { specs, in_bag } = grow_tree(&inputs, tree_seed(settings.seed, t));
-                FlatTree::from_specs(&specs, n_features, n_classes).map(|tree| (tree, in_bag))
+                FlatTree::from_specs(&specs, n_features, n_classes)
+                    .map(|tree| (tree, in_bag))
+                    .map_err(|problem| ForestError::Tree { tree: t, problem })
             })
             .collect::<Result<_, _>>()?;
         let oob_accuracy = oob_accuracy(&x, &labelled.rows, &labelled.classes, &grown, n_classes);

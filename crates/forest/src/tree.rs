@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use crate::{ForestError, NodeSpec};
+use crate::{NodeSpec, TreeProblem};
 
 /// One node of a [`FlatTree`]: go to `children[0]` when `x[feature] <= threshold`, else `children[1]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -125,112 +125,40 @@ impl FlatTree {
         specs: &[NodeSpec],
         n_features: usize,
         n_classes: usize,
-    ) -> Result<Self, ForestError> {
-        let bad = |msg: String| Err(ForestError::Invalid(msg));
-        if specs.is_empty() {
-            return bad("tree has no nodes".into());
+    ) -> Result<Self, TreeProblem> {
+        if specs.is_empty() || n_classes == 0 {
+            return Err(TreeProblem::Empty);
         }
-        if n_classes == 0 {
-            return bad("0 classes".into());
+        let order = Preorder::of(specs, n_features, n_classes)?;
+        let (probs, mut new_id) = leaf_table(specs, &order);
+        for (i, &s) in order.splits.iter().enumerate() {
+            new_id[s] = i as u32;
         }
-        // Pass 1: preorder numbering of splits and leaves, validating as we go.
-        let mut new_id: Vec<Option<u32>> = vec![None; specs.len()];
-        let mut internal_order: Vec<usize> = Vec::new();
-        let mut leaf_order: Vec<usize> = Vec::new();
-        let mut stack = vec![0usize];
-        while let Some(s) = stack.pop() {
-            if new_id[s].is_some() {
-                return bad(format!(
-                    "node {s} is reached twice (a tree must not share nodes or loop)"
-                ));
-            }
-            match &specs[s] {
-                NodeSpec::Split {
-                    feature,
-                    threshold,
-                    left,
-                    right,
-                } => {
-                    if *feature as usize >= n_features {
-                        return bad(format!(
-                            "node {s} splits on feature {feature}, but there are {n_features} features"
-                        ));
-                    }
-                    if threshold.is_nan() {
-                        return bad(format!("node {s} has a NaN threshold"));
-                    }
-                    for child in [*left, *right] {
-                        if child as usize >= specs.len() {
-                            return bad(format!(
-                                "node {s} has child {child}, but the tree has {} nodes",
-                                specs.len()
-                            ));
-                        }
-                    }
-                    new_id[s] = Some(internal_order.len() as u32);
-                    internal_order.push(s);
-                    stack.push(*right as usize);
-                    stack.push(*left as usize);
-                }
-                NodeSpec::Leaf { probs } => {
-                    if probs.len() != n_classes {
-                        return bad(format!(
-                            "leaf {s} has {} probabilities, expected {n_classes}",
-                            probs.len()
-                        ));
-                    }
-                    if probs.iter().any(|p| !p.is_finite() || *p < 0.0) {
-                        return bad(format!("leaf {s} has a negative or non-finite probability"));
-                    }
-                    if probs.iter().sum::<f32>() <= 0.0 {
-                        return bad(format!("leaf {s} has probabilities summing to 0"));
-                    }
-                    new_id[s] = Some(leaf_order.len() as u32);
-                    leaf_order.push(s);
-                }
-            }
-        }
-        // Pass 2: identical leaf distributions share one row of the probability table; table
-        // rows are numbered after all internal nodes.
-        let mut probs = Vec::new();
-        let mut rows: HashMap<Vec<u32>, u32> = HashMap::new();
-        for &s in &leaf_order {
-            if let NodeSpec::Leaf { probs: p } = &specs[s] {
-                let sum: f32 = p.iter().sum();
-                let normalised: Vec<f32> = p.iter().map(|v| v / sum).collect();
-                let key = normalised.iter().map(|v| v.to_bits()).collect();
-                let next = rows.len() as u32;
-                let row = *rows.entry(key).or_insert_with(|| {
-                    probs.extend_from_slice(&normalised);
-                    next
-                });
-                new_id[s] = Some(row);
-            }
-        }
-        let n_internal = internal_order.len() as u32;
+        let n_internal = order.splits.len() as u32;
         let index_of = |s: u32| -> u32 {
-            let id = new_id[s as usize].unwrap_or_default();
+            let id = new_id[s as usize];
             match specs[s as usize] {
                 NodeSpec::Split { .. } => id,
                 NodeSpec::Leaf { .. } => n_internal + id,
             }
         };
-        let mut nodes = Vec::with_capacity(internal_order.len());
-        for &s in &internal_order {
-            if let NodeSpec::Split {
-                feature,
-                threshold,
-                left,
-                right,
-            } = specs[s]
-            {
-                nodes.push(Node {
+        let nodes: Vec<Node> = order
+            .splits
+            .iter()
+            .filter_map(|&s| match specs[s] {
+                NodeSpec::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                } => Some(Node {
                     feature,
                     threshold,
                     children: [index_of(left), index_of(right)],
-                });
-            }
-        }
+                }),
+                NodeSpec::Leaf { .. } => None,
+            })
+            .collect();
         let n_rows = probs.len() / n_classes;
         Ok(FlatTree {
             feature_bound: feature_bound(&nodes),
@@ -248,36 +176,37 @@ impl FlatTree {
         probs: Vec<f32>,
         n_features: usize,
         n_classes: usize,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, TreeProblem> {
         if n_classes == 0 || !probs.len().is_multiple_of(n_classes) || probs.is_empty() {
-            return Err("a tree has no leaves".into());
+            return Err(TreeProblem::Empty);
         }
         let n_leaves = probs.len() / n_classes;
         let n_internal = internal.len();
         let total = n_internal + n_leaves;
         if total > u32::MAX as usize {
-            return Err("a tree has too many nodes".into());
+            return Err(TreeProblem::TooManyNodes);
         }
         for (i, node) in internal.iter().enumerate() {
             if node.feature as usize >= n_features {
-                return Err(format!(
-                    "node {i} uses feature {} of {n_features}",
-                    node.feature
-                ));
+                return Err(TreeProblem::Feature {
+                    node: i,
+                    feature: node.feature,
+                    n_features,
+                });
             }
             if node.threshold.is_nan() {
-                return Err(format!("node {i} has a NaN threshold"));
+                return Err(TreeProblem::NanThreshold(i));
             }
-            if node
+            if let Some(&child) = node
                 .children
                 .iter()
-                .any(|&c| c as usize <= i || c as usize >= total)
+                .find(|&&c| c as usize <= i || c as usize >= total)
             {
-                return Err(format!("node {i} has an invalid child"));
+                return Err(TreeProblem::Child { node: i, child });
             }
         }
-        if probs.iter().any(|p| !p.is_finite()) {
-            return Err("a leaf has a non-finite probability".into());
+        if let Some(row) = probs.iter().position(|p| !p.is_finite()) {
+            return Err(TreeProblem::LeafProbabilities(n_internal + row / n_classes));
         }
         Ok(FlatTree {
             feature_bound: feature_bound(&internal),
@@ -333,6 +262,112 @@ impl FlatTree {
         }
         specs
     }
+}
+
+/// The splits and leaves reachable from the root of a spec tree, each in preorder, validated.
+struct Preorder {
+    splits: Vec<usize>,
+    leaves: Vec<usize>,
+}
+
+impl Preorder {
+    fn of(specs: &[NodeSpec], n_features: usize, n_classes: usize) -> Result<Self, TreeProblem> {
+        let mut seen = vec![false; specs.len()];
+        let mut order = Preorder {
+            splits: Vec::new(),
+            leaves: Vec::new(),
+        };
+        let mut stack = vec![0usize];
+        while let Some(s) = stack.pop() {
+            if std::mem::replace(&mut seen[s], true) {
+                return Err(TreeProblem::SharedNode(s));
+            }
+            match &specs[s] {
+                NodeSpec::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                } => {
+                    check_split(
+                        s,
+                        *feature,
+                        *threshold,
+                        [*left, *right],
+                        specs.len(),
+                        n_features,
+                    )?;
+                    order.splits.push(s);
+                    stack.push(*right as usize);
+                    stack.push(*left as usize);
+                }
+                NodeSpec::Leaf { probs } => {
+                    check_leaf(s, probs, n_classes)?;
+                    order.leaves.push(s);
+                }
+            }
+        }
+        Ok(order)
+    }
+}
+
+fn check_split(
+    node: usize,
+    feature: u32,
+    threshold: f32,
+    children: [u32; 2],
+    n_nodes: usize,
+    n_features: usize,
+) -> Result<(), TreeProblem> {
+    if feature as usize >= n_features {
+        return Err(TreeProblem::Feature {
+            node,
+            feature,
+            n_features,
+        });
+    }
+    if threshold.is_nan() {
+        return Err(TreeProblem::NanThreshold(node));
+    }
+    match children.into_iter().find(|&c| c as usize >= n_nodes) {
+        Some(child) => Err(TreeProblem::Child { node, child }),
+        None => Ok(()),
+    }
+}
+
+fn check_leaf(leaf: usize, probs: &[f32], n_classes: usize) -> Result<(), TreeProblem> {
+    if probs.len() != n_classes {
+        return Err(TreeProblem::LeafLength {
+            leaf,
+            len: probs.len(),
+            n_classes,
+        });
+    }
+    if probs.iter().any(|p| !p.is_finite() || *p < 0.0) || probs.iter().sum::<f32>() <= 0.0 {
+        return Err(TreeProblem::LeafProbabilities(leaf));
+    }
+    Ok(())
+}
+
+/// The normalised probability table of the reachable leaves (identical distributions share one
+/// row) and each spec node's row number (entries of other nodes are 0).
+fn leaf_table(specs: &[NodeSpec], order: &Preorder) -> (Vec<f32>, Vec<u32>) {
+    let mut probs = Vec::new();
+    let mut new_id = vec![0u32; specs.len()];
+    let mut rows: HashMap<Vec<u32>, u32> = HashMap::new();
+    for &s in &order.leaves {
+        if let NodeSpec::Leaf { probs: p } = &specs[s] {
+            let sum: f32 = p.iter().sum();
+            let normalised: Vec<f32> = p.iter().map(|v| v / sum).collect();
+            let key = normalised.iter().map(|v| v.to_bits()).collect();
+            let next = rows.len() as u32;
+            new_id[s] = *rows.entry(key).or_insert_with(|| {
+                probs.extend_from_slice(&normalised);
+                next
+            });
+        }
+    }
+    (probs, new_id)
 }
 
 #[cfg(test)]

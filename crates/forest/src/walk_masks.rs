@@ -265,7 +265,7 @@ pub(crate) fn walk(
             unsafe {
                 walk_rows(tree, acc, pending, |r, f| {
                     *block.get_unchecked(f * BLOCK + r)
-                })
+                });
             }
         }
         RowSource::RowMajor { data, stride } => {
@@ -274,7 +274,7 @@ pub(crate) fn walk(
             unsafe {
                 walk_rows(tree, acc, pending, |r, f| {
                     *data.get_unchecked(r * stride + f)
-                })
+                });
             }
         }
     }

@@ -1,7 +1,9 @@
 //! Imported trees (`from_tree_specs`) and ilastik's uncertainty.
 
 use ndarray::{array, Array2};
-use pixelforest_forest::{uncertainty, ForestError, NodeSpec, RandomForest};
+use pixelforest_forest::{
+    uncertainty, ForestError, InputProblem, NodeSpec, RandomForest, TreeProblem,
+};
 
 fn leaf(probs: &[f32]) -> NodeSpec {
     NodeSpec::Leaf {
@@ -54,31 +56,57 @@ fn hand_made_trees_predict_the_expected_probabilities() {
 
 #[test]
 fn bad_specs_are_errors() {
-    let cases: Vec<(Vec<NodeSpec>, &str)> = vec![
-        (vec![], "no nodes"),
-        (vec![split(0, 0.0, 1, 5), leaf(&[1.0, 0.0])], "child 5"),
-        (vec![split(2, 0.0, 1, 1), leaf(&[1.0, 0.0])], "feature 2"),
-        (vec![split(0, 0.0, 1, 1), leaf(&[1.0, 0.0])], "twice"),
-        (vec![split(0, 0.0, 0, 1), leaf(&[1.0, 0.0])], "twice"),
+    let cases: Vec<(Vec<NodeSpec>, TreeProblem)> = vec![
+        (vec![], TreeProblem::Empty),
+        (
+            vec![split(0, 0.0, 1, 5), leaf(&[1.0, 0.0])],
+            TreeProblem::Child { node: 0, child: 5 },
+        ),
+        (
+            vec![split(2, 0.0, 1, 1), leaf(&[1.0, 0.0])],
+            TreeProblem::Feature {
+                node: 0,
+                feature: 2,
+                n_features: 2,
+            },
+        ),
+        (
+            vec![split(0, 0.0, 1, 1), leaf(&[1.0, 0.0])],
+            TreeProblem::SharedNode(1),
+        ),
+        (
+            vec![split(0, 0.0, 0, 1), leaf(&[1.0, 0.0])],
+            TreeProblem::SharedNode(0),
+        ),
         (
             vec![
                 split(0, f32::NAN, 1, 2),
                 leaf(&[1.0, 0.0]),
                 leaf(&[0.0, 1.0]),
             ],
-            "NaN",
+            TreeProblem::NanThreshold(0),
         ),
-        (vec![leaf(&[1.0])], "expected 2"),
-        (vec![leaf(&[0.0, 0.0])], "summing to 0"),
-        (vec![leaf(&[-1.0, 2.0])], "negative"),
+        (
+            vec![leaf(&[1.0])],
+            TreeProblem::LeafLength {
+                leaf: 0,
+                len: 1,
+                n_classes: 2,
+            },
+        ),
+        (vec![leaf(&[0.0, 0.0])], TreeProblem::LeafProbabilities(0)),
+        (vec![leaf(&[-1.0, 2.0])], TreeProblem::LeafProbabilities(0)),
     ];
-    for (tree, needle) in cases {
+    for (tree, expected) in cases {
         match RandomForest::from_tree_specs(2, 2, vec![tree.clone()]) {
-            Err(ForestError::Invalid(m)) => assert!(m.contains(needle), "{m} / {needle}"),
+            Err(ForestError::Tree { tree: 0, problem }) => assert_eq!(problem, expected),
             other => panic!("{tree:?}: {other:?}"),
         }
     }
-    assert!(RandomForest::from_tree_specs(2, 2, vec![]).is_err());
+    assert!(matches!(
+        RandomForest::from_tree_specs(2, 2, vec![]),
+        Err(ForestError::Input(InputProblem::NoTrees))
+    ));
 }
 
 #[test]

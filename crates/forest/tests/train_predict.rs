@@ -3,7 +3,7 @@
 mod common;
 
 use ndarray::{array, Array2, ShapeBuilder};
-use pixelforest_forest::{ForestError, ForestSettings, RandomForest};
+use pixelforest_forest::{ForestError, ForestSettings, InputProblem, RandomForest};
 
 fn small_settings(n_trees: usize) -> ForestSettings {
     ForestSettings {
@@ -130,11 +130,17 @@ fn wrong_feature_count_is_an_error_in_try_variants() {
     let wrong = Array2::<f32>::zeros((10, 5));
     assert!(matches!(
         forest.try_predict_proba(wrong.view()),
-        Err(ForestError::Invalid(_))
+        Err(ForestError::FeatureCount {
+            expected: 4,
+            got: 5
+        })
     ));
     assert!(matches!(
         forest.try_predict_proba_columns(wrong.view()),
-        Err(ForestError::Invalid(_))
+        Err(ForestError::FeatureCount {
+            expected: 4,
+            got: 10
+        })
     ));
 }
 
@@ -215,7 +221,7 @@ fn bad_inputs_are_errors() {
     one[3] = 2;
     one[9] = 2;
     match RandomForest::train(x.view(), &one, 2, &s) {
-        Err(ForestError::OneClass(c)) => assert_eq!(c, "class 2"),
+        Err(ForestError::OneClass(c)) => assert_eq!(c, 2),
         other => panic!("{other:?}"),
     }
     let mut bad = x.clone();
@@ -237,18 +243,25 @@ fn bad_inputs_are_errors() {
     assert!(RandomForest::train(bad.view(), &y_skip, 2, &s).is_ok());
     assert!(matches!(
         RandomForest::train(x.view(), &y[..49], 2, &s),
-        Err(ForestError::Invalid(_))
+        Err(ForestError::Input(InputProblem::LabelCount {
+            labels: 49,
+            rows: 50
+        }))
     ));
     let mut too_big = y.clone();
     too_big[0] = 3;
     assert!(matches!(
         RandomForest::train(x.view(), &too_big, 2, &s),
-        Err(ForestError::Invalid(_))
+        Err(ForestError::Input(InputProblem::LabelOutOfRange {
+            label: 3,
+            sample: 0,
+            n_classes: 2
+        }))
     ));
     let zero_trees = small_settings(0);
     assert!(matches!(
         RandomForest::train(x.view(), &y, 2, &zero_trees),
-        Err(ForestError::Invalid(_))
+        Err(ForestError::Input(InputProblem::ZeroSetting("n_trees")))
     ));
 }
 

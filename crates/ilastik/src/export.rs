@@ -56,6 +56,7 @@ pub struct ExportLane {
     /// Relative to the project's folder (and under it), or absolute; an HDF5 file is followed
     /// by its dataset (`images/a_s2.h5/a_s2`).
     pub file_path: String,
+    /// The lane's name in ilastik (the file stem).
     pub nickname: String,
     /// vigra axis keys of the raw dataset as stored, e.g. `zyxc`, `cyx`, `yx`.
     pub axes: String,
@@ -68,10 +69,15 @@ pub struct ExportLane {
 /// What an exported project holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportProject {
+    /// Label names, in label order.
     pub label_names: Vec<String>,
+    /// Label colours, RGB, in label order.
     pub label_colors: Vec<[u8; 3]>,
+    /// The feature selection.
     pub features: IlpFeatures,
+    /// The lanes (input images) with their labels.
     pub lanes: Vec<ExportLane>,
+    /// The ilastik version whose layout is written.
     pub version: IlastikVersion,
 }
 
@@ -191,11 +197,7 @@ fn write_lane_info(w: &IlpWriter, infos: &H5Group, i: usize, lane: &ExportLane) 
     w.text(&raw, "filePath", &lane.file_path)?;
     w.text(&raw, "location", "FileSystem")?;
     w.text(&raw, "nickname", &lane.nickname)?;
-    w.text(
-        &raw,
-        "axistags",
-        &pixelforest_io::axistags::axistags_json(&lane.axes),
-    )?;
+    w.text(&raw, "axistags", &pixelforest_io::axistags_json(&lane.axes))?;
     w.text(&raw, "datasetId", &format!("pixelforest-lane-{i:04}"))?;
     w.text(&raw, "display_mode", "default")?;
     w.bools(&raw, "allowLabels", &[], &[true])?;

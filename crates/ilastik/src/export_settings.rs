@@ -20,9 +20,13 @@ pub struct StoredExport {
     pub input_range: Option<(f64, f64)>,
     /// `ExportMin`, `ExportMax`: the range after renormalization.
     pub export_range: Option<(f64, f64)>,
+    /// `OutputFormat`, e.g. `tiff` or `hdf5`.
     pub output_format: Option<String>,
+    /// `OutputFilenameFormat`, e.g. `{dataset_dir}/{nickname}_{result_type}`.
     pub output_filename_format: Option<String>,
+    /// `OutputInternalPath` (dataset of an HDF5 export).
     pub output_internal_path: Option<String>,
+    /// `OutputAxisOrder`, e.g. `yxc`, when set.
     pub output_axis_order: Option<String>,
     /// True when `RegionStart`/`RegionStop` store a cutout (any value other than -1).
     pub cutout: bool,

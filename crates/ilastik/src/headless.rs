@@ -12,20 +12,69 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[non_exhaustive]
 pub enum HeadlessError {
+    /// A flag ilastik has that pixelforest does not implement, or one ilastik does not have.
     #[error("ilastik option {0} is not supported by pixelforest headless (supported: {SUPPORTED_FLAGS})")]
     UnknownFlag(String),
+    /// A flag given without its value.
     #[error("{0} needs a value")]
     MissingValue(String),
+    /// A value given to a flag that takes none.
     #[error("{flag} takes no value (got {value:?})")]
-    UnexpectedValue { flag: String, value: String },
+    UnexpectedValue {
+        /// The flag.
+        flag: String,
+        /// The value given.
+        value: String,
+    },
+    /// A value ilastik's parser refuses.
     #[error("{flag}={value:?}: {why}")]
     Invalid {
+        /// The flag.
         flag: String,
+        /// The value given.
         value: String,
-        why: String,
+        /// Why it is refused.
+        why: BadValue,
     },
-    #[error("{0}")]
-    Usage(String),
+    /// Input paths both after the flags and in `--raw_data` (ilastik refuses the mix).
+    #[error("trailing input paths ({}) cannot be combined with --raw_data", .0.join(" "))]
+    InputsTwice(Vec<String>),
+    /// `--export_drange` without `--pipeline_result_drange` (ilastik cannot renormalize).
+    #[error("cannot renormalize to a custom --export_drange without --pipeline_result_drange")]
+    ExportRangeAlone,
+}
+
+/// Why a flag's value is refused, as ilastik's parser refuses it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BadValue {
+    /// Not one of configparser's boolean words.
+    #[error("expected one of 1, yes, true, on, 0, no, false, off")]
+    NotBool,
+    /// Several comma-separated axis lists; a Pixel Classification project has one input role.
+    #[error("one axis list for the single Raw Data role")]
+    SeveralAxisLists,
+    /// A letter outside `xyztc`.
+    #[error("axes must be a combination of x, y, z, t, c")]
+    UnknownAxis,
+    /// An axis given twice.
+    #[error("repeated axis key {0}")]
+    RepeatedAxis(char),
+    /// `x` or `y` missing.
+    #[error("x and y need to be present")]
+    NoXy,
+    /// An `--output_axis_order` letter outside `txyzc`.
+    #[error("axes must be among t, x, y, z, c")]
+    UnknownOutputAxis,
+    /// An `--export_dtype` ilastik does not offer.
+    #[error("choose from {}", DTYPES.join(", "))]
+    Dtype,
+    /// Not a `(min, max)` list of numbers (the parser's message).
+    #[error("expected a (min, max) pair such as (0.0,1.0): {0}")]
+    NotARange(String),
+    /// A list of another length than two.
+    #[error("expected two numbers, got {0}")]
+    RangeLength(usize),
 }
 
 /// The flags [`parse_headless_args`] accepts, for error messages.
@@ -38,21 +87,31 @@ pub const SUPPORTED_FLAGS: &str =
 /// ilastik validates them; what pixelforest implements is decided by the caller).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HeadlessArgs {
+    /// `--headless`.
     pub headless: bool,
+    /// `--project`: the `.ilp` file.
     pub project: Option<PathBuf>,
     /// `--readonly` with its optional boolean (`--readonly`, `--readonly 1`, `--readonly=false`).
     pub readonly: Option<bool>,
     /// `--input_axes`, lowercase (`cyx`).
     pub input_axes: Option<String>,
+    /// `--export_source`, e.g. `Probabilities`.
     pub export_source: Option<String>,
+    /// `--output_format`, e.g. `tiff`.
     pub output_format: Option<String>,
+    /// `--output_filename_format`, e.g. `{dataset_dir}/{nickname}_{result_type}`.
     pub output_filename_format: Option<String>,
+    /// `--output_internal_path` (dataset of an HDF5 export).
     pub output_internal_path: Option<String>,
+    /// `--export_dtype`, e.g. `uint16`.
     pub export_dtype: Option<String>,
     /// `--output_axis_order`, lowercase.
     pub output_axis_order: Option<String>,
+    /// `--pipeline_result_drange`: the range renormalized from.
     pub pipeline_result_drange: Option<(f64, f64)>,
+    /// `--export_drange`: the range renormalized to.
     pub export_drange: Option<(f64, f64)>,
+    /// `--logfile`.
     pub logfile: Option<PathBuf>,
     /// Input images (`--raw_data` or trailing paths); `file.h5/dataset` names a dataset.
     pub inputs: Vec<String>,
@@ -100,7 +159,7 @@ fn parse_bool(flag: &str, v: &str) -> Result<bool, HeadlessError> {
         _ => Err(HeadlessError::Invalid {
             flag: flag.into(),
             value: v.into(),
-            why: "expected one of 1, yes, true, on, 0, no, false, off".into(),
+            why: BadValue::NotBool,
         }),
     }
 }
@@ -150,20 +209,12 @@ pub fn parse_headless_args(args: &[String]) -> Result<HeadlessArgs, HeadlessErro
         }
     }
     out.inputs = match raw_data {
-        Some(_) if !trailing.is_empty() => {
-            return Err(HeadlessError::Usage(format!(
-                "trailing input paths ({}) cannot be combined with --raw_data",
-                trailing.join(" ")
-            )))
-        }
+        Some(_) if !trailing.is_empty() => return Err(HeadlessError::InputsTwice(trailing)),
         Some(files) => files,
         None => trailing,
     };
     if out.export_drange.is_some() && out.pipeline_result_drange.is_none() {
-        return Err(HeadlessError::Usage(
-            "cannot renormalize to a custom --export_drange without --pipeline_result_drange"
-                .into(),
-        ));
+        return Err(HeadlessError::ExportRangeAlone);
     }
     Ok(out)
 }
@@ -198,10 +249,10 @@ fn take_values(
 
 /// Stores one parsed flag (the last occurrence wins, as with argparse).
 fn set(out: &mut HeadlessArgs, flag: &str, value: Option<String>) -> Result<(), HeadlessError> {
-    let invalid = |v: &str, why: &str| HeadlessError::Invalid {
+    let invalid = |v: &str, why: BadValue| HeadlessError::Invalid {
         flag: flag.into(),
         value: v.into(),
-        why: why.into(),
+        why,
     };
     let Some(v) = value else {
         match flag {
@@ -217,9 +268,9 @@ fn set(out: &mut HeadlessArgs, flag: &str, value: Option<String>) -> Result<(), 
         "--input_axes" => {
             let axes = v.trim().to_lowercase();
             if axes.contains(',') {
-                return Err(invalid(&v, "one axis list for the single Raw Data role"));
+                return Err(invalid(&v, BadValue::SeveralAxisLists));
             }
-            check_axes(&axes).map_err(|why| invalid(&v, &why))?;
+            check_axes(&axes).map_err(|why| invalid(&v, why))?;
             out.input_axes = Some(axes);
         }
         "--export_source" => out.export_source = Some(v),
@@ -228,22 +279,22 @@ fn set(out: &mut HeadlessArgs, flag: &str, value: Option<String>) -> Result<(), 
         "--output_internal_path" => out.output_internal_path = Some(v),
         "--export_dtype" => {
             if !DTYPES.contains(&v.as_str()) {
-                return Err(invalid(&v, &format!("choose from {}", DTYPES.join(", "))));
+                return Err(invalid(&v, BadValue::Dtype));
             }
             out.export_dtype = Some(v);
         }
         "--output_axis_order" => {
             let axes = v.to_lowercase();
             if axes.chars().any(|c| !"txyzc".contains(c)) {
-                return Err(invalid(&v, "axes must be among t, x, y, z, c"));
+                return Err(invalid(&v, BadValue::UnknownOutputAxis));
             }
             out.output_axis_order = Some(axes);
         }
         "--pipeline_result_drange" => {
-            out.pipeline_result_drange = Some(parse_range(&v).map_err(|why| invalid(&v, &why))?)
+            out.pipeline_result_drange = Some(parse_range(&v).map_err(|why| invalid(&v, why))?);
         }
         "--export_drange" => {
-            out.export_drange = Some(parse_range(&v).map_err(|why| invalid(&v, &why))?)
+            out.export_drange = Some(parse_range(&v).map_err(|why| invalid(&v, why))?);
         }
         "--logfile" => out.logfile = Some(PathBuf::from(v)),
         other => return Err(HeadlessError::UnknownFlag(other.into())),
@@ -252,34 +303,34 @@ fn set(out: &mut HeadlessArgs, flag: &str, value: Option<String>) -> Result<(), 
 }
 
 /// ilastik's `parse_axiskeys`: letters of `xyztc`, none repeated, `x` and `y` present.
-fn check_axes(axes: &str) -> Result<(), String> {
+fn check_axes(axes: &str) -> Result<(), BadValue> {
     if axes.chars().any(|c| !"xyztc".contains(c)) {
-        return Err("axes must be a combination of x, y, z, t, c".into());
+        return Err(BadValue::UnknownAxis);
     }
     let mut seen = String::new();
     for c in axes.chars() {
         if seen.contains(c) {
-            return Err(format!("repeated axis key {c}"));
+            return Err(BadValue::RepeatedAxis(c));
         }
         seen.push(c);
     }
     if !axes.contains('x') || !axes.contains('y') {
-        return Err("x and y need to be present".into());
+        return Err(BadValue::NoXy);
     }
     Ok(())
 }
 
 /// ilastik's `convertStringToList` for a (min, max) pair: `(0.0,1.0)`, `[0, 65535]`.
-fn parse_range(v: &str) -> Result<(f64, f64), String> {
+fn parse_range(v: &str) -> Result<(f64, f64), BadValue> {
     let json = v
         .replace('(', "[")
         .replace(')', "]")
         .replace("None", "null");
-    let parsed: Vec<f64> = serde_json::from_str(&json)
-        .map_err(|e| format!("expected a (min, max) pair such as (0.0,1.0): {e}"))?;
+    let parsed: Vec<f64> =
+        serde_json::from_str(&json).map_err(|e| BadValue::NotARange(e.to_string()))?;
     match parsed.as_slice() {
         [lo, hi] => Ok((*lo, *hi)),
-        _ => Err(format!("expected two numbers, got {}", parsed.len())),
+        _ => Err(BadValue::RangeLength(parsed.len())),
     }
 }
 
@@ -354,14 +405,39 @@ mod tests {
         assert!(e.to_string().contains("--cutout_subregion"));
         let e = parse_headless_args(&strings(&["--export_dtype=uint12"])).unwrap_err();
         assert!(e.to_string().contains("uint12"), "{e}");
+        assert!(matches!(
+            e,
+            HeadlessError::Invalid {
+                why: BadValue::Dtype,
+                ..
+            }
+        ));
         let e = parse_headless_args(&strings(&["--export_drange=(0,255)"])).unwrap_err();
+        assert_eq!(e, HeadlessError::ExportRangeAlone);
         assert!(e.to_string().contains("--pipeline_result_drange"), "{e}");
         let e = parse_headless_args(&strings(&["--readonly=maybe"])).unwrap_err();
         assert!(e.to_string().contains("maybe"), "{e}");
+        let e = parse_headless_args(&strings(&["--input_axes=cyxy"])).unwrap_err();
+        assert!(matches!(
+            e,
+            HeadlessError::Invalid {
+                why: BadValue::RepeatedAxis('y'),
+                ..
+            }
+        ));
+        let e = parse_headless_args(&strings(&["--pipeline_result_drange=(0,1,2)"])).unwrap_err();
+        assert!(matches!(
+            e,
+            HeadlessError::Invalid {
+                why: BadValue::RangeLength(3),
+                ..
+            }
+        ));
         let e = parse_headless_args(&strings(&["--project"])).unwrap_err();
         assert_eq!(e, HeadlessError::MissingValue("--project".into()));
         let e = parse_headless_args(&strings(&["--raw_data", "a.h5", "--headless", "b.h5"]))
             .unwrap_err();
+        assert_eq!(e, HeadlessError::InputsTwice(vec!["b.h5".into()]));
         assert!(e.to_string().contains("--raw_data"), "{e}");
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
-use rust_hdf5::H5File;
+use rust_hdf5::{H5Dataset, H5File};
 
 use crate::block_slice::parse_block_slice;
 use crate::error::{IlpError, Result};
@@ -26,7 +26,9 @@ pub const FEATURE_IDS: [&str; 6] = [
 /// [`FEATURE_IDS`] order (reordered from the project's `FeatureIds`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IlpFeatures {
+    /// The scales, ascending.
     pub scales: Vec<f64>,
+    /// `matrix[family][scale]`: computed or not.
     pub matrix: Vec<Vec<bool>>,
 }
 
@@ -35,18 +37,21 @@ pub struct IlpFeatures {
 pub struct LabelPlane {
     /// Position along the lane's other axes, e.g. `[('t', 2), ('z', 0)]`; empty for 2-D data.
     pub plane: Vec<(char, usize)>,
+    /// The labels, (y, x).
     pub labels: Array2<u8>,
 }
 
 /// One lane (input image) of the project.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IlpLane {
+    /// The lane's position, 0-based.
     pub index: usize,
     /// As stored: a path relative to the project folder, optionally followed by the dataset
     /// inside an HDF5 file (`images/a_s2.h5/a_s2`).
     pub file_path: String,
     /// `FileSystem` or `ProjectInternal`.
     pub location: String,
+    /// The lane's name in ilastik.
     pub nickname: String,
     /// Axis keys in storage order, e.g. `tyxc` or `zyxc`.
     pub axes: String,
@@ -87,12 +92,19 @@ pub fn split_internal_path(file_path: &str) -> (String, Option<String>) {
 /// An ilastik Pixel Classification project, read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IlpProject {
+    /// The project file.
     pub path: PathBuf,
+    /// The workflow it was made with (`PixelClassification`).
     pub workflow: String,
+    /// The version of ilastik that saved it, e.g. `1.4.1b15`.
     pub ilastik_version: String,
+    /// Label names, in label order.
     pub label_names: Vec<String>,
+    /// Label colours, RGB, in label order.
     pub label_colors: Vec<[u8; 3]>,
+    /// The feature selection, when the project has one.
     pub features: Option<IlpFeatures>,
+    /// The lanes (input images), in order.
     pub lanes: Vec<IlpLane>,
     /// The trained forest, if the project stores one.
     pub forest: Option<crate::vigra_forest::IlpForest>,
@@ -399,15 +411,41 @@ fn default_axes(ndim: usize) -> &'static str {
     }
 }
 
+/// Sparse labels per plane: (y, x, label).
+type SparsePlanes = BTreeMap<PlaneKey, Vec<(usize, usize, u8)>>;
+
 fn read_label_set(r: &Reader, set: &str, lane: &IlpLane, version: &str) -> Result<Vec<LabelPlane>> {
     let prefix = format!("PixelClassification/LabelSets/{set}/");
     let mut blocks: Vec<&String> = r.names.iter().filter(|n| n.starts_with(&prefix)).collect();
     blocks.sort();
-    // Sparse labels per plane: (y, x, label).
-    let mut planes: BTreeMap<PlaneKey, Vec<(usize, usize, u8)>> = BTreeMap::new();
+    let mut planes = SparsePlanes::new();
     let mut extent = (0usize, 0usize);
     for name in blocks {
         let ds = crate::bounded::dataset(r.path, &r.file, name)?;
+        let block = LabelBlock::read(r, name, &ds, lane, version)?;
+        extent.0 = extent.0.max(block.ranges[block.y].1);
+        extent.1 = extent.1.max(block.ranges[block.x].1);
+        let data: Vec<u8> = ds
+            .read_raw()
+            .map_err(|e| IlpError::format(r.path, format!("{name}: {e}")))?;
+        block.scatter(&data, &mut planes);
+    }
+    Ok(dense_planes(planes, lane, extent))
+}
+
+/// Where a stored label block lies: its `blockSlice` ranges along its axes.
+struct LabelBlock {
+    ranges: Vec<(usize, usize)>,
+    axes: Vec<char>,
+    shape: Vec<usize>,
+    /// Positions of the y and x axes in `axes`.
+    y: usize,
+    x: usize,
+}
+
+impl LabelBlock {
+    /// The block's layout, checked against its shape and against the lane's extent.
+    fn read(r: &Reader, name: &str, ds: &H5Dataset, lane: &IlpLane, version: &str) -> Result<Self> {
         let slice = ds
             .attr("blockSlice")
             .and_then(|a| a.read_string())
@@ -418,26 +456,7 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane, version: &str) -> Resul
             IlpError::format(r.path, format!("{name}: unreadable blockSlice {slice:?}"))
         })?;
         let shape = ds.shape();
-        // A block's own axistags (ilastik >= 1.4 writes them) say its order; else the order the
-        // saving version used (stored or reordered, see `axis_order`).
-        let own = ds
-            .attr("axistags")
-            .and_then(|a| a.read_string())
-            .ok()
-            .and_then(|t| axes_from_axistags(&t))
-            .filter(|a| a.chars().count() == shape.len());
-        let axes: Vec<char> = own
-            .or_else(|| {
-                crate::axis_order::block_axes(
-                    version,
-                    &lane.axes,
-                    lane.shape.as_deref(),
-                    shape.len(),
-                )
-            })
-            .unwrap_or_else(|| default_axes(shape.len()).to_string())
-            .chars()
-            .collect();
+        let axes = block_axes(ds, lane, version, shape.len());
         if ranges.len() != shape.len()
             || axes.len() != shape.len()
             || ranges.iter().zip(&shape).any(|((a, b), s)| b - a != *s)
@@ -447,30 +466,15 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane, version: &str) -> Resul
                 format!("{name}: blockSlice {slice} does not match the block shape {shape:?}"),
             ));
         }
-        if let Some(lane_shape) = &lane.shape {
-            // The lane's extent along each of the block's axes (1 for an axis it lacks).
-            let extent_of = |a: char| {
-                lane.axes
-                    .chars()
-                    .position(|k| k == a)
-                    .and_then(|i| lane_shape.get(i).copied())
-                    .unwrap_or(1)
-            };
-            if lane_shape.len() == lane.axes.chars().count()
-                && axes
-                    .iter()
-                    .zip(&ranges)
-                    .any(|(&a, &(_, b))| b > extent_of(a))
-            {
-                return Err(IlpError::BlockOutside {
-                    path: r.path.to_path_buf(),
-                    lane: lane.index,
-                    block: format!("{name} ({slice}, axes {})", axes.iter().collect::<String>()),
-                    shape: format!("{lane_shape:?} ({})", lane.axes),
-                });
-            }
+        if lies_outside(lane, &axes, &ranges) {
+            return Err(IlpError::BlockOutside {
+                path: r.path.to_path_buf(),
+                lane: lane.index,
+                block: format!("{name} ({slice}, axes {})", axes.iter().collect::<String>()),
+                shape: format!("{:?} ({})", lane.shape.as_deref().unwrap_or(&[]), lane.axes),
+            });
         }
-        let (Some(ya), Some(xa)) = (
+        let (Some(y), Some(x)) = (
             axes.iter().position(|&a| a == 'y'),
             axes.iter().position(|&a| a == 'x'),
         ) else {
@@ -479,36 +483,84 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane, version: &str) -> Resul
                 format!("{name}: no y and x axes in {axes:?}"),
             ));
         };
-        extent.0 = extent.0.max(ranges[ya].1);
-        extent.1 = extent.1.max(ranges[xa].1);
-        let data: Vec<u8> = ds
-            .read_raw()
-            .map_err(|e| IlpError::format(r.path, format!("{name}: {e}")))?;
-        let mut index = vec![0usize; shape.len()];
-        for &value in &data {
+        Ok(Self {
+            ranges,
+            axes,
+            shape,
+            y,
+            x,
+        })
+    }
+
+    /// Adds the block's labelled pixels (row-major `data`) to their planes.
+    fn scatter(&self, data: &[u8], planes: &mut SparsePlanes) {
+        let (ya, xa) = (self.y, self.x);
+        let mut index = vec![0usize; self.shape.len()];
+        for &value in data {
             if value != 0 {
-                let plane: Vec<(char, usize)> = axes
+                let plane: Vec<(char, usize)> = self
+                    .axes
                     .iter()
                     .enumerate()
                     .filter(|(k, a)| *k != ya && *k != xa && **a != 'c')
-                    .map(|(k, a)| (*a, ranges[k].0 + index[k]))
+                    .map(|(k, a)| (*a, self.ranges[k].0 + index[k]))
                     .collect();
                 planes.entry(plane).or_default().push((
-                    ranges[ya].0 + index[ya],
-                    ranges[xa].0 + index[xa],
+                    self.ranges[ya].0 + index[ya],
+                    self.ranges[xa].0 + index[xa],
                     value,
                 ));
             }
             // Row-major increment.
-            for k in (0..shape.len()).rev() {
+            for k in (0..self.shape.len()).rev() {
                 index[k] += 1;
-                if index[k] < shape[k] {
+                if index[k] < self.shape[k] {
                     break;
                 }
                 index[k] = 0;
             }
         }
     }
+}
+
+/// A block's axis order: its own axistags (ilastik >= 1.4 writes them), else the order the
+/// saving version used (stored or reordered, see `axis_order`), else the default for its rank.
+fn block_axes(ds: &H5Dataset, lane: &IlpLane, version: &str, ndim: usize) -> Vec<char> {
+    let own = ds
+        .attr("axistags")
+        .and_then(|a| a.read_string())
+        .ok()
+        .and_then(|t| axes_from_axistags(&t))
+        .filter(|a| a.chars().count() == ndim);
+    own.or_else(|| crate::axis_order::block_axes(version, &lane.axes, lane.shape.as_deref(), ndim))
+        .unwrap_or_else(|| default_axes(ndim).to_string())
+        .chars()
+        .collect()
+}
+
+/// True when the block reaches past the lane's extent along one of its axes (an axis the lane
+/// lacks has extent 1); false when the lane's shape is unknown.
+fn lies_outside(lane: &IlpLane, axes: &[char], ranges: &[(usize, usize)]) -> bool {
+    let Some(lane_shape) = &lane.shape else {
+        return false;
+    };
+    let extent_of = |a: char| {
+        lane.axes
+            .chars()
+            .position(|k| k == a)
+            .and_then(|i| lane_shape.get(i).copied())
+            .unwrap_or(1)
+    };
+    lane_shape.len() == lane.axes.chars().count()
+        && axes
+            .iter()
+            .zip(ranges)
+            .any(|(&a, &(_, b))| b > extent_of(a))
+}
+
+/// Dense label maps of the lane's height and width (or of the labels' `extent` when the lane's
+/// shape is unknown).
+fn dense_planes(planes: SparsePlanes, lane: &IlpLane, extent: (usize, usize)) -> Vec<LabelPlane> {
     let (h, w) = match &lane.shape {
         Some(s) if s.len() == lane.axes.len() => {
             let pos = |c| lane.axes.chars().position(|a| a == c);
@@ -519,7 +571,7 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane, version: &str) -> Resul
         }
         _ => extent,
     };
-    Ok(planes
+    planes
         .into_iter()
         .map(|(plane, pixels)| {
             let mut labels = Array2::<u8>::zeros((h, w));
@@ -528,5 +580,5 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane, version: &str) -> Resul
             }
             LabelPlane { plane, labels }
         })
-        .collect())
+        .collect()
 }

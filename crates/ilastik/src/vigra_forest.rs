@@ -18,13 +18,20 @@ const LEAF_TAG: i32 = 0x4000_0000;
 /// A node of a decoded tree. `Split` goes `left` when `value < threshold` (vigra's rule).
 #[derive(Debug, Clone, PartialEq)]
 pub enum IlpNode {
+    /// An inner node.
     Split {
+        /// The feature compared.
         feature: u32,
+        /// The threshold.
         threshold: f64,
+        /// Index of the left child.
         left: u32,
+        /// Index of the right child.
         right: u32,
     },
+    /// A leaf.
     Leaf {
+        /// Class probabilities.
         probs: Vec<f64>,
     },
 }
@@ -33,7 +40,9 @@ pub enum IlpNode {
 /// forests (`ForestNNNN`, one per worker thread) whose votes it averages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IlpForest {
+    /// Number of features a row has.
     pub n_features: usize,
+    /// Number of classes.
     pub n_classes: usize,
     /// The sub-forests in `ForestNNNN` order, each its trees in `Tree_N` order.
     pub forests: Vec<Vec<Vec<IlpNode>>>,

@@ -48,7 +48,7 @@ fn check(name: &str) {
                     .collect::<Vec<_>>()
             })
             .collect();
-        got.sort();
+        got.sort_unstable();
         assert_eq!(
             got,
             want.get(&lane.index).cloned().unwrap_or_default(),

@@ -21,9 +21,13 @@ use crate::H5Layout;
 /// A dataset read as `(c, y, x)` f32 with its stored type and the axis keys used.
 #[derive(Debug)]
 pub struct H5Data {
+    /// The values, `(channels, y, x)`.
     pub data: Array3<f32>,
+    /// The type they were stored as.
     pub stored: StoredType,
+    /// The axis keys of the stored dataset, e.g. `zyxc`.
     pub axes: String,
+    /// The dataset read.
     pub dataset: String,
 }
 

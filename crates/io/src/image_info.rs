@@ -9,11 +9,17 @@ use crate::error::{format_err, Result};
 /// size in micrometres.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AcquisitionInfo {
+    /// The acquisition's id in its file.
     pub id: i64,
+    /// Its description (the name given at the instrument).
     pub description: String,
+    /// First corner on the slide, micrometres.
     pub start_um: Option<(f64, f64)>,
+    /// Opposite corner on the slide, micrometres.
     pub end_um: Option<(f64, f64)>,
+    /// Width in micrometres.
     pub width_um: Option<f64>,
+    /// Height in micrometres.
     pub height_um: Option<f64>,
 }
 
@@ -22,8 +28,11 @@ pub struct AcquisitionInfo {
 pub struct ImageInfo {
     /// The image's file name, e.g. `slide_001.tiff`.
     pub image: String,
+    /// Width in pixels.
     pub width_px: usize,
+    /// Height in pixels.
     pub height_px: usize,
+    /// Number of channels.
     pub num_channels: usize,
     /// The `.mcd` (or lone `.txt`) file name.
     pub source_file: String,

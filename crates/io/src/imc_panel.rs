@@ -15,6 +15,7 @@ pub struct PanelRow {
     pub channel: String,
     /// The label, e.g. `DNA1`.
     pub name: String,
+    /// Whether the channel is kept in the stacks (steinbock's `keep`).
     pub keep: bool,
     /// steinbock's ilastik channel group.
     pub ilastik: Option<u32>,

@@ -17,7 +17,9 @@ const LEADING: [&str; 6] = ["Start_push", "End_push", "Pushes_duration", "X", "Y
 /// An IMC `.txt` acquisition: its channels and pixels `(channels, y, x)`.
 #[derive(Debug, Clone)]
 pub struct ImcTxt {
+    /// The measurement channels, in file order.
     pub channels: Vec<ImcChannel>,
+    /// The pixels, `(channels, y, x)`.
     pub data: Array3<f32>,
 }
 

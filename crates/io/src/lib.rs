@@ -9,36 +9,51 @@
 //!   [`remove_stale_temp_files`] clears what killed runs left.
 //! - [`image_shape`] (headers only) and [`read_pixels`] (no channel names), for checks of existing files.
 //! - [`McdFile`] / [`read_imc_txt`]: IMC instrument files (`.mcd`, `.txt`), as readimc reads them.
-//! - Declared sizes are checked against the file and the [`budget`] before anything is allocated.
+//! - Declared sizes are checked against the file and the memory budget (`PIXELFOREST_MAX_IMAGE_BYTES`) before anything is allocated.
 //!
 //! All errors name the file and the problem ([`IoError`]).
+//!
+//! ```
+//! use ndarray::Array3;
+//! use pixelforest_io::{read_image, write_tiff_stack, Image, SampleType};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("a_ilastik.tiff");
+//! let data = Array3::from_shape_fn((2, 3, 4), |(c, y, x)| (c * 100 + y * 10 + x) as f32);
+//! let image = Image::new(data, vec!["DNA1".into(), "CD45".into()]).unwrap();
+//! write_tiff_stack(&path, &image, SampleType::U16).unwrap();
+//! let back = read_image(&path).unwrap();
+//! assert_eq!(back.data(), image.data());
+//! ```
+
+#![warn(missing_docs)]
 
 mod atomic;
-pub mod axistags;
-pub mod budget;
-pub mod channel_names;
+mod axistags;
+mod budget;
+mod channel_names;
 mod error;
 pub mod h5_image;
-pub mod h5_path;
-pub mod image_info;
+mod h5_path;
+mod image_info;
 mod imc_channel;
-pub mod imc_panel;
+mod imc_panel;
 mod imc_txt;
 mod interleaved;
 mod labels;
 mod mask_reader;
 mod masks;
-pub mod mcd;
+mod mcd;
 mod mcd_schema;
-pub mod ome;
-pub mod panel;
+mod ome;
+mod panel;
 mod parquet_table;
 mod png_image;
 mod probabilities;
 mod py_float;
 mod stored_layout;
 mod table;
-pub mod tiff_stack;
+mod tiff_stack;
 
 use std::path::Path;
 
@@ -46,16 +61,23 @@ use ndarray::{Array2, Array3};
 pub use pixelforest_core::Image;
 
 pub use atomic::{atomic_write, remove_stale_temp_files};
-pub use channel_names::{image_stem, read_channel_list, resolve_channel_names};
+pub use axistags::axistags_json;
+pub use channel_names::image_stem;
+use channel_names::resolve_channel_names;
 pub use error::{IoError, Result};
-pub use h5_path::{split_h5_path, H5DatasetPath};
+pub use h5_path::{image_axes, split_h5_path, H5DatasetPath};
+pub use image_info::{write_image_info, AcquisitionInfo, ImageInfo};
 pub use imc_channel::ImcChannel;
+pub use imc_panel::{panel_from_channels, write_panel, PanelRow};
 pub use imc_txt::{read_imc_txt, read_imc_txt_channels, ImcTxt};
 pub use labels::read_label_image;
 pub use mask_reader::read_mask;
 pub use masks::write_mask;
 pub use mcd::{AcquisitionPixels, McdFile};
-pub use panel::{read_panel_channels, read_panel_groups, ChannelGroup, PanelGroups, MEAN_CHANNEL};
+pub use mcd_schema::{Acquisition, Panorama, Slide};
+pub use panel::{
+    read_panel, read_panel_channels, read_panel_groups, ChannelGroup, PanelGroups, MEAN_CHANNEL,
+};
 pub use parquet_table::write_table_parquet;
 pub use png_image::write_rgb_png;
 pub use probabilities::{
@@ -65,13 +87,16 @@ pub use probabilities::{
 pub use py_float::{py_repr_f32, py_repr_f64};
 pub use stored_layout::{stored_layout, StoredLayout};
 pub use table::{read_table_csv, write_table_csv, Column, ColumnData, Table};
+pub use tiff_stack::StoredType;
 
 use error::format_err;
 
 /// Sample type for stacks and probability maps on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SampleType {
+    /// 16-bit unsigned integers (the workflow's stacks and ilastik's uint16 export).
     U16,
+    /// 32-bit floats.
     F32,
 }
 
@@ -81,23 +106,31 @@ pub enum H5Layout {
     /// ImcSegmentationPipeline: one dataset named after the file stem, (1, y, x, c) `zyxc`, uint16.
     Ilastik,
     /// steinbock: dataset `name` (`img` or `crop`), float32, (c, y, x).
-    Steinbock { name: String },
+    Steinbock {
+        /// The dataset's name.
+        name: String,
+    },
 }
 
 /// Compression of a written TIFF. ilastik's probability export goes through vigra's
 /// `writeImage`, whose TIFF encoder defaults to LZW (`src/impex/tiff.cxx`, `TIFFEncoderImpl`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TiffCompression {
+    /// Uncompressed.
     None,
     #[default]
+    /// LZW (vigra's and ilastik's default).
     Lzw,
+    /// Deflate (zlib).
     Deflate,
 }
 
 /// Container of an exported probability map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProbabilityFormat {
+    /// A TIFF (ilastik's "tiff" export).
     Tiff,
+    /// An HDF5 file (ilastik's "hdf5" export, dataset `exported_data`).
     H5,
 }
 

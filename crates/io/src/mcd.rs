@@ -14,7 +14,7 @@ use ndarray::Array3;
 
 use crate::budget::check_samples;
 use crate::error::{format_err, io_err, Result};
-pub use crate::mcd_schema::{Acquisition, Panorama, Slide};
+use crate::mcd_schema::{Acquisition, Slide};
 
 /// An opened `.mcd` file: its slides (with panoramas and acquisitions).
 #[derive(Debug, Clone)]
@@ -27,6 +27,7 @@ pub struct McdFile {
 /// An acquisition's pixels, `(channels, y, x)`, and whether every pixel was in the file.
 #[derive(Debug, Clone)]
 pub struct AcquisitionPixels {
+    /// The pixels, `(channels, y, x)`.
     pub data: Array3<f32>,
     /// Pixels stored in the data block; fewer than width x height when the acquisition was
     /// stopped early (the rest are zeros, as readimc leaves them).

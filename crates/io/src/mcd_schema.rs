@@ -15,7 +15,9 @@ use crate::imc_channel::ImcChannel;
 /// A slide and what was acquired on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slide {
+    /// The slide's id.
     pub id: i64,
+    /// Its description.
     pub description: String,
     /// Real (not `Default`) panoramas, by id.
     pub panoramas: Vec<Panorama>,
@@ -26,7 +28,9 @@ pub struct Slide {
 /// A panorama image of a slide.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panorama {
+    /// The panorama's id.
     pub id: i64,
+    /// Its description.
     pub description: String,
     /// `PixelWidth` x `PixelHeight`, when the file gives them.
     pub size: Option<(u64, u64)>,
@@ -35,12 +39,15 @@ pub struct Panorama {
 /// One acquisition (ROI image) and where its pixels are.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Acquisition {
+    /// The acquisition's id.
     pub id: i64,
+    /// Its description.
     pub description: String,
     /// The panorama it belongs to (`None` for a virtual panorama).
     pub panorama: Option<i64>,
     /// `MaxX`, `MaxY`.
     pub width: usize,
+    /// `MaxY`.
     pub height: usize,
     /// Measurement channels (X, Y, Z excluded), by `OrderNumber`.
     pub channels: Vec<ImcChannel>,

@@ -28,6 +28,7 @@ pub struct ChannelGroup {
 /// The groups of a panel, ascending by label, and the number of kept channels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PanelGroups {
+    /// The groups, ascending by label.
     pub groups: Vec<ChannelGroup>,
     /// Channels of the `img/` stacks the panel describes (its kept rows).
     pub kept: usize,

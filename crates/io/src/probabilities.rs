@@ -101,6 +101,7 @@ pub fn write_probabilities_compressed(
     }
 }
 
+/// Reads a probability map (TIFF or ilastik HDF5 export) as `(class, y, x)` f32; uint16 and uint8 maps are scaled back to [0, 1].
 pub fn read_probabilities(path: &Path) -> Result<Array3<f32>> {
     let (data, stored) = match Kind::of(path)? {
         Kind::Tiff => {

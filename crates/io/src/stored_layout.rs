@@ -20,6 +20,7 @@ pub struct StoredLayout {
     pub dataset: Option<String>,
     /// vigra axis keys in stored order, e.g. `zyxc`.
     pub axes: String,
+    /// The stored shape, in `axes` order.
     pub shape: Vec<usize>,
 }
 

@@ -10,9 +10,11 @@ use crate::py_float::{py_repr_f32, py_repr_f64};
 /// The values of one column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColumnData {
+    /// Text (image names).
     Text(Vec<String>),
     /// Integers (object labels, areas).
     UInt(Vec<u64>),
+    /// Measurements (means, region properties).
     Float64(Vec<f64>),
     /// steinbock's neighbour distances (float32; NaN for pixel expansion).
     Float32(Vec<f32>),
@@ -63,11 +65,14 @@ impl ColumnData {
 /// A named column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
+    /// Header of the column.
     pub name: String,
+    /// Its values.
     pub data: ColumnData,
 }
 
 impl Column {
+    /// A column named `name`.
     #[must_use]
     pub fn new(name: impl Into<String>, data: ColumnData) -> Self {
         Self {
@@ -80,6 +85,7 @@ impl Column {
 /// Columns of equal length.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
+    /// The columns, in order.
     pub columns: Vec<Column>,
 }
 

@@ -18,10 +18,15 @@ use crate::SampleType;
 /// probabilities).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoredType {
+    /// 8-bit unsigned integers.
     U8,
+    /// 16-bit unsigned integers.
     U16,
+    /// 32-bit unsigned integers.
     U32,
+    /// Floating point.
     Float,
+    /// Any other type.
     Other,
 }
 

@@ -27,7 +27,7 @@ fn same(x: f32) -> f32 {
 }
 
 fn as_u8(x: f32) -> f32 {
-    (x as u8) as f32
+    f32::from(x as u8)
 }
 
 #[test]

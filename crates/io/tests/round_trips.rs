@@ -77,7 +77,7 @@ fn probabilities_all_formats() {
         assert_eq!(read_probabilities(&p).unwrap(), probs);
         write_probabilities(&p, &probs, SampleType::U16, fmt).unwrap();
         let back = read_probabilities(&p).unwrap();
-        let expected = probs.mapv(|v| ((v * 65535.0f32) as u16) as f32 / 65535.0);
+        let expected = probs.mapv(|v| f32::from((v * 65535.0f32) as u16) / 65535.0);
         assert_eq!(back, expected, "{ext}");
     }
 }
@@ -91,7 +91,7 @@ fn probability_tiffs_of_any_class_count() {
         });
         let p = dir.path().join(format!("p{c}.tiff"));
         write_probabilities(&p, &probs, SampleType::U16, ProbabilityFormat::Tiff).unwrap();
-        let expected = probs.mapv(|v| ((v * 65535.0f32) as u16) as f32 / 65535.0);
+        let expected = probs.mapv(|v| f32::from((v * 65535.0f32) as u16) / 65535.0);
         assert_eq!(read_probabilities(&p).unwrap(), expected, "{c} classes");
         write_probabilities(&p, &probs, SampleType::F32, ProbabilityFormat::Tiff).unwrap();
         assert_eq!(read_probabilities(&p).unwrap(), probs, "{c} classes f32");

@@ -12,7 +12,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use pixelforest_core::default_classes;
 use pixelforest_features::FeatureSelection;
 use pixelforest_forest::ForestSettings;
-use pixelforest_pipeline::{metrics, predict_image, train_model, upscale_labels, DEFAULT_TILE};
+use pixelforest_pipeline::{
+    argmax_classes, predict_image, score, train_model, upscale_labels, DEFAULT_TILE,
+};
 use pixelforest_prepare::{prepare_image, PrepareSettings};
 use pixelforest_synth::{generate, SynthSettings};
 
@@ -50,7 +52,7 @@ fn main() {
     let t = Instant::now();
     let probs = predict_image(&model, &image, DEFAULT_TILE).expect("prediction works");
     let ours_pred = t.elapsed().as_secs_f64();
-    let ours_acc = metrics::score(&metrics::argmax_classes(&probs), &truth, 3).accuracy;
+    let ours_acc = score(&argmax_classes(&probs), &truth, 3).accuracy;
     println!(
         "pixelforest: train {ours_train:.2} s; predict (features + forest) {ours_pred:.2} s = {:.3} Mpx/s; accuracy vs truth {ours_acc:.4}",
         mpx / ours_pred
@@ -83,11 +85,10 @@ fn main() {
             let peer = feat + pred;
             let argmax_path = format!("{}.peer_argmax.npy", img_path.display());
             let peer_acc = read_npy_u8(&argmax_path)
-                .map(|a| {
+                .map_or(f64::NAN, |a| {
                     let a = ndarray::Array2::from_shape_vec((h, w), a).expect("peer shape");
-                    metrics::score(&a, &truth, 3).accuracy
-                })
-                .unwrap_or(f64::NAN);
+                    score(&a, &truth, 3).accuracy
+                });
             println!(
                 "fastfilters2 + scikit-learn: train {train:.2} s; predict (features {feat:.2} s + forest {pred:.2} s) {peer:.2} s = {:.3} Mpx/s; accuracy vs truth {peer_acc:.4}",
                 mpx / peer

@@ -11,7 +11,7 @@ use mimalloc::MiMalloc;
 use ndarray::{Array2, Array3};
 use pixelforest_features::{compute_features, FeatureSelection};
 use pixelforest_forest::{ForestSettings, RandomForest};
-use pixelforest_pipeline::metrics::{argmax_classes, score, Scores};
+use pixelforest_pipeline::{argmax_classes, score, Scores};
 use pixelforest_prepare::uncertain_windows;
 use pixelforest_synth::{generate, SynthSettings};
 use rand::{RngExt, SeedableRng};

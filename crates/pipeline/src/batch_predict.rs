@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use pixelforest_forest::Model;
+use crate::model::Model;
 use pixelforest_io::{ProbabilityFormat, SampleType, TiffCompression};
 
 use crate::error::{PipelineError, Result};
@@ -25,16 +25,21 @@ pub struct PredictOptions {
     pub output_dir: Option<PathBuf>,
     /// Output name without extension; `{stem}` (or ilastik's `{nickname}`) is the input's stem.
     pub name_pattern: String,
+    /// Sample type of the probabilities (ilastik's `--export_dtype`).
     pub sample: SampleType,
+    /// TIFF or ilastik's HDF5 export.
     pub format: ProbabilityFormat,
     /// TIFF compression (ilastik writes LZW).
     pub compression: TiffCompression,
     /// Where uncertainty maps go; `None` writes none.
     pub uncertainty_dir: Option<UncertaintyDir>,
+    /// Margin (ilastik's) or 1 - max.
     pub uncertainty_measure: UncertaintyMeasure,
+    /// Tile edge in pixels.
     pub tile_size: usize,
     /// Redo images whose outputs exist.
     pub overwrite: bool,
+    /// Show progress bars.
     pub progress: bool,
     /// NaN and infinite input values: an error, or 0.
     pub non_finite: NonFinite,

@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 
 use ndarray::{Array3, Axis};
 use pixelforest_core::Image;
-use pixelforest_io::image_info::{write_image_info, AcquisitionInfo, ImageInfo};
-use pixelforest_io::imc_panel::{panel_from_channels, write_panel, PanelRow};
+use pixelforest_io::{panel_from_channels, write_panel, PanelRow};
 use pixelforest_io::{read_imc_txt, read_imc_txt_channels, ImcChannel, McdFile, SampleType};
+use pixelforest_io::{write_image_info, AcquisitionInfo, ImageInfo};
 
 use crate::convert_plan::{plan_jobs, Job, Source};
 use crate::error::{PipelineError, Result};
@@ -39,14 +39,19 @@ pub enum PanelSource {
 /// Options of a `convert` run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConvertOptions {
+    /// Folder of the written stacks.
     pub out_dir: PathBuf,
+    /// Which channels to keep and their names.
     pub panel: PanelSource,
+    /// Sample type of the written stacks.
     pub sample: SampleType,
     /// steinbock's `--hpf`; 0 disables the filter.
     pub hot_pixel_threshold: f32,
     /// Where to write steinbock's `images.csv` (`None`: not written).
     pub image_info: Option<PathBuf>,
+    /// Redo acquisitions whose outputs exist.
     pub overwrite: bool,
+    /// Show progress bars.
     pub progress: bool,
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use ndarray::Array2;
-use pixelforest_core::default_classes;
+use pixelforest_core::{default_classes, LabelClass};
 use pixelforest_features::FeatureSelection;
 use pixelforest_forest::ForestSettings;
 use pixelforest_prepare::PrepareSettings;
@@ -18,24 +18,30 @@ use crate::error::{PipelineError, Result};
 use crate::inputs::collect_images;
 use crate::measure_run::{measure_batch, write_cell_table, MeasureOptions, TableFormat};
 use crate::metrics::{argmax_classes, score, Scores};
+use crate::model::{save_model, Model};
 use crate::prepare_run::{prepare_batch, prepared_stem, PrepareOptions};
 use crate::report::BatchReport;
 use crate::segment_inputs::MaskLayout;
 use crate::segment_run::{segment_batch, SegmentOptions};
-use crate::synth_run::{write_synth, SynthOptions};
-use crate::train_files::{save_model, train_from_files};
+use crate::synth_run::{write_synth, SynthFiles, SynthOptions};
+use crate::train_files::train_from_files;
 
 /// Options of the demo.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoOptions {
+    /// Folder the demo writes its project into.
     pub out_dir: PathBuf,
     /// Synthetic acquisitions; the first is labelled and trained on, all are predicted.
     pub n_images: usize,
     /// Raw acquisition edge in pixels (the prepared images are `scale` times larger).
     pub size: usize,
+    /// Seed of the data, the crops and the forest.
     pub seed: u64,
+    /// Feature preset.
     pub features: String,
+    /// Trees in the forest.
     pub n_trees: usize,
+    /// Show progress bars.
     pub progress: bool,
 }
 
@@ -46,8 +52,8 @@ impl Default for DemoOptions {
             n_images: 2,
             size: 300,
             seed: 1,
-            features: "sigma>=1".into(),
-            n_trees: 100,
+            features: pixelforest_features::DEFAULT_PRESET.into(),
+            n_trees: ForestSettings::DEFAULT.n_trees,
             progress: true,
         }
     }
@@ -56,7 +62,9 @@ impl Default for DemoOptions {
 /// One timed step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
+    /// The step's name.
     pub name: &'static str,
+    /// Wall time it took.
     pub elapsed: Duration,
     /// Megapixels the step processed (at the resolution it works on).
     pub megapixels: f64,
@@ -65,14 +73,21 @@ pub struct Step {
 /// What the demo measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoReport {
+    /// The timed steps, in order.
     pub steps: Vec<Step>,
+    /// Class names, in label order.
     pub class_names: Vec<String>,
+    /// Labelled pixels per class.
     pub labelled_pixels: Vec<usize>,
+    /// The forest's out-of-bag accuracy.
     pub oob_accuracy: Option<f64>,
+    /// Features per pixel.
     pub n_features: usize,
     /// Scores per predicted image: (name, scores, used for training).
     pub scores: Vec<(String, Scores, bool)>,
+    /// The model file written.
     pub model: PathBuf,
+    /// The probability files written.
     pub probabilities: Vec<PathBuf>,
     /// Per image: nuclei and cells found by `segment` against the synthetic instances.
     pub detection: Vec<ImageDetection>,
@@ -84,8 +99,11 @@ pub struct DemoReport {
 /// IoU >= 0.5).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageDetection {
+    /// The acquisition's name.
     pub name: String,
+    /// Nuclei found (the `--nuclei-out` masks) against the generator's nuclei.
     pub nuclei: Detection,
+    /// Cells found against the generator's cells.
     pub cells: Detection,
     /// The cell mask `segment` wrote.
     pub mask: PathBuf,
@@ -124,70 +142,23 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
         seed: options.seed,
         prefix: "synth".into(),
     })?;
-    steps.push(Step {
-        name: "synth",
-        elapsed: t.elapsed(),
-        megapixels: raw_mpx,
-    });
+    steps.push(Step::since("synth", t, raw_mpx));
 
     let t = Instant::now();
-    let settings = PrepareSettings::default();
-    let scale = settings.scale;
-    let stacks: Vec<PathBuf> = files.iter().map(|f| f.stack.clone()).collect();
-    let prep = prepare_batch(
-        &stacks,
-        &PrepareOptions {
-            settings,
-            out_dir: tiff_dir.clone(),
-            crops_dir: out.join("ilastik"),
-            crops_per_image: 1,
-            crop_size: 250,
-            seed: options.seed,
-            overwrite: true,
-            progress: options.progress,
-        },
-    )?;
-    batch_ok(&prep, "prepare")?;
-    steps.push(Step {
-        name: "prepare",
-        elapsed: t.elapsed(),
-        megapixels: raw_mpx,
-    });
+    let scale = prepare(options, &files)?;
+    steps.push(Step::since("prepare", t, raw_mpx));
 
     // Label the first acquisition with its synthetic scribbles, at the prepared resolution.
-    let labels_dir = out.join("labels");
-    let first = &files[0];
-    let scribbles = pixelforest_io::read_label_image(&first.scribbles)?;
-    let first_stem = prepared_stem(&first.stack, scale);
-    let label_path = labels_dir.join(format!("{first_stem}_labels.tiff"));
-    std::fs::create_dir_all(&labels_dir)
-        .map_err(|e| PipelineError::file(&labels_dir, e.to_string()))?;
-    let labels = upscale_labels(&scribbles, scale);
-    pixelforest_io::write_label_image(&label_path, &labels)?;
+    let first_stem = prepared_stem(&files[0].stack, scale);
+    let (label_path, n_labels) = write_scribbles(out, &files[0], &first_stem, scale)?;
 
     let t = Instant::now();
     let classes = default_classes();
-    let selection = FeatureSelection::preset(&options.features)?;
-    let forest = ForestSettings {
-        n_trees: options.n_trees,
-        seed: options.seed,
-        ..ForestSettings::default()
-    };
     let image_path = tiff_dir.join(format!("{first_stem}.h5"));
-    let model = train_from_files(
-        &[(image_path.clone(), label_path)],
-        &selection,
-        &classes,
-        &forest,
-    )?;
+    let model = train(options, &image_path, label_path, &classes)?;
     let model_path = out.join("classifier.pxf");
     save_model(&model, &model_path)?;
-    let train_mpx = (labels.len()) as f64 / 1e6;
-    steps.push(Step {
-        name: "train",
-        elapsed: t.elapsed(),
-        megapixels: train_mpx,
-    });
+    steps.push(Step::since("train", t, n_labels as f64 / 1e6));
 
     let t = Instant::now();
     let images = collect_images(std::slice::from_ref(&tiff_dir), Some("_s2.h5"))?;
@@ -201,11 +172,11 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
     let predicted = predict_batch(&model, &images, &predict_options)?;
     batch_ok(&predicted, "predict")?;
     let predicted_px: usize = predicted.outcomes.iter().map(|o| o.pixels).sum();
-    steps.push(Step {
-        name: "predict + uncertainty",
-        elapsed: t.elapsed(),
-        megapixels: predicted_px as f64 / 1e6,
-    });
+    steps.push(Step::since(
+        "predict + uncertainty",
+        t,
+        predicted_px as f64 / 1e6,
+    ));
 
     let mut scores = Vec::new();
     let mut probabilities = Vec::new();
@@ -213,26 +184,17 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
         let stem = prepared_stem(&f.stack, scale);
         let image = tiff_dir.join(format!("{stem}.h5"));
         let probs_path = predict_options.output_path(&image);
-        let probs = pixelforest_io::read_probabilities(&probs_path)?;
-        let truth = upscale_labels(&pixelforest_io::read_label_image(&f.truth)?, scale);
-        let s = score(&argmax_classes(&probs), &truth, classes.len());
+        let s = score_image(&probs_path, f, scale, classes.len())?;
         scores.push((stem, s, Path::new(&image) == image_path));
         probabilities.push(probs_path);
     }
     let t = Instant::now();
     let detection = segment_and_score(options, &probabilities, &files)?;
-    steps.push(Step {
-        name: "segment",
-        elapsed: t.elapsed(),
-        megapixels: raw_mpx,
-    });
+    steps.push(Step::since("segment", t, raw_mpx));
     let t = Instant::now();
+    let stacks: Vec<PathBuf> = files.iter().map(|f| f.stack.clone()).collect();
     let cells = measure_cells(options, &stacks)?;
-    steps.push(Step {
-        name: "measure",
-        elapsed: t.elapsed(),
-        megapixels: raw_mpx,
-    });
+    steps.push(Step::since("measure", t, raw_mpx));
 
     let report = model.meta.report.clone();
     Ok(DemoReport {
@@ -282,7 +244,7 @@ fn measure_cells(options: &DemoOptions, stacks: &[PathBuf]) -> Result<(PathBuf, 
 fn segment_and_score(
     options: &DemoOptions,
     probabilities: &[PathBuf],
-    files: &[crate::synth_run::SynthFiles],
+    files: &[SynthFiles],
 ) -> Result<Vec<ImageDetection>> {
     let seg = SegmentOptions {
         out_dir: options.out_dir.join("masks"),
@@ -313,4 +275,88 @@ fn segment_and_score(
         });
     }
     Ok(detection)
+}
+
+/// The predicted classes of `probs_path` scored against the acquisition's ground truth.
+fn score_image(
+    probs_path: &Path,
+    f: &SynthFiles,
+    scale: usize,
+    n_classes: usize,
+) -> Result<Scores> {
+    let probs = pixelforest_io::read_probabilities(probs_path)?;
+    let truth = upscale_labels(&pixelforest_io::read_label_image(&f.truth)?, scale);
+    Ok(score(&argmax_classes(&probs), &truth, n_classes))
+}
+
+impl Step {
+    fn since(name: &'static str, start: Instant, megapixels: f64) -> Self {
+        Step {
+            name,
+            elapsed: start.elapsed(),
+            megapixels,
+        }
+    }
+}
+
+/// Trains on the one labelled image with the demo's preset, tree count and seed.
+fn train(
+    options: &DemoOptions,
+    image_path: &Path,
+    label_path: PathBuf,
+    classes: &[LabelClass],
+) -> Result<Model> {
+    let selection = FeatureSelection::preset(&options.features)?;
+    let forest = ForestSettings {
+        n_trees: options.n_trees,
+        seed: options.seed,
+        ..ForestSettings::default()
+    };
+    train_from_files(
+        &[(image_path.to_path_buf(), label_path)],
+        &selection,
+        classes,
+        &forest,
+    )
+}
+
+/// Prepares the synthetic stacks (full images and one crop each) beside them; returns the scale.
+fn prepare(options: &DemoOptions, files: &[SynthFiles]) -> Result<usize> {
+    let out = &options.out_dir;
+    let settings = PrepareSettings::default();
+    let scale = settings.scale;
+    let stacks: Vec<PathBuf> = files.iter().map(|f| f.stack.clone()).collect();
+    let prep = prepare_batch(
+        &stacks,
+        &PrepareOptions {
+            settings,
+            out_dir: out.join("tiff"),
+            crops_dir: out.join("ilastik"),
+            crops_per_image: 1,
+            crop_size: 250,
+            seed: options.seed,
+            overwrite: true,
+            progress: options.progress,
+        },
+    )?;
+    batch_ok(&prep, "prepare")?;
+    Ok(scale)
+}
+
+/// Writes the acquisition's scribbles, upscaled, as the prepared image's label image; returns
+/// its path and pixel count.
+fn write_scribbles(
+    out: &Path,
+    first: &SynthFiles,
+    first_stem: &str,
+    scale: usize,
+) -> Result<(PathBuf, usize)> {
+    let labels_dir = out.join("labels");
+    let scribbles = pixelforest_io::read_label_image(&first.scribbles)?;
+    let label_path = labels_dir.join(format!("{first_stem}_labels.tiff"));
+    std::fs::create_dir_all(&labels_dir)
+        .map_err(|e| PipelineError::file(&labels_dir, e.to_string()))?;
+    let labels = upscale_labels(&scribbles, scale);
+    pixelforest_io::write_label_image(&label_path, &labels)?;
+    Ok((label_path, labels.len()))
 }

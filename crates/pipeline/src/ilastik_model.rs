@@ -5,11 +5,12 @@
 use std::path::Path;
 
 use pixelforest_features::StructureTensorScales;
-use pixelforest_forest::{ClassInfo, ForestSettings, Model, ModelMeta};
+use pixelforest_forest::ForestSettings;
 use pixelforest_ilastik::IlpProject;
 
 use crate::error::{PipelineError, Result};
 use crate::ilastik_run::{classes_from_ilp, forest_from_ilp, selection_from_ilp};
+use crate::model::{Model, ModelMeta};
 
 /// The first bytes of every HDF5 file (an `.ilp` is one).
 const HDF5_SIGNATURE: &[u8; 8] = b"\x89HDF\r\n\x1a\n";
@@ -75,21 +76,13 @@ pub fn model_from_ilp(project: &IlpProject) -> Result<Model> {
         .map(|f| f.feature_names.clone())
         .filter(|names| names.len() == forest.n_features())
         .unwrap_or_else(|| selection.feature_names(&channel_names));
-    let classes = classes_from_ilp(project)
-        .into_iter()
-        .map(|c| ClassInfo {
-            name: c.name,
-            color: c.color,
-        })
-        .collect();
-    let feature_selection = serde_json::to_value(&selection)
-        .map_err(|e| PipelineError::Invalid(format!("feature selection: {e}")))?;
+    let classes = classes_from_ilp(project);
     Ok(Model {
         forest,
         meta: ModelMeta {
             channel_names,
             feature_names,
-            feature_selection,
+            feature_selection: selection,
             classes,
             settings: ForestSettings::default(),
             report: None,

@@ -137,7 +137,7 @@ fn label_file_names(project: &IlpProject) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// Writes every labelled lane's labels in `out_dir` (named by [`label_file_names`]: lanes whose
+/// Writes every labelled lane's labels in `out_dir` (named by `label_file_names`: lanes whose
 /// images share a name are told apart by lane number, with a note), and the classes to
 /// `pixelforest.json` there; returns the label files.
 pub fn import_ilp(project: &IlpProject, out_dir: &Path) -> Result<Vec<PathBuf>> {

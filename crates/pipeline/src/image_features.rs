@@ -3,10 +3,10 @@
 //! training gathers its rows from them ([`crate::labelled_rows_of_features`]) and the forest
 //! predicts straight from them, with no filter run at all.
 
+use crate::model::Model;
 use ndarray::{Array3, ArrayView2, ArrayView3};
 use pixelforest_core::Image;
 use pixelforest_features::{compute_features, FeatureSelection};
-use pixelforest_forest::Model;
 
 use crate::error::{PipelineError, Result};
 

@@ -146,7 +146,9 @@ pub fn steinbock_output_dir(images: &[PathBuf]) -> Option<PathBuf> {
 /// `index` (0-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
+    /// This shard, 0-based.
     pub index: usize,
+    /// Number of shards.
     pub count: usize,
 }
 
@@ -189,7 +191,7 @@ mod tests {
             let shard: Shard = format!("{i}/3").parse().unwrap();
             all.extend(shard.select(items.clone()));
         }
-        all.sort();
+        all.sort_unstable();
         assert_eq!(all, items);
         assert_eq!("1/3".parse::<Shard>().unwrap().select(items), vec![1, 4, 7]);
     }

@@ -38,15 +38,21 @@ const TABLES: [&str; 3] = ["intensities", "regionprops", "neighbors"];
 /// Options of a batch measurement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureOptions {
+    /// Folder of the cell masks.
     pub masks_dir: PathBuf,
-    /// Mask file name; `{stem}` is the image's stem.
+    /// Mask file name; `{stem}` is the image's stem, `{name}` the stem without `_ilastik`.
     pub mask_pattern: String,
     /// Channel names from this steinbock panel (kept rows); `None`: the image's own names.
     pub panel: Option<PathBuf>,
+    /// Folder of `intensities/`, `regionprops/`, `neighbors/` and the combined table.
     pub out_dir: PathBuf,
+    /// Which cells are neighbours (steinbock's `--type` and `--dmax`).
     pub neighbors: NeighborSettings,
+    /// Format of the combined table.
     pub format: TableFormat,
+    /// Measure again images whose tables exist.
     pub overwrite: bool,
+    /// Show a progress bar.
     pub progress: bool,
 }
 
@@ -147,7 +153,7 @@ fn read_channels(
     match panel {
         Some(panel) => {
             let data = pixelforest_io::read_pixels(image)?;
-            let names = pixelforest_io::panel::read_panel(panel, data.shape()[0], image)?;
+            let names = pixelforest_io::read_panel(panel, data.shape()[0], image)?;
             Ok((data, names))
         }
         None => Ok(pixelforest_io::read_image(image)?.into_parts()),

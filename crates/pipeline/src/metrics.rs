@@ -19,9 +19,11 @@ pub fn argmax_classes(probs: &Array3<f32>) -> Array2<u8> {
 /// Scores of a prediction against truth over the pixels where truth is non-zero.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scores {
+    /// Fraction of pixels whose class is right.
     pub accuracy: f64,
     /// F1 per class, index 0 = class 1.
     pub f1: Vec<f64>,
+    /// Pixels scored.
     pub pixels: usize,
 }
 

@@ -1,8 +1,8 @@
 //! Checks that an image fits a model before any pixel is computed: a model applied to images
 //! with other channels gives wrong probabilities silently, so it is an error instead.
 
+use crate::model::Model;
 use pixelforest_core::Image;
-use pixelforest_forest::Model;
 
 /// Why `image` does not fit `model`, or `None` if it does.
 ///

@@ -15,13 +15,21 @@ pub enum PlanConflict {
     /// Two inputs map to the same output file.
     #[error("{first} and {second} would both write {output}; give them different names or output folders")]
     SharedOutput {
+        /// One input.
         first: PathBuf,
+        /// The other input.
         second: PathBuf,
+        /// The output both would write.
         output: PathBuf,
     },
     /// An output of one input is an input of the batch (possibly itself).
     #[error("the output of {by} would overwrite the input {input}; choose another --name or output folder")]
-    OutputIsInput { input: PathBuf, by: PathBuf },
+    OutputIsInput {
+        /// The input that would be overwritten.
+        input: PathBuf,
+        /// The input whose output it is.
+        by: PathBuf,
+    },
     /// A file name that is not valid UTF-8: names derived from it (outputs, channel lists) would
     /// be lossy, so two such names could become one.
     #[error("{0}: the file name is not valid UTF-8; rename the file")]

@@ -6,10 +6,10 @@ use std::sync::Mutex;
 use ndarray::{Array3, ArrayView2, ArrayViewMut3};
 use pixelforest_core::Image;
 use pixelforest_features::{compute_features_region_into, FeatureSelection};
-use pixelforest_forest::Model;
 use rayon::prelude::*;
 
 use crate::error::{PipelineError, Result};
+use crate::model::Model;
 use crate::model_check::channel_mismatch;
 use crate::tiles::{stitch, tile_grid};
 
@@ -24,21 +24,7 @@ pub const DEFAULT_TILE: usize = 256;
 /// count for the model's channels than its forest uses: a hand-edited model is refused here,
 /// before any pixel is computed.
 pub fn model_selection(model: &Model) -> Result<FeatureSelection> {
-    let invalid = |e: String| {
-        PipelineError::Invalid(format!("the model's feature selection is invalid: {e}"))
-    };
-    let selection: FeatureSelection = serde_json::from_value(model.meta.feature_selection.clone())
-        .map_err(|e| invalid(e.to_string()))?;
-    selection.validate().map_err(|e| invalid(e.to_string()))?;
-    let channels = model.meta.channel_names.len();
-    let n = selection.n_features(channels);
-    if n != model.forest.n_features() {
-        return Err(invalid(format!(
-            "it gives {n} features for the model's {channels} channels but the forest uses {}",
-            model.forest.n_features()
-        )));
-    }
-    Ok(selection)
+    Ok(model.selection()?.clone())
 }
 
 /// Checks that `image` fits `model` (channels, feature count); returns the model's selection.

@@ -15,15 +15,21 @@ use crate::report::{run_parallel, BatchReport};
 /// Options of a `prepare` run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrepareOptions {
+    /// Hot-pixel filter, summary channel and scale.
     pub settings: PrepareSettings,
     /// Where `<name>_s2.h5` goes.
     pub out_dir: PathBuf,
     /// Where the random crops go.
     pub crops_dir: PathBuf,
+    /// Random crops cut from each image.
     pub crops_per_image: usize,
+    /// Edge of a crop in pixels (at the prepared scale).
     pub crop_size: usize,
+    /// Seed of the crop positions.
     pub seed: u64,
+    /// Redo images whose outputs exist.
     pub overwrite: bool,
+    /// Show progress bars.
     pub progress: bool,
 }
 
@@ -43,7 +49,7 @@ pub fn crop_file_name(prepared_stem: &str, rect: &CropRect) -> String {
     )
 }
 
-/// The image stem and rectangle of a crop file named by [`crop_file_name`], if it is one.
+/// The image stem and rectangle of a crop file named by `crop_file_name`, if it is one.
 pub fn parse_crop_file_name(name: &str) -> Option<(String, CropRect)> {
     let stem = name.strip_suffix(".h5")?;
     // From the right: _h{H}, _w{W}, _y{Y}, _x{X}.

@@ -46,8 +46,11 @@ pub struct SteinbockPrepareOptions {
     pub crop_size: usize,
     /// Crops per image: steinbock cuts one; 0 cuts none.
     pub crops_per_image: usize,
+    /// Seed of the crop positions.
     pub seed: u64,
+    /// Redo images whose outputs exist.
     pub overwrite: bool,
+    /// Show progress bars.
     pub progress: bool,
 }
 

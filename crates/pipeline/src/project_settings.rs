@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use pixelforest_core::{default_classes, LabelClass};
-use pixelforest_features::FeatureSelection;
+use pixelforest_features::{FeatureSelection, DEFAULT_PRESET};
 use pixelforest_forest::ForestSettings;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -13,9 +13,6 @@ use crate::error::{PipelineError, Result};
 
 /// The settings file of a labeling project.
 pub const PROJECT_SETTINGS: &str = "pixelforest.json";
-
-/// The feature preset of a project that names none: the reference workflow's advice.
-pub const DEFAULT_PRESET: &str = "sigma>=1";
 
 /// Classes and training settings of a labeling project. Missing fields take their defaults, so
 /// every earlier file loads: one with the classes only (`ilp import`), and one whose `features`
@@ -28,7 +25,9 @@ pub struct ProjectSettings {
     /// ilastik's family x scale matrix; written as the matrix, read as it or as a preset name.
     #[serde(deserialize_with = "selection_or_preset")]
     pub features: FeatureSelection,
+    /// Trees of the forest live training and `train` grow.
     pub n_trees: usize,
+    /// Seed of the forest.
     pub seed: u64,
 }
 

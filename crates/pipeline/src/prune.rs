@@ -12,13 +12,14 @@
 use ndarray::{Array2, Axis};
 use pixelforest_core::{Image, LabelClass};
 use pixelforest_features::{Family, FeatureSelection};
-use pixelforest_forest::{ForestSettings, Model, RandomForest};
+use pixelforest_forest::{ForestSettings, RandomForest};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::error::{PipelineError, Result};
+use crate::model::Model;
 use crate::train::{labelled_rows, train_model};
 
 /// What pruning kept and measured (stored in the model's provenance, shown by `info`).
@@ -26,11 +27,17 @@ use crate::train::{labelled_rows, train_model};
 pub struct PruneReport {
     /// Kept (family, sigma) pairs, most important first, with their permutation importance.
     pub kept: Vec<(String, f64, f64)>,
+    /// (family, scale) pairs of the full selection.
     pub pairs_before: usize,
+    /// Features of the full selection.
     pub features_before: usize,
+    /// Features kept.
     pub features_after: usize,
+    /// Out-of-bag accuracy with the full selection.
     pub oob_accuracy_full: f64,
+    /// Out-of-bag accuracy with the kept pairs.
     pub oob_accuracy_pruned: f64,
+    /// Accuracy the pruning was allowed to lose.
     pub tolerance: f64,
 }
 
@@ -147,7 +154,7 @@ pub fn train_pruned(
     }
     let mut pruned = selection.clone();
     for row in &mut pruned.matrix {
-        row.iter_mut().for_each(|on| *on = false);
+        row.fill(false);
     }
     for &k in &keep {
         let (family, j) = pairs[k];
@@ -190,7 +197,7 @@ mod tests {
     fn pair_columns_follow_the_output_order() {
         let mut s = FeatureSelection::preset("sigma>=1").unwrap();
         for row in &mut s.matrix {
-            row.iter_mut().for_each(|v| *v = false);
+            row.fill(false);
         }
         s.matrix[0][0] = true; // Gaussian smoothing: 1 per channel
         s.matrix[4][1] = true; // structure tensor eigenvalues: 2 per channel

@@ -35,30 +35,39 @@ impl Status {
 /// One input of a batch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
+    /// The input file.
     pub input: PathBuf,
+    /// The files written (or that would have been).
     pub outputs: Vec<PathBuf>,
+    /// Written, skipped or failed.
     pub status: Status,
     /// Pixels (height x width) processed; 0 if skipped or failed.
     pub pixels: usize,
+    /// Wall time spent on it.
     pub elapsed: Duration,
 }
 
 /// A whole batch.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchReport {
+    /// One outcome per input, in input order.
     pub outcomes: Vec<Outcome>,
+    /// Wall time of the whole batch.
     pub elapsed: Duration,
 }
 
 impl BatchReport {
+    /// Number of inputs written.
     pub fn written(&self) -> usize {
         self.count(|s| matches!(s, Status::Written))
     }
 
+    /// Number of inputs skipped (outputs already complete).
     pub fn skipped(&self) -> usize {
         self.count(|s| matches!(s, Status::Skipped))
     }
 
+    /// Number of inputs that failed.
     pub fn failed(&self) -> usize {
         self.count(|s| matches!(s, Status::Failed(_)))
     }
@@ -138,10 +147,10 @@ fn display_name(o: &Outcome) -> String {
             return format!("{}/{}", file.to_string_lossy(), inner.dataset);
         }
     }
-    o.input
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| o.input.display().to_string())
+    o.input.file_name().map_or_else(
+        || o.input.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Runs `work` over `inputs` in parallel with a progress bar of `what` (e.g. "stacks"), each

@@ -25,6 +25,7 @@ pub struct SegmentOptions {
     pub settings: SegmentSettings,
     /// Redo maps whose masks exist.
     pub overwrite: bool,
+    /// Show a progress bar.
     pub progress: bool,
 }
 

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::Model;
 use ndarray::{s, Array2};
-use pixelforest_forest::Model;
 use pixelforest_io::H5Layout;
 use pixelforest_prepare::{contact_sheet, crop, uncertain_windows, CropRect, SheetTile};
 
@@ -24,21 +24,27 @@ pub struct SuggestOptions {
     pub n: usize,
     /// Edge of a suggested (square) region, in image pixels.
     pub size: usize,
+    /// How uncertainty is measured.
     pub measure: UncertaintyMeasure,
+    /// Tile edge of the prediction.
     pub tile_size: usize,
 }
 
 /// One suggested region.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Suggestion {
+    /// The image the region is in.
     pub image: PathBuf,
+    /// The region.
     pub rect: CropRect,
+    /// Its mean uncertainty.
     pub mean_uncertainty: f32,
     /// The crop file written for it.
     pub crop: PathBuf,
     /// The region's channel 0 (the summary channel of prepared images) and its uncertainty as
     /// ranked (from the whole image's prediction), for the contact sheet.
     pub grey: Array2<f32>,
+    /// The region's uncertainty, as ranked.
     pub uncertainty: Array2<f32>,
 }
 

@@ -16,10 +16,15 @@ pub const GROUND_TRUTH_DIR: &str = "ground_truth";
 /// Options of a `synth` run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SynthOptions {
+    /// Folder of the written files.
     pub out_dir: PathBuf,
+    /// Number of acquisitions.
     pub n_images: usize,
+    /// Height in pixels.
     pub height: usize,
+    /// Width in pixels.
     pub width: usize,
+    /// Seed of the first acquisition; acquisition `i` uses `seed + i`.
     pub seed: u64,
     /// Acquisition names are `<prefix>_<NN>`.
     pub prefix: String,
@@ -41,10 +46,15 @@ impl Default for SynthOptions {
 /// The files written for one acquisition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SynthFiles {
+    /// The acquisition's name.
     pub name: String,
+    /// Its stack (`<name>_ilastik.tiff`).
     pub stack: PathBuf,
+    /// Its channel list.
     pub channels: PathBuf,
+    /// Its ground-truth class map.
     pub truth: PathBuf,
+    /// Its synthetic scribbles.
     pub scribbles: PathBuf,
 }
 

@@ -4,10 +4,11 @@
 use ndarray::{s, Array2, ArrayView3, Axis, CowArray, Ix3};
 use pixelforest_core::{Image, LabelClass};
 use pixelforest_features::{compute_features_region, FeatureSelection, Region};
-use pixelforest_forest::{ClassInfo, ForestSettings, Model, ModelMeta, RandomForest};
+use pixelforest_forest::{ForestSettings, RandomForest};
 use rayon::prelude::*;
 
 use crate::error::{PipelineError, Result, SampleProblem};
+use crate::model::{Model, ModelMeta};
 use crate::tiles::tile_grid;
 
 /// Tile edge used while gathering training rows.
@@ -16,7 +17,9 @@ const TRAIN_TILE: usize = 256;
 /// Labelled feature rows of one or more images: `x` is (sample, feature), `y` the labels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainingRows {
+    /// Feature rows, (sample, feature).
     pub x: Array2<f32>,
+    /// Their labels (1 = first class).
     pub y: Vec<u8>,
 }
 
@@ -125,13 +128,13 @@ pub fn train_model(
     let channel_names = first.channels().to_vec();
     let mut xs = Vec::new();
     for (i, (image, labels)) in samples.iter().enumerate() {
-        let problem = if image.n_channels() != channel_names.len() {
+        let problem = if image.n_channels() == channel_names.len() {
+            label_problem(labels.iter(), classes)
+        } else {
             Some(SampleProblem::Channels {
                 have: image.n_channels(),
                 want: channel_names.len(),
             })
-        } else {
-            label_problem(labels.iter(), classes)
         };
         if let Some(problem) = problem {
             return Err(PipelineError::Sample { index: i, problem });
@@ -163,13 +166,13 @@ pub fn train_on_rows(
     let n_features = selection.n_features(channel_names.len());
     let per_channel = selection.n_features(1).max(1);
     for (index, rows) in samples.iter().enumerate() {
-        let problem = if rows.x.ncols() != n_features {
+        let problem = if rows.x.ncols() == n_features {
+            label_problem(rows.y.iter(), classes)
+        } else {
             Some(SampleProblem::Channels {
                 have: rows.x.ncols() / per_channel,
                 want: channel_names.len(),
             })
-        } else {
-            label_problem(rows.y.iter(), classes)
         };
         if let Some(problem) = problem {
             return Err(PipelineError::Sample { index, problem });
@@ -189,15 +192,8 @@ pub fn train_on_rows(
     let meta = ModelMeta {
         feature_names: selection.feature_names(&channel_names),
         channel_names,
-        feature_selection: serde_json::to_value(selection)
-            .map_err(|e| PipelineError::Invalid(format!("feature selection: {e}")))?,
-        classes: classes
-            .iter()
-            .map(|c| ClassInfo {
-                name: c.name.clone(),
-                color: c.color,
-            })
-            .collect(),
+        feature_selection: selection.clone(),
+        classes: classes.to_vec(),
         settings: settings.clone(),
         report: Some(report),
         provenance: serde_json::json!({

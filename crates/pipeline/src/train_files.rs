@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 use pixelforest_core::{Image, LabelClass};
 use pixelforest_features::FeatureSelection;
-use pixelforest_forest::{ForestSettings, Model};
+use pixelforest_forest::ForestSettings;
 
 use crate::error::{PipelineError, Result, SampleProblem};
+use crate::model::Model;
 use crate::project_settings::ProjectSettings;
 use crate::train::train_model;
 
@@ -48,7 +49,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// Images paired with their label images, and the images that have none.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Pairing {
+    /// (image, label image) pairs.
     pub pairs: Vec<(PathBuf, PathBuf)>,
+    /// Images without a label image.
     pub unlabeled: Vec<PathBuf>,
 }
 
@@ -165,50 +168,4 @@ pub fn record_training_files(model: &mut Model, pairs: &[(PathBuf, PathBuf)]) {
             })
         })
         .collect();
-}
-
-/// Writes `model` to `path` atomically.
-pub fn save_model(model: &Model, path: &Path) -> Result<()> {
-    crate::batch_predict::create_parent(path)?;
-    let mut failure = None;
-    pixelforest_io::atomic_write(path, |tmp| {
-        let file = std::fs::File::create(tmp).map_err(|e| pixelforest_io::IoError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        let mut writer = std::io::BufWriter::new(file);
-        if let Err(e) = model.save(&mut writer) {
-            failure = Some(e.to_string());
-            return Err(pixelforest_io::IoError::Format {
-                path: path.to_path_buf(),
-                message: "cannot write the model".into(),
-            });
-        }
-        std::io::Write::flush(&mut writer).map_err(|e| pixelforest_io::IoError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })
-    })
-    .map_err(|e| match failure {
-        Some(why) => PipelineError::file(path, why),
-        None => e.into(),
-    })
-}
-
-/// Reads a model file; errors name the file.
-///
-/// An ilastik project (`.ilp`, recognised by its HDF5 signature) is a model too: its stored
-/// forest with its own feature selection and classes (see [`crate::model_from_ilp`]).
-pub fn load_model(path: &Path) -> Result<Model> {
-    if crate::ilastik_model::is_hdf5_file(path) {
-        let project = pixelforest_ilastik::IlpProject::open(path)?;
-        return crate::ilastik_model::model_from_ilp(&project);
-    }
-    let file = std::fs::File::open(path)
-        .map_err(|e| PipelineError::file(path, format!("cannot open model: {e}")))?;
-    let model = Model::load(std::io::BufReader::new(file))
-        .map_err(|e| PipelineError::file(path, format!("not a usable model file: {e}")))?;
-    crate::predict::model_selection(&model)
-        .map_err(|e| PipelineError::file(path, format!("not a usable model file: {e}")))?;
-    Ok(model)
 }

@@ -139,7 +139,7 @@ fn make_cases(root: &Path) -> (Vec<Case>, PathBuf) {
                 "zyxc" => write_h5_image(&path, &img, &H5Layout::Ilastik).unwrap(),
                 "cyx" if name.ends_with(".h5") => {
                     write_h5_image(&path, &img, &H5Layout::Steinbock { name: "img".into() })
-                        .unwrap()
+                        .unwrap();
                 }
                 _ => write_tiff_stack(&path, &img, SampleType::U16).unwrap(),
             }

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use ndarray::{Array2, Array3};
 use pixelforest_core::{default_classes, Image};
 use pixelforest_features::FeatureSelection;
-use pixelforest_forest::{ForestSettings, Model};
+use pixelforest_forest::ForestSettings;
 use pixelforest_io::SampleType;
 use pixelforest_pipeline::{
     convert_probabilities, load_model, predict_batch, prepare_batch, save_model, train_model,
-    NonFinite, PipelineError, PlanConflict, PredictOptions, PrepareOptions, Status, UncertaintyDir,
-    UncertaintyMeasure,
+    Model, NonFinite, PipelineError, PlanConflict, PredictOptions, PrepareOptions, Status,
+    UncertaintyDir, UncertaintyMeasure,
 };
 use pixelforest_prepare::PrepareSettings;
 
@@ -23,7 +23,7 @@ fn selection() -> FeatureSelection {
     FeatureSelection {
         sigmas: vec![1.0],
         matrix,
-        structure_tensor: Default::default(),
+        structure_tensor: pixelforest_features::StructureTensorScales::default(),
     }
 }
 
@@ -308,7 +308,7 @@ fn uncertainty_without_output_dir_goes_beside_the_probabilities_not_the_working_
 /// Saves `model` with its feature selection replaced (the checksum stays valid) and loads it.
 fn load_forged(selection: serde_json::Value) -> String {
     let mut forged = model();
-    forged.meta.feature_selection = selection;
+    forged.meta.feature_selection = serde_json::from_value(selection).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("forged.pxf");
     save_model(&forged, &path).unwrap();

@@ -32,7 +32,7 @@ fn main() {
     for _ in 0..runs {
         std::hint::black_box(prepare_image(&image, &settings));
     }
-    let ours = t.elapsed().as_secs_f64() / runs as f64;
+    let ours = t.elapsed().as_secs_f64() / f64::from(runs);
     println!(
         "pixelforest prepare {c}x{h}x{w}: {ours:.3} s  ({:.1} Mpx/s, input channel-megapixels)",
         mpx / ours

@@ -6,7 +6,9 @@ use ndarray::{s, Array2, Array3, ArrayView2};
 /// One region to show: an image channel and the uncertainty map of the same pixels.
 #[derive(Debug, Clone, Copy)]
 pub struct SheetTile<'a> {
+    /// The region's image, shown in grey.
     pub grey: ArrayView2<'a, f32>,
+    /// Its uncertainty in [0, 1], overlaid.
     pub uncertainty: ArrayView2<'a, f32>,
 }
 

@@ -8,9 +8,13 @@ use rand_chacha::ChaCha8Rng;
 /// A crop rectangle in scaled-image pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CropRect {
+    /// Left column.
     pub x: usize,
+    /// Top row.
     pub y: usize,
+    /// Width.
     pub w: usize,
+    /// Height.
     pub h: usize,
 }
 
@@ -45,6 +49,9 @@ pub fn random_crops(
 }
 
 /// Cuts `rect` out of `image` (clipped to the image), keeping the channel names.
+///
+/// # Panics
+/// Never: a crop has the image's channels, so its names fit.
 pub fn crop(image: &Image, rect: CropRect) -> Image {
     let y1 = (rect.y + rect.h).min(image.height());
     let x1 = (rect.x + rect.w).min(image.width());

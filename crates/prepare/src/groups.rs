@@ -8,7 +8,9 @@ use pixelforest_core::Image;
 /// One output channel: the indices of the input channels it averages, and its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
+    /// Indices of the channels averaged.
     pub channels: Vec<usize>,
+    /// Name of the aggregated channel.
     pub name: String,
 }
 

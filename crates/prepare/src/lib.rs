@@ -1,6 +1,20 @@
 //! The prepare layer: what the reference workflow's CellProfiler pipeline (and steinbock's
 //! ilastik image preparation) does to each stack, on arrays only (no files):
 //! hot-pixel filter per channel -> summary channel prepended as channel 0 -> integer upscaling.
+//!
+//! ```
+//! use ndarray::Array3;
+//! use pixelforest_core::Image;
+//! use pixelforest_prepare::{prepare_image, PrepareSettings};
+//!
+//! let image = Image::new(Array3::from_elem((2, 10, 10), 3.0), vec!["a".into(), "b".into()]).unwrap();
+//! let prepared = prepare_image(&image, &PrepareSettings::default());
+//! // Mean x 100 prepended as channel 0, then upscaled x 2.
+//! assert_eq!(prepared.data().dim(), (3, 20, 20));
+//! assert_eq!(prepared.data()[[0, 5, 5]], 300.0);
+//! ```
+
+#![warn(missing_docs)]
 
 mod contact_sheet;
 mod crops;
@@ -16,7 +30,7 @@ use rayon::prelude::*;
 pub use contact_sheet::{contact_sheet, SheetTile};
 pub use crops::{crop, random_crops, CropRect};
 pub use groups::{aggregate_groups, Group};
-pub use hot_pixels::{filter_hot_pixels, max_of_neighbours};
+pub use hot_pixels::filter_hot_pixels;
 pub use resize::upscale_bilinear;
 pub use uncertain_windows::{uncertain_windows, Window};
 
@@ -48,6 +62,7 @@ impl Summary {
 pub struct PrepareSettings {
     /// A pixel exceeding the maximum of its 8 neighbours by more than this is clipped to it; 0 disables.
     pub hot_pixel_threshold: f32,
+    /// The summary channel prepended as channel 0.
     pub summary: Summary,
     /// Integer upscaling factor (bilinear on pixel centres, OpenCV INTER_LINEAR semantics).
     pub scale: usize,
@@ -67,6 +82,9 @@ impl Default for PrepareSettings {
 ///
 /// The summary is computed from the filtered channels before upscaling (upscaling is linear, so
 /// the order does not change the result beyond rounding).
+///
+/// # Panics
+/// Never: one name is made per channel.
 pub fn prepare_image(image: &Image, settings: &PrepareSettings) -> Image {
     let (c, h, w) = image.data().dim();
     let filtered: Vec<_> = (0..c)

@@ -10,7 +10,9 @@ use crate::CropRect;
 /// A window and its mean uncertainty.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Window {
+    /// Where the window is.
     pub rect: CropRect,
+    /// Its mean uncertainty.
     pub mean: f32,
 }
 

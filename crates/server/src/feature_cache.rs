@@ -115,9 +115,10 @@ impl FeatureCache {
         {
             return Ok(kept.rows.clone());
         }
-        let planes = match focus {
-            true => self.planes(path, image, selection),
-            false => self.kept_planes(path, selection),
+        let planes = if focus {
+            self.planes(path, image, selection)
+        } else {
+            self.kept_planes(path, selection)
         };
         let rows = Arc::new(match planes {
             Some(features) => {

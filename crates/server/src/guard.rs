@@ -35,7 +35,7 @@ fn check(headers: &HeaderMap) -> Result<(), Refusal> {
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
-        let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");
+        let authority = origin.split_once("://").map_or("", |(_, a)| a);
         if Some(authority) != host {
             return Err(Refusal::Origin(origin.to_string()));
         }

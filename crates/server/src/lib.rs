@@ -43,6 +43,13 @@
 //!
 //! Label RLE JSON: `{"width": W, "height": H, "runs": [value, count, value, count, ...]}` in row-major order;
 //! the counts add up to `W * H`.
+//!
+//! ```no_run
+//! use pixelforest_server::{serve, ServeConfig};
+//!
+//! // Serves the labeling page for the project folder `project/` on http://127.0.0.1:8765.
+//! serve(ServeConfig { project_dir: "project".into(), ..ServeConfig::default() }).unwrap();
+//! ```
 
 mod api_error;
 mod class_removal;

@@ -273,7 +273,7 @@ async fn composite_png(
     let q = query(raw)?;
     blocking(move || {
         let (entry, image) = image_of(&state, &id)?;
-        let list = q.get("c").map(String::as_str).unwrap_or("0");
+        let list = q.get("c").map_or("0", String::as_str);
         let channels = list
             .split(',')
             .map(|c| parse_channel(&image, c))

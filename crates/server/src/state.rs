@@ -7,9 +7,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use ndarray::Array3;
 use pixelforest_core::Image;
-use pixelforest_forest::Model;
 use pixelforest_io::IoError;
-use pixelforest_pipeline::PipelineError;
+use pixelforest_pipeline::{Model, PipelineError};
 use serde::Serialize;
 
 use crate::feature_cache::FeatureCache;
@@ -184,7 +183,7 @@ impl AppState {
                 return status;
             }
             match tokio::time::timeout_at(deadline, changes.changed()).await {
-                Ok(Ok(())) => continue,
+                Ok(Ok(())) => {}
                 _ => return self.status(),
             }
         }

@@ -10,9 +10,8 @@ use std::time::Instant;
 
 use ndarray::{Array2, Array3};
 use pixelforest_core::LabelClass;
-use pixelforest_forest::Model;
 use pixelforest_io::IoError;
-use pixelforest_pipeline::PipelineError;
+use pixelforest_pipeline::{Model, PipelineError};
 
 use crate::state::AppState;
 

@@ -95,7 +95,7 @@ async fn send(
         request = request.header("content-type", "application/json");
     }
     let request = request
-        .body(body.map(Body::from).unwrap_or_else(Body::empty))
+        .body(body.map_or_else(Body::empty, Body::from))
         .unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status();
@@ -548,7 +548,7 @@ async fn trains_then_serves_prediction_and_uncertainty_overlays() {
     let (status, _) = send(&app, Method::POST, "/api/model", None).await;
     assert_eq!(status, StatusCode::OK);
     let model = std::fs::File::open(dir.path().join("classifier.pxf")).unwrap();
-    let model = pixelforest_forest::Model::load(std::io::BufReader::new(model)).unwrap();
+    let model = pixelforest_pipeline::Model::load(std::io::BufReader::new(model)).unwrap();
     assert_eq!(model.meta.classes.len(), 3);
     assert_eq!(model.meta.channel_names.len(), 3);
 

@@ -4,6 +4,16 @@
 //! nuclear markers (two DNA channels, histone, Ki67 in dividing cells), ring-like membrane
 //! markers (E-cadherin, CD45), cytoplasmic markers (panCK, Vimentin, CD68), stroma fibres (SMA)
 //! and a background channel; mild blur, Poisson counts and sparse hot pixels; ~1 um pixels.
+//!
+//! ```
+//! use pixelforest_synth::{generate, SynthSettings};
+//!
+//! let sample = generate(&SynthSettings { height: 64, width: 64, seed: 1 });
+//! assert_eq!((sample.image.height(), sample.image.width()), (64, 64));
+//! assert!(sample.truth.iter().all(|&c| (1..=3).contains(&c)));
+//! ```
+
+#![warn(missing_docs)]
 
 mod layout;
 mod markers;
@@ -19,8 +29,11 @@ pub use markers::CHANNELS;
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SynthSettings {
+    /// Height in pixels.
     pub height: usize,
+    /// Width in pixels.
     pub width: usize,
+    /// Seed of every random choice: the same seed gives the same tissue.
     pub seed: u64,
 }
 
@@ -46,6 +59,9 @@ pub struct SynthSample {
 }
 
 /// Generates one sample; deterministic per settings.
+///
+/// # Panics
+/// Never: one name is made per generated channel.
 pub fn generate(settings: &SynthSettings) -> SynthSample {
     let (h, w) = (settings.height.max(1), settings.width.max(1));
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);

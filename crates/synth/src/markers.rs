@@ -107,7 +107,9 @@ pub fn blur(data: &mut Array3<f32>, sigma: f32) {
         .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
         .collect();
     let s: f32 = k.iter().sum();
-    k.iter_mut().for_each(|v| *v /= s);
+    for v in &mut k {
+        *v /= s;
+    }
     let reflect = |i: isize, n: usize| -> usize {
         let n = n as isize;
         let mut i = i;

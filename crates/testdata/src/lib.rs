@@ -8,6 +8,15 @@
 //!
 //! A test that needs one calls [`real_fixture`]; when the file is absent it says so on stderr
 //! and returns `None`, so the test reports a skip instead of passing silently.
+//!
+//! ```
+//! // `None` (with a `skipped:` line on stderr) where the fixtures are not installed.
+//! if let Some(ilp) = pixelforest_testdata::real_fixture("ilastik/api_projects/PixelClass.ilp") {
+//!     assert!(ilp.is_file());
+//! }
+//! ```
+
+#![warn(missing_docs)]
 
 use std::path::PathBuf;
 

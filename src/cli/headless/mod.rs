@@ -156,7 +156,7 @@ fn check_axes(
     if want.is_none() && axis_order_set {
         return Ok(());
     }
-    let Ok(axes) = pixelforest::io::h5_path::image_axes(path) else {
+    let Ok(axes) = pixelforest::io::image_axes(path) else {
         return Ok(());
     };
     match (axes.as_deref(), want) {

@@ -155,7 +155,7 @@ fn sample_type(
     let renormalize = input.zip(export);
     match (dtype.as_str(), renormalize) {
         ("uint16", Some(((0.0, 1.0), (0.0, 65535.0)))) => Ok(SampleType::U16),
-        ("float32", None) | ("float32", Some(((0.0, 1.0), (0.0, 1.0)))) => Ok(SampleType::F32),
+        ("float32", None | Some(((0.0, 1.0), (0.0, 1.0)))) => Ok(SampleType::F32),
         _ => bail!(
             "--export_dtype={dtype} with --pipeline_result_drange={} --export_drange={} is not \
              supported: pixelforest writes uint16 renormalized from (0.0,1.0) to (0,65535), or \

@@ -51,6 +51,9 @@ fn less(a: &Item, b: &Item) -> bool {
 
 /// Propagates `labels` (> 0 = seed) over `image` inside `mask`; returns labels and distances
 /// (-1 where never reached).
+///
+/// # Panics
+/// When `labels` or `mask` differ in shape from `image`.
 #[must_use]
 pub fn propagate(
     image: &Array2<f64>,
@@ -58,6 +61,12 @@ pub fn propagate(
     mask: &Array2<bool>,
     weight: f64,
 ) -> (Array2<i32>, Array2<f64>) {
+    assert_eq!(
+        labels.dim(),
+        image.dim(),
+        "labels and image differ in shape"
+    );
+    assert_eq!(mask.dim(), image.dim(), "mask and image differ in shape");
     let (m, n) = image.dim();
     let grid = Grid::new(image);
     // One record per pixel: the flooding order jumps across the image, so what a step reads

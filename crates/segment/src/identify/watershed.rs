@@ -33,10 +33,10 @@ pub fn watershed(image: &Array2<f64>, markers: &Array2<i32>, mask: &Array2<bool>
     // `_offsets_to_raveled_neighbors`: edge neighbours first, then corners.
     let offsets = [-pw, -1, 1, pw, -pw - 1, -pw + 1, pw - 1, pw + 1];
     let less = |a: &Item, b: &Item| {
-        if a.value != b.value {
-            a.value < b.value
-        } else {
+        if a.value == b.value {
             a.age < b.age
+        } else {
+            a.value < b.value
         }
     };
     let mut heap = CpHeap::from_unordered(Vec::new(), less);
