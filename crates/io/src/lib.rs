@@ -7,6 +7,8 @@
 //! - [`write_probabilities`] / [`read_probabilities`]: ilastik-compatible probability export.
 //! - [`atomic_write`]: every output goes through an exclusive temporary file, an fsync and a rename;
 //!   [`remove_stale_temp_files`] clears what killed runs left.
+//! - [`RowReader`] reads an image band by band; [`TiffBandWriter`], [`H5BandWriter`] and
+//!   [`ProbabilityBandWriter`] write outputs band by band (memory bounded by the band).
 //! - [`image_shape`] (headers only) and [`read_pixels`] (no channel names), for checks of existing files.
 //! - [`McdFile`] / [`read_imc_txt`]: IMC instrument files (`.mcd`, `.txt`), as readimc reads them.
 //! - Declared sizes are checked against the file and the [`budget`] before anything is allocated.
@@ -15,11 +17,13 @@
 
 mod atomic;
 pub mod axistags;
+mod band_writers;
 pub mod budget;
 pub mod channel_names;
 mod error;
 pub mod h5_image;
 pub mod h5_path;
+mod h5_rows;
 pub mod image_info;
 mod imc_channel;
 pub mod imc_panel;
@@ -32,7 +36,10 @@ pub mod ome;
 pub mod panel;
 mod png_image;
 mod probabilities;
+mod row_reader;
 mod stored_layout;
+mod tiff_bands;
+mod tiff_rows;
 pub mod tiff_stack;
 
 use std::path::Path;
@@ -41,6 +48,7 @@ use ndarray::{Array2, Array3};
 pub use pixelforest_core::Image;
 
 pub use atomic::{atomic_write, remove_stale_temp_files};
+pub use band_writers::{H5BandWriter, ProbabilityBandWriter, TiffBandWriter};
 pub use channel_names::{image_stem, read_channel_list, resolve_channel_names};
 pub use error::{IoError, Result};
 pub use h5_path::{split_h5_path, H5DatasetPath};
@@ -54,6 +62,7 @@ pub use probabilities::{
     read_probabilities, renormalize_u16, write_probabilities, write_probabilities_compressed,
     EXPORT_DATASET, MAX_INTERLEAVED,
 };
+pub use row_reader::RowReader;
 pub use stored_layout::{stored_layout, StoredLayout};
 
 use error::format_err;
