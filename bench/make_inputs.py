@@ -22,5 +22,5 @@ for name, (h, w) in sizes.items():
     # a few hot pixels, so the filter has work at band edges
     for _ in range(5):
         part[rng.integers(0, 11), rng.integers(0, h), rng.integers(0, w)] = 5000
-    tifffile.imwrite(out / f"{name}_ilastik.tiff", part)
+    tifffile.imwrite(out / f"{name}_ilastik.tiff", part, photometric="minisblack")
     (out / f"{name}_ilastik.csv").write_text(names)

@@ -371,8 +371,8 @@ pub(crate) struct DatasetRows {
     pub(crate) ds: rust_hdf5::H5Dataset,
     pub(crate) element: Element,
     pub(crate) axes: PlaneAxes,
-    /// Rows per chunk along y (reads aligned to it decode each chunk once); the height when the
-    /// dataset is not chunked.
+    /// Rows per chunk along y (reads aligned to it decode each chunk once); 1 when the dataset
+    /// is not chunked (any rows read directly).
     pub(crate) chunk_rows: usize,
 }
 
@@ -389,12 +389,11 @@ pub(crate) fn open_rows(path: &Path, file: &H5File, name: &str) -> Result<Datase
         check_contiguous(path, name, &ds, &shape)?;
         let element = Element::of(path, &ds)?;
         let axes = PlaneAxes::new(path, name, &shape, &axes)?;
-        let height = axes.dims().1;
         let chunk_rows = ds
             .chunk_dims()
             .and_then(|c| c.get(axes.y).copied())
             .filter(|&r| r > 0)
-            .unwrap_or(height);
+            .unwrap_or(1);
         Ok(DatasetRows {
             ds,
             element,

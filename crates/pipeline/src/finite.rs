@@ -28,13 +28,7 @@ pub fn check_finite(path: &Path, image: &mut Image, policy: NonFinite) -> Result
         return Ok(());
     }
     match policy {
-        NonFinite::Error => Err(PipelineError::file(
-            path,
-            format!(
-                "{bad} of {} values are NaN or infinite (use --nan-as-zero to treat them as 0)",
-                image.data().len()
-            ),
-        )),
+        NonFinite::Error => Err(non_finite_error(path, bad, image.data().len())),
         NonFinite::Zero => {
             image
                 .data_mut()
@@ -42,4 +36,14 @@ pub fn check_finite(path: &Path, image: &mut Image, policy: NonFinite) -> Result
             Ok(())
         }
     }
+}
+
+/// The error for `bad` NaN or infinite values among `total` in the image at `path`.
+pub(crate) fn non_finite_error(path: &Path, bad: usize, total: usize) -> PipelineError {
+    PipelineError::file(
+        path,
+        format!(
+            "{bad} of {total} values are NaN or infinite (use --nan-as-zero to treat them as 0)"
+        ),
+    )
 }

@@ -4,6 +4,7 @@
 //! Contract used by `cli` and `server`: [`train_model`] and [`predict_image`] on in-memory images;
 //! the batch runners ([`predict_batch`], [`prepare_batch`], ...) on files.
 
+mod bands;
 mod batch_predict;
 mod convert_plan;
 mod convert_run;
@@ -18,8 +19,10 @@ pub mod metrics;
 pub mod model_check;
 mod plan;
 mod predict;
+mod predict_stream;
 mod prepare_run;
 mod prepare_steinbock;
+mod prepare_stream;
 mod progress;
 mod prune;
 mod report;

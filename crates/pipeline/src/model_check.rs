@@ -9,8 +9,12 @@ use pixelforest_forest::Model;
 /// The channel count must match. Names must match too, except where either side only has
 /// generated names (`ch0`, `ch1`, ...: a stack without a channel list), which say nothing.
 pub fn channel_mismatch(model: &Model, image: &Image) -> Option<String> {
+    names_mismatch(model, image.channels())
+}
+
+/// [`channel_mismatch`] for an image known by its channel names (one read band by band).
+pub(crate) fn names_mismatch(model: &Model, have: &[String]) -> Option<String> {
     let want = &model.meta.channel_names;
-    let have = image.channels();
     if want.len() != have.len() {
         return Some(format!(
             "the model was trained on {} channels ({}) but the image has {} ({})",
