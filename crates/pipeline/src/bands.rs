@@ -47,6 +47,7 @@ impl RowWindow {
         &self.reader
     }
 
+    /// The image file.
     pub(crate) fn path(&self) -> &Path {
         self.reader.path()
     }
@@ -107,4 +108,38 @@ pub(crate) fn bands(height: usize, band: usize) -> impl Iterator<Item = Range<us
     (0..height)
         .step_by(band)
         .map(move |y| y..(y + band).min(height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array3;
+    use pixelforest_io::{H5Layout, Image};
+
+    /// The memory bound without measuring memory: however tall the image, the window never
+    /// holds more than a band, its halo on both sides and one chunk read ahead.
+    #[test]
+    fn the_window_holds_a_band_and_its_halo_never_the_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tall_s2.h5");
+        let (h, w) = (1500, 9);
+        let data = Array3::from_shape_fn((2, h, w), |(c, y, x)| (c * 7 + y * 3 + x) as f32 % 500.0);
+        let image = Image::new(data.clone(), vec!["a".into(), "b".into()]).unwrap();
+        pixelforest_io::write_h5_image(&path, &image, &H5Layout::Ilastik).unwrap();
+        let reader = RowReader::open(&path).unwrap();
+        let chunk = reader.chunk_rows();
+        assert_eq!(chunk, 256);
+        let mut window = RowWindow::new(reader, Some(NonFinite::Error)).unwrap();
+        let (band, halo) = (16, 21);
+        let mut most = 0;
+        for rows in bands(h, band) {
+            let need = rows.start.saturating_sub(halo)..(rows.end + halo).min(h);
+            let (view, top) = window.rows(need.clone()).unwrap();
+            assert_eq!(top, need.start);
+            assert_eq!(view, data.slice(s![.., need.clone(), ..]));
+            most = most.max(window.data.dim().1);
+        }
+        assert!(most <= band + 2 * halo + chunk, "held {most} rows");
+        assert!(most < h / 4, "held {most} of {h} rows");
+    }
 }
