@@ -28,7 +28,7 @@ enum Source {
         _file: H5File,
         rows: DatasetRows,
     },
-    Tiff(TiffBands),
+    Tiff(Box<TiffBands>),
     Memory {
         data: Array3<f32>,
         float: bool,
@@ -143,7 +143,7 @@ fn open_source(path: &Path) -> Result<(PathBuf, Source, Option<String>)> {
         Kind::Tiff => match TiffBands::open(path)? {
             Some(bands) => {
                 let description = bands.description.clone();
-                Ok((owned, Source::Tiff(bands), description))
+                Ok((owned, Source::Tiff(Box::new(bands)), description))
             }
             None => {
                 let stack = crate::tiff_stack::read_tiff_stack(path)?;

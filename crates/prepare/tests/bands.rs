@@ -13,7 +13,7 @@ fn image(c: usize, h: usize, w: usize) -> Image {
         state ^= state << 13;
         state ^= state >> 17;
         state ^= state << 5;
-        if state % 11 == 0 {
+        if state.is_multiple_of(11) {
             900.0 + (state % 97) as f32
         } else {
             (state % 40) as f32 * 0.37
