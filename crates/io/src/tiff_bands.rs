@@ -1,10 +1,11 @@
 //! TIFF stacks read a band of rows at a time: for each page, only the strips the rows lie in are
-//! decoded. Pages must be striped (tiled pages, and pages stored as a few very large strips, are
-//! read whole by the caller instead: re-decoding a page-sized strip for every band would cost
-//! the whole page per band).
+//! decoded. An uncompressed page stored as a few very large strips (tifffile writes one strip
+//! per page) has its rows read straight from their byte offsets. Tiled pages, and compressed
+//! pages of very large strips (re-decoding a page-sized strip for every band would cost the
+//! whole page per band), are read whole by the caller instead.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use ndarray::Array3;
@@ -14,23 +15,36 @@ use tiff::tags::Tag;
 use crate::error::{format_err, io_err, Result};
 use crate::tiff_stack::{decoder_limits, describe, samples_per_pixel, to_f32, StoredType};
 
-/// Strips larger than this (decoded) make the stack be read whole.
+/// Compressed strips larger than this (decoded) make the stack be read whole.
 const MAX_STRIP_BYTES: u64 = 32 << 20;
 
 /// One page: its samples per pixel, whether they are planar, and its strip height.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Page {
     samples: usize,
     /// IEEE floating point samples (which may be NaN).
     float: bool,
     planar: bool,
     rows_per_strip: usize,
+    /// Uncompressed rows read by offset instead of strips decoded.
+    raw: Option<RawRows>,
+}
+
+/// Where an uncompressed page's rows are and how its samples are stored.
+#[derive(Debug, Clone)]
+struct RawRows {
+    offsets: Vec<u64>,
+    kind: StoredType,
+    bytes: usize,
+    little_endian: bool,
 }
 
 /// A striped TIFF stack opened for band reads.
 pub(crate) struct TiffBands {
     path: PathBuf,
     decoder: Decoder<BufReader<File>>,
+    /// A second handle for raw row reads.
+    file: File,
     pages: Vec<Page>,
     width: usize,
     height: usize,
@@ -84,9 +98,11 @@ impl TiffBands {
         if w == 0 || h == 0 {
             return Err(format_err(path, format!("page 0 is {w}x{h} pixels")));
         }
+        let file = File::open(path).map_err(|e| io_err(path, e))?;
         Ok(Some(TiffBands {
             path: path.to_path_buf(),
             decoder,
+            file,
             pages,
             width: w as usize,
             height: h as usize,
@@ -121,7 +137,13 @@ impl TiffBands {
         let mut out = Array3::<f32>::zeros((c, n, w));
         let mut channel = 0;
         for p in 0..self.pages.len() {
-            let page = self.pages[p];
+            if let Some(raw) = self.pages[p].raw.clone() {
+                let page = self.pages[p].clone();
+                self.raw_rows(p, &page, &raw, (y0, n), &mut out, channel)?;
+                channel += page.samples;
+                continue;
+            }
+            let page = self.pages[p].clone();
             self.decoder
                 .seek_to_image(p)
                 .map_err(|e| describe(&self.path, e))?;
@@ -158,14 +180,46 @@ impl TiffBands {
         Ok(out)
     }
 
-    /// Decodes strip `index` of page `page` to f32, checking its sample type against page 0's.
-    fn strip(&mut self, page: usize, index: usize, per_pixel: usize) -> Result<Vec<f32>> {
-        let chunk = u32::try_from(index).map_err(|_| format_err(&self.path, "too many strips"))?;
-        let decoded: DecodingResult = self
-            .decoder
-            .read_chunk(chunk)
-            .map_err(|e| describe(&self.path, e))?;
-        let (values, kind) = to_f32(decoded);
+    /// Rows `y0..y0 + n` of uncompressed page `p`, read from their offsets into `out` from
+    /// channel `channel` on.
+    fn raw_rows(
+        &mut self,
+        p: usize,
+        page: &Page,
+        raw: &RawRows,
+        (y0, n): (usize, usize),
+        out: &mut Array3<f32>,
+        channel: usize,
+    ) -> Result<()> {
+        self.check_kind(p, raw.kind)?;
+        let spp = page.samples;
+        let row_bytes = self.width * spp * raw.bytes;
+        let mut y = y0;
+        while y < y0 + n {
+            let s = y / page.rows_per_strip;
+            let strip_end = ((s + 1) * page.rows_per_strip).min(y0 + n);
+            let start = raw.offsets[s] + ((y - s * page.rows_per_strip) * row_bytes) as u64;
+            let mut buf = vec![0u8; (strip_end - y) * row_bytes];
+            self.file
+                .seek(SeekFrom::Start(start))
+                .and_then(|_| self.file.read_exact(&mut buf))
+                .map_err(|e| describe(&self.path, tiff::TiffError::IoError(e)))?;
+            let values = raw.decode(&buf);
+            for (r, row) in values.chunks_exact(self.width * spp).enumerate() {
+                for k in 0..spp {
+                    let mut dst = out.slice_mut(ndarray::s![channel + k, y - y0 + r, ..]);
+                    for (d, v) in dst.iter_mut().zip(row.iter().skip(k).step_by(spp)) {
+                        *d = *v;
+                    }
+                }
+            }
+            y = strip_end;
+        }
+        Ok(())
+    }
+
+    /// Records page 0's sample type, or checks page `page`'s against it.
+    fn check_kind(&mut self, page: usize, kind: StoredType) -> Result<()> {
         match self.stored {
             None => self.stored = Some(kind),
             Some(s) if s != kind => {
@@ -176,6 +230,18 @@ impl TiffBands {
             }
             Some(_) => {}
         }
+        Ok(())
+    }
+
+    /// Decodes strip `index` of page `page` to f32, checking its sample type against page 0's.
+    fn strip(&mut self, page: usize, index: usize, per_pixel: usize) -> Result<Vec<f32>> {
+        let chunk = u32::try_from(index).map_err(|_| format_err(&self.path, "too many strips"))?;
+        let decoded: DecodingResult = self
+            .decoder
+            .read_chunk(chunk)
+            .map_err(|e| describe(&self.path, e))?;
+        let (values, kind) = to_f32(decoded);
+        self.check_kind(page, kind)?;
         if values.len() % (self.width * per_pixel) != 0 {
             return Err(format_err(
                 &self.path,
@@ -215,7 +281,12 @@ fn page_info(
         == Some(2);
     let rows_per_strip = decoder.chunk_dimensions().1 as usize;
     let strip_bytes = u64::from(width) * rows_per_strip as u64 * samples as u64 * 8;
-    if rows_per_strip == 0 || strip_bytes > MAX_STRIP_BYTES || samples != by_colour {
+    if rows_per_strip == 0 || samples != by_colour {
+        return Ok(None);
+    }
+    // Uncompressed rows are read from their offsets whatever the strip size: no decoding.
+    let raw = raw_rows(decoder, color, samples == 1 || !planar)?;
+    if raw.is_none() && strip_bytes > MAX_STRIP_BYTES {
         return Ok(None);
     }
     let float = decoder
@@ -228,5 +299,92 @@ fn page_info(
         float,
         planar,
         rows_per_strip,
+        raw,
     }))
+}
+
+/// How to read an uncompressed page's rows by offset, if it is one this reads: no predictor,
+/// contiguous samples of 8, 16 or 32-bit unsigned integers or 32-bit floats.
+fn raw_rows(
+    decoder: &mut Decoder<BufReader<File>>,
+    color: tiff::ColorType,
+    contiguous: bool,
+) -> Result<Option<RawRows>> {
+    let tag = |decoder: &mut Decoder<BufReader<File>>, t: Tag, default: u16| {
+        decoder
+            .find_tag_unsigned::<u16>(t)
+            .ok()
+            .flatten()
+            .unwrap_or(default)
+    };
+    let compression = tag(decoder, Tag::Compression, 1);
+    let predictor = tag(decoder, Tag::Predictor, 1);
+    let format = tag(decoder, Tag::SampleFormat, 1);
+    if compression != 1 || predictor != 1 || !contiguous {
+        return Ok(None);
+    }
+    let bits = crate::tiff_stack::bits_per_sample(color);
+    let (kind, bytes) = match (format, bits) {
+        (1, 8) => (StoredType::U8, 1),
+        (1, 16) => (StoredType::U16, 2),
+        (1, 32) => (StoredType::U32, 4),
+        (3, 32) => (StoredType::Float, 4),
+        _ => return Ok(None),
+    };
+    let Ok(Some(offsets)) = decoder.find_tag(Tag::StripOffsets) else {
+        return Ok(None);
+    };
+    let Ok(offsets) = offsets.into_u64_vec() else {
+        return Ok(None);
+    };
+    let little_endian = decoder.byte_order() == tiff::tags::ByteOrder::LittleEndian;
+    Ok(Some(RawRows {
+        offsets,
+        kind,
+        bytes,
+        little_endian,
+    }))
+}
+
+impl RawRows {
+    /// Stored samples to f32, as the decoder converts them.
+    fn decode(&self, buf: &[u8]) -> Vec<f32> {
+        let le = self.little_endian;
+        match self.kind {
+            StoredType::U8 => buf.iter().map(|&b| f32::from(b)).collect(),
+            StoredType::U16 => buf
+                .chunks_exact(2)
+                .map(|b| {
+                    let a = [b[0], b[1]];
+                    f32::from(if le {
+                        u16::from_le_bytes(a)
+                    } else {
+                        u16::from_be_bytes(a)
+                    })
+                })
+                .collect(),
+            StoredType::U32 => buf
+                .chunks_exact(4)
+                .map(|b| {
+                    let a = [b[0], b[1], b[2], b[3]];
+                    (if le {
+                        u32::from_le_bytes(a)
+                    } else {
+                        u32::from_be_bytes(a)
+                    }) as f32
+                })
+                .collect(),
+            _ => buf
+                .chunks_exact(4)
+                .map(|b| {
+                    let a = [b[0], b[1], b[2], b[3]];
+                    if le {
+                        f32::from_le_bytes(a)
+                    } else {
+                        f32::from_be_bytes(a)
+                    }
+                })
+                .collect(),
+        }
+    }
 }

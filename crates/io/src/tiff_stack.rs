@@ -85,7 +85,7 @@ pub(crate) fn decoder_limits(file_len: u64) -> Limits {
     limits
 }
 
-fn bits_per_sample(ct: tiff::ColorType) -> u64 {
+pub(crate) fn bits_per_sample(ct: tiff::ColorType) -> u64 {
     use tiff::ColorType as C;
     match ct {
         C::Gray(b) | C::Palette(b) | C::GrayA(b) | C::RGB(b) | C::YCbCr(b) | C::Lab(b) => {

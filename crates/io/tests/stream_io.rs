@@ -183,5 +183,71 @@ fn row_reader_bands_equal_the_whole_image() {
         assert!(reader.read_rows(600, 2).is_err());
     }
     assert_eq!(RowReader::open(&tiff).unwrap().chunk_rows(), 250);
+    // An LZW page (decoded strip by strip, not read by offset): three 5-sample strips.
+    let lzw = dir.path().join("p.tiff");
+    let p = probs(5, 601, 200);
+    pixelforest_io::write_probabilities_compressed(
+        &lzw,
+        &p,
+        SampleType::U16,
+        ProbabilityFormat::Tiff,
+        TiffCompression::Lzw,
+    )
+    .unwrap();
+    let whole = pixelforest_io::read_pixels(&lzw).unwrap();
+    let mut reader = RowReader::open(&lzw).unwrap();
+    assert_eq!(reader.chunk_rows(), 500);
+    for (y0, n) in [(0, 1), (499, 2), (17, 584)] {
+        assert_eq!(
+            reader.read_rows(y0, n).unwrap(),
+            whole.slice(s![.., y0..y0 + n, ..])
+        );
+    }
     assert_eq!(RowReader::open(&h5).unwrap().chunk_rows(), 256);
+}
+
+/// tifffile writes each page of an uncompressed stack as one strip (as steinbock's and
+/// imctools' TIFFs are); those rows are read from their offsets, not by decoding the page.
+#[test]
+fn single_strip_tifffile_stacks_are_read_row_by_row() {
+    // As tests/probability_tiff_layout.rs: CI must have tifffile; elsewhere say it is skipped.
+    let ready = std::process::Command::new("python3")
+        .args(["-c", "import tifffile"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ready || std::env::var_os("CI").is_none(),
+        "CI lacks python3 with tifffile"
+    );
+    if !ready {
+        eprintln!("skipped: python3 with tifffile not found (pip install tifffile)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one_strip.tiff");
+    let script = format!(
+        "import numpy as np, tifffile\n\
+         a = (np.arange(3 * 301 * 77, dtype=np.uint32) * 7919 % 65536).astype(np.uint16).reshape(3, 301, 77)\n\
+         tifffile.imwrite(r'{}', a, photometric='minisblack')\n\
+         assert len(tifffile.TiffFile(r'{}').pages[0].dataoffsets) == 1",
+        path.display(),
+        path.display()
+    );
+    let ok = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let whole = pixelforest_io::read_pixels(&path).unwrap();
+    assert_eq!(
+        whole[[2, 300, 76]],
+        ((3 * 301 * 77 - 1) as u32 * 7919 % 65536) as f32
+    );
+    let mut reader = RowReader::open(&path).unwrap();
+    for (y0, n) in [(0, 1), (150, 151), (300, 1)] {
+        assert_eq!(
+            reader.read_rows(y0, n).unwrap(),
+            whole.slice(s![.., y0..y0 + n, ..])
+        );
+    }
 }
