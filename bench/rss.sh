@@ -22,10 +22,12 @@ measure() { # label size command...
 }
 for r in $(seq "$repeats"); do
   for dir in "$data"/prep*; do
+    [ -d "$dir" ] || continue
     size=$(basename "$dir" | tr -dc 0-9)
     measure predict "$size" "$bin" predict -m "$model" "$dir" -o "$out/p" --uncertainty --overwrite --quiet
   done
   for dir in "$data"/raw*; do
+    [ -d "$dir" ] || continue
     size=$(basename "$dir" | tr -dc 0-9)
     [ -n "${SKIP_PREPARE:-}" ] && continue
     measure prepare "$size" "$bin" prepare "$dir" --out "$out/prep" --crops "$out/crops" --overwrite --quiet
