@@ -117,11 +117,12 @@ impl TiffBands {
         (c, self.height, self.width)
     }
 
-    /// The smallest strip height of the pages: reads aligned to it decode each strip once.
+    /// The smallest strip height of the decoded pages (reads aligned to it decode each strip
+    /// once); 1 for pages read by offset, whose rows are read one by one if need be.
     pub(crate) fn rows_per_strip(&self) -> usize {
         self.pages
             .iter()
-            .map(|p| p.rows_per_strip)
+            .map(|p| if p.raw.is_some() { 1 } else { p.rows_per_strip })
             .min()
             .unwrap_or(1)
     }

@@ -182,7 +182,9 @@ fn row_reader_bands_equal_the_whole_image() {
         }
         assert!(reader.read_rows(600, 2).is_err());
     }
-    assert_eq!(RowReader::open(&tiff).unwrap().chunk_rows(), 250);
+    // Uncompressed pages are read by offset, any rows at a time (a band never pulls in a
+    // page-sized strip: tifffile writes one strip per page).
+    assert_eq!(RowReader::open(&tiff).unwrap().chunk_rows(), 1);
     // An LZW page (decoded strip by strip, not read by offset): three 5-sample strips.
     let lzw = dir.path().join("p.tiff");
     let p = probs(5, 601, 200);
@@ -244,6 +246,11 @@ fn single_strip_tifffile_stacks_are_read_row_by_row() {
         ((3 * 301 * 77 - 1) as u32 * 7919 % 65536) as f32
     );
     let mut reader = RowReader::open(&path).unwrap();
+    assert_eq!(
+        reader.chunk_rows(),
+        1,
+        "the one 301-row strip is not decoded per band"
+    );
     for (y0, n) in [(0, 1), (150, 151), (300, 1)] {
         assert_eq!(
             reader.read_rows(y0, n).unwrap(),
