@@ -38,7 +38,7 @@ where
 /// (band after band) and cannot hand [`atomic_write`] one closure: [`PendingFile::commit`]
 /// fsyncs and renames it into place; dropping it uncommitted removes it.
 #[derive(Debug)]
-pub struct PendingFile {
+pub(crate) struct PendingFile {
     tmp: tempfile::NamedTempFile,
     path: PathBuf,
 }
@@ -48,7 +48,7 @@ impl PendingFile {
     ///
     /// # Errors
     /// When `path` has no file name or the temporary file cannot be created.
-    pub fn create(path: &Path) -> Result<Self> {
+    pub(crate) fn create(path: &Path) -> Result<Self> {
         let Some(name) = path.file_name() else {
             return Err(format_err(path, "output path has no file name"));
         };
@@ -68,12 +68,12 @@ impl PendingFile {
     }
 
     /// The temporary file to write.
-    pub fn temp_path(&self) -> &Path {
+    pub(crate) fn temp_path(&self) -> &Path {
         self.tmp.path()
     }
 
     /// The final name.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
@@ -81,7 +81,7 @@ impl PendingFile {
     ///
     /// # Errors
     /// When the temporary file was replaced, or cannot be synced or renamed.
-    pub fn commit(self) -> Result<()> {
+    pub(crate) fn commit(self) -> Result<()> {
         let path = self.path;
         let meta = std::fs::symlink_metadata(self.tmp.path()).map_err(|e| io_err(&path, e))?;
         if !meta.is_file() {

@@ -19,7 +19,8 @@ pub use contact_sheet::{contact_sheet, SheetTile};
 pub use crops::{crop, random_crops, CropRect};
 pub use groups::{aggregate_groups, Group};
 pub use hot_pixels::{filter_hot_pixels, max_of_neighbours};
-pub use resize::{source_rows, upscale_bilinear, upscale_rows};
+pub use resize::upscale_bilinear;
+use resize::{source_rows, upscale_rows};
 pub use uncertain_windows::{uncertain_windows, Window};
 
 /// The summary channel prepended as channel 0.
