@@ -29,35 +29,84 @@ pub fn atomic_write<F>(path: &Path, write: F) -> Result<()>
 where
     F: FnOnce(&Path) -> Result<()>,
 {
-    let Some(name) = path.file_name() else {
-        return Err(format_err(path, "output path has no file name"));
-    };
-    let dir = match path.parent() {
+    let pending = PendingFile::create(path)?;
+    write(pending.temp_path()).map_err(|e| rename_path(e, pending.temp_path(), path))?;
+    pending.commit()
+}
+
+/// An output being written under its temporary name, for writers that fill it piece by piece
+/// (band after band) and cannot hand [`atomic_write`] one closure: [`PendingFile::commit`]
+/// fsyncs and renames it into place; dropping it uncommitted removes it.
+#[derive(Debug)]
+pub(crate) struct PendingFile {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl PendingFile {
+    /// Creates the exclusive temporary file beside `path`.
+    ///
+    /// # Errors
+    /// When `path` has no file name or the temporary file cannot be created.
+    pub(crate) fn create(path: &Path) -> Result<Self> {
+        let Some(name) = path.file_name() else {
+            return Err(format_err(path, "output path has no file name"));
+        };
+        let dir = folder_of(path);
+        let mut prefix = std::ffi::OsString::from(".");
+        prefix.push(name);
+        prefix.push(format!(".pf{}@{}-", std::process::id(), host_name()));
+        let tmp = tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(&dir)
+            .map_err(|e| io_err(path, e))?;
+        Ok(Self {
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The temporary file to write.
+    pub(crate) fn temp_path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// The final name.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Fsyncs the temporary file, renames it to the final name and fsyncs the folder.
+    ///
+    /// # Errors
+    /// When the temporary file was replaced, or cannot be synced or renamed.
+    pub(crate) fn commit(self) -> Result<()> {
+        let path = self.path;
+        let meta = std::fs::symlink_metadata(self.tmp.path()).map_err(|e| io_err(&path, e))?;
+        if !meta.is_file() {
+            return Err(format_err(
+                &path,
+                "the temporary file was replaced by something else while it was written",
+            ));
+        }
+        std::fs::File::open(self.tmp.path())
+            .and_then(|f| f.sync_all())
+            .map_err(|e| io_err(&path, e))?;
+        self.tmp
+            .persist(&path)
+            .map_err(|e| io_err(&path, e.error))?;
+        let dir = folder_of(&path);
+        sync_dir(&dir).map_err(|e| io_err(&dir, e))
+    }
+}
+
+/// The folder an output goes into (`.` for a bare file name).
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
-    };
-    let mut prefix = std::ffi::OsString::from(".");
-    prefix.push(name);
-    prefix.push(format!(".pf{}@{}-", std::process::id(), host_name()));
-    let tmp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(&dir)
-        .map_err(|e| io_err(path, e))?;
-    // Dropping `tmp` on any early return removes the temporary file.
-    write(tmp.path()).map_err(|e| rename_path(e, tmp.path(), path))?;
-    let meta = std::fs::symlink_metadata(tmp.path()).map_err(|e| io_err(path, e))?;
-    if !meta.is_file() {
-        return Err(format_err(
-            path,
-            "the temporary file was replaced by something else while it was written",
-        ));
     }
-    std::fs::File::open(tmp.path())
-        .and_then(|f| f.sync_all())
-        .map_err(|e| io_err(path, e))?;
-    tmp.persist(path).map_err(|e| io_err(path, e.error))?;
-    sync_dir(&dir).map_err(|e| io_err(&dir, e))
 }
 
 /// Makes a rename durable: the folder's entry is flushed too (a no-op where folders cannot be
@@ -75,7 +124,7 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// An error about the temporary file is reported about the output the user asked for.
-fn rename_path(err: IoError, tmp: &Path, path: &Path) -> IoError {
+pub(crate) fn rename_path(err: IoError, tmp: &Path, path: &Path) -> IoError {
     match err {
         IoError::Io { path: p, source } if p == tmp => io_err(path, source),
         IoError::Format { path: p, message } if p == tmp => format_err(path, message),

@@ -8,14 +8,15 @@
 
 use std::path::Path;
 
-use ndarray::{Array3, ArrayD, Axis, IxDyn};
-use rust_hdf5::{DatatypeMessage, H5File, VarLenUnicode};
+use ndarray::Array3;
+use rust_hdf5::{DatatypeMessage, H5File};
 
-use crate::axistags::{axistags_json, parse_axistags};
+use crate::axistags::parse_axistags;
 use crate::budget::check_samples;
 use crate::channel_names::image_stem;
 use crate::error::{format_err, Result};
-use crate::tiff_stack::{to_u16, StoredType};
+use crate::h5_rows::{H5RowWriter, RowLayout};
+use crate::tiff_stack::StoredType;
 use crate::H5Layout;
 
 /// A dataset read as `(c, y, x)` f32 with its stored type and the axis keys used.
@@ -92,96 +93,185 @@ pub fn pick_dataset(path: &Path, file: &H5File, preferred: &[&str]) -> Result<St
     }
 }
 
-fn read_values(path: &Path, ds: &rust_hdf5::H5Dataset) -> Result<(Vec<f32>, StoredType)> {
-    let dt = ds
-        .datatype()
-        .map_err(|e| h5err(path, "cannot read datatype", e))?;
-    let re = |e| h5err(path, "cannot read dataset", e);
-    Ok(match dt {
-        DatatypeMessage::FixedPoint { size, signed, .. } => match (size, signed) {
-            (1, false) => (
-                ds.read_numeric_as::<u8>()
-                    .map_err(re)?
-                    .into_iter()
-                    .map(f32::from)
-                    .collect(),
-                StoredType::U8,
-            ),
-            (2, false) => (
-                ds.read_numeric_as::<u16>()
-                    .map_err(re)?
-                    .into_iter()
-                    .map(f32::from)
-                    .collect(),
-                StoredType::U16,
-            ),
-            (4, false) => (
-                ds.read_numeric_as::<u32>()
-                    .map_err(re)?
-                    .into_iter()
-                    .map(|v| v as f32)
-                    .collect(),
-                StoredType::U32,
-            ),
-            (8, false) => (
-                ds.read_numeric_as::<u64>()
-                    .map_err(re)?
-                    .into_iter()
-                    .map(|v| v as f32)
-                    .collect(),
-                StoredType::Other,
-            ),
-            (1, true) => (
-                ds.read_numeric_as::<i8>()
-                    .map_err(re)?
-                    .into_iter()
-                    .map(f32::from)
-                    .collect(),
-                StoredType::Other,
-            ),
-            (2, true) => (
-                ds.read_numeric_as::<i16>()
-                    .map_err(re)?
-                    .into_iter()
-                    .map(f32::from)
-                    .collect(),
-                StoredType::Other,
-            ),
-            (4, true) => (
-                ds.read_numeric_as::<i32>()
-                    .map_err(re)?
-                    .into_iter()
-                    .map(|v| v as f32)
-                    .collect(),
-                StoredType::Other,
-            ),
-            _ => (
-                ds.read_numeric_as::<i64>()
-                    .map_err(re)?
-                    .into_iter()
-                    .map(|v| v as f32)
-                    .collect(),
-                StoredType::Other,
-            ),
-        },
-        DatatypeMessage::FloatingPoint { size: 4, .. } => {
-            (ds.read_numeric_as::<f32>().map_err(re)?, StoredType::Float)
+/// The element types a dataset may hold; each is read straight into `f32` by one generic
+/// gather ([`read_rows_as`]), so the image is read in one pass (no separate convert and
+/// transpose passes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Element {
+    U8,
+    U16,
+    U32,
+    U64,
+    I8,
+    I16,
+    I32,
+    I64,
+    F32,
+    F64,
+}
+
+impl Element {
+    fn of(path: &Path, ds: &rust_hdf5::H5Dataset) -> Result<Element> {
+        let dt = ds
+            .datatype()
+            .map_err(|e| h5err(path, "cannot read datatype", e))?;
+        Ok(match dt {
+            DatatypeMessage::FixedPoint { size, signed, .. } => match (size, signed) {
+                (1, false) => Element::U8,
+                (2, false) => Element::U16,
+                (4, false) => Element::U32,
+                (8, false) => Element::U64,
+                (1, true) => Element::I8,
+                (2, true) => Element::I16,
+                (4, true) => Element::I32,
+                _ => Element::I64,
+            },
+            DatatypeMessage::FloatingPoint { size: 4, .. } => Element::F32,
+            DatatypeMessage::FloatingPoint { .. } => Element::F64,
+            other => {
+                return Err(format_err(
+                    path,
+                    format!("dataset has a non-numeric type ({other})"),
+                ))
+            }
+        })
+    }
+
+    /// What callers are told the file stored (uint16 probabilities are rescaled, ...).
+    pub(crate) fn stored(self) -> StoredType {
+        match self {
+            Element::U8 => StoredType::U8,
+            Element::U16 => StoredType::U16,
+            Element::U32 => StoredType::U32,
+            Element::F32 | Element::F64 => StoredType::Float,
+            _ => StoredType::Other,
         }
-        DatatypeMessage::FloatingPoint { .. } => (
-            ds.read_numeric_as::<f64>()
-                .map_err(re)?
-                .into_iter()
-                .map(|v| v as f32)
-                .collect(),
-            StoredType::Float,
-        ),
-        other => {
-            return Err(format_err(
+    }
+}
+
+/// A stored element converted to `f32` as `as` converts it (exact for 8- and 16-bit integers).
+trait Sample: rust_hdf5::H5Type + Copy {
+    fn to_f32(self) -> f32;
+}
+
+macro_rules! sample {
+    ($($t:ty),*) => {
+        $(impl Sample for $t {
+            #[allow(clippy::cast_lossless, clippy::cast_precision_loss)]
+            fn to_f32(self) -> f32 {
+                self as f32
+            }
+        })*
+    };
+}
+sample!(u8, u16, u32, u64, i8, i16, i32, i64, f32, f64);
+
+/// Where `c`, `y` and `x` sit among a dataset's axes (every other axis is a singleton).
+#[derive(Debug, Clone)]
+pub(crate) struct PlaneAxes {
+    shape: Vec<usize>,
+    c: Option<usize>,
+    y: usize,
+    x: usize,
+}
+
+impl PlaneAxes {
+    /// Checks that `axes` name a y and an x axis and that the others are singletons.
+    pub(crate) fn new(path: &Path, name: &str, shape: &[usize], axes: &str) -> Result<PlaneAxes> {
+        let keys: Vec<char> = axes.chars().collect();
+        let wrong = |why: String| {
+            format_err(
                 path,
-                format!("dataset has a non-numeric type ({other})"),
-            ))
+                format!("wrong dims: dataset `{name}` shape {shape:?} axes `{axes}`: {why}"),
+            )
+        };
+        if keys.len() != shape.len() {
+            return Err(wrong("one axis key per dimension is needed".into()));
         }
+        let find = |k: char| keys.iter().position(|&a| a == k);
+        let (Some(y), Some(x)) = (find('y'), find('x')) else {
+            return Err(wrong("needs a y and an x axis".into()));
+        };
+        for (i, (&k, &n)) in keys.iter().zip(shape).enumerate() {
+            if !matches!(k, 'c' | 'y' | 'x') && n != 1 {
+                return Err(wrong(format!(
+                    "axis {i} (`{k}`) has length {n}; only one 2-D plane can be read"
+                )));
+            }
+        }
+        Ok(PlaneAxes {
+            shape: shape.to_vec(),
+            c: find('c'),
+            y,
+            x,
+        })
+    }
+
+    /// `(channels, height, width)`.
+    pub(crate) fn dims(&self) -> (usize, usize, usize) {
+        let c = self.c.map_or(1, |c| self.shape[c]);
+        (c, self.shape[self.y], self.shape[self.x])
+    }
+}
+
+/// Reads rows `y0..y0 + n` of a dataset as `(c, n, x)` f32.
+pub(crate) fn read_rows(
+    path: &Path,
+    ds: &rust_hdf5::H5Dataset,
+    element: Element,
+    axes: &PlaneAxes,
+    y0: usize,
+    n: usize,
+) -> Result<Array3<f32>> {
+    contain(path, || match element {
+        Element::U8 => read_rows_as::<u8>(path, ds, axes, y0, n),
+        Element::U16 => read_rows_as::<u16>(path, ds, axes, y0, n),
+        Element::U32 => read_rows_as::<u32>(path, ds, axes, y0, n),
+        Element::U64 => read_rows_as::<u64>(path, ds, axes, y0, n),
+        Element::I8 => read_rows_as::<i8>(path, ds, axes, y0, n),
+        Element::I16 => read_rows_as::<i16>(path, ds, axes, y0, n),
+        Element::I32 => read_rows_as::<i32>(path, ds, axes, y0, n),
+        Element::I64 => read_rows_as::<i64>(path, ds, axes, y0, n),
+        Element::F32 => read_rows_as::<f32>(path, ds, axes, y0, n),
+        Element::F64 => read_rows_as::<f64>(path, ds, axes, y0, n),
     })
+}
+
+/// One hyperslab read of the rows, gathered into channel-first `f32` in the same pass.
+fn read_rows_as<T: Sample>(
+    path: &Path,
+    ds: &rust_hdf5::H5Dataset,
+    axes: &PlaneAxes,
+    y0: usize,
+    n: usize,
+) -> Result<Array3<f32>> {
+    let mut starts = vec![0; axes.shape.len()];
+    let mut counts = axes.shape.clone();
+    starts[axes.y] = y0;
+    counts[axes.y] = n;
+    let values: Vec<T> = ds
+        .read_slice(&starts, &counts)
+        .map_err(|e| h5err(path, "cannot read dataset", e))?;
+    // Row-major strides of the block read.
+    let mut strides = vec![1; counts.len()];
+    for d in (0..counts.len().saturating_sub(1)).rev() {
+        strides[d] = strides[d + 1] * counts[d + 1];
+    }
+    let (c, _, w) = axes.dims();
+    let (sc, sy, sx) = (
+        axes.c.map_or(0, |c| strides[c]),
+        strides[axes.y],
+        strides[axes.x],
+    );
+    let mut out = Vec::with_capacity(c * n * w);
+    for ci in 0..c {
+        for yi in 0..n {
+            let row = ci * sc + yi * sy;
+            out.extend((0..w).map(|xi| values[row + xi * sx].to_f32()));
+        }
+    }
+    Array3::from_shape_vec((c, n, w), out)
+        .map_err(|e| format_err(path, format!("internal error: {e}")))
 }
 
 pub(crate) fn guess_axes(name: &str, shape: &[usize]) -> String {
@@ -269,13 +359,52 @@ fn read_dataset_inner(path: &Path, file: &H5File, name: &str) -> Result<H5Data> 
     check_shape(path, name, &shape)?;
     check_chunks(path, name, &ds)?;
     check_contiguous(path, name, &ds, &shape)?;
-    let (values, stored) = read_values(path, &ds)?;
-    let data = to_cyx(path, name, values, &shape, &axes)?;
+    let element = Element::of(path, &ds)?;
+    let plane = PlaneAxes::new(path, name, &shape, &axes)?;
+    let height = plane.dims().1;
+    let data = read_rows(path, &ds, element, &plane, 0, height)?;
     Ok(H5Data {
         data,
-        stored,
+        stored: element.stored(),
         axes,
         dataset: name.to_string(),
+    })
+}
+
+/// An opened image dataset for band reads: checked once, then read rows at a time.
+pub(crate) struct DatasetRows {
+    pub(crate) ds: rust_hdf5::H5Dataset,
+    pub(crate) element: Element,
+    pub(crate) axes: PlaneAxes,
+    /// Rows per chunk along y (reads aligned to it decode each chunk once); 1 when the dataset
+    /// is not chunked (any rows read directly).
+    pub(crate) chunk_rows: usize,
+}
+
+/// Opens dataset `name` for band reads, with the checks a whole read makes.
+pub(crate) fn open_rows(path: &Path, file: &H5File, name: &str) -> Result<DatasetRows> {
+    contain(path, || {
+        let ds = file
+            .dataset(name)
+            .map_err(|e| h5err(path, &format!("missing dataset `{name}`"), e))?;
+        let shape = ds.shape();
+        let axes = dataset_axes(path, name, &ds, &shape)?;
+        check_shape(path, name, &shape)?;
+        check_chunks(path, name, &ds)?;
+        check_contiguous(path, name, &ds, &shape)?;
+        let element = Element::of(path, &ds)?;
+        let axes = PlaneAxes::new(path, name, &shape, &axes)?;
+        let chunk_rows = ds
+            .chunk_dims()
+            .and_then(|c| c.get(axes.y).copied())
+            .filter(|&r| r > 0)
+            .unwrap_or(1);
+        Ok(DatasetRows {
+            ds,
+            element,
+            axes,
+            chunk_rows,
+        })
     })
 }
 
@@ -373,56 +502,6 @@ fn check_contiguous(
     Ok(())
 }
 
-/// Rearranges a dataset of `shape` with axis keys `axes` into `(c, y, x)`.
-fn to_cyx(
-    path: &Path,
-    name: &str,
-    values: Vec<f32>,
-    shape: &[usize],
-    axes: &str,
-) -> Result<Array3<f32>> {
-    let keys: Vec<char> = axes.chars().collect();
-    let wrong = |why: String| {
-        format_err(
-            path,
-            format!("wrong dims: dataset `{name}` shape {shape:?} axes `{axes}`: {why}"),
-        )
-    };
-    let (Some(y), Some(x)) = (
-        keys.iter().position(|&k| k == 'y'),
-        keys.iter().position(|&k| k == 'x'),
-    ) else {
-        return Err(wrong("needs a y and an x axis".into()));
-    };
-    let c = keys.iter().position(|&k| k == 'c');
-    for (i, (&k, &n)) in keys.iter().zip(shape).enumerate() {
-        if !matches!(k, 'c' | 'y' | 'x') && n != 1 {
-            return Err(wrong(format!(
-                "axis {i} (`{k}`) has length {n}; only one 2-D plane can be read"
-            )));
-        }
-    }
-    let arr = ArrayD::from_shape_vec(IxDyn(shape), values).map_err(|e| wrong(e.to_string()))?;
-    // Add a channel axis if missing, then bring (c, y, x) to the front; the rest are singletons.
-    let (arr, c, y, x) = match c {
-        Some(c) => (arr, c, y, x),
-        None => {
-            let n = shape.len();
-            (arr.insert_axis(Axis(n)), n, y, x)
-        }
-    };
-    let ndim = arr.ndim();
-    let mut order = vec![c, y, x];
-    order.extend((0..ndim).filter(|i| ![c, y, x].contains(i)));
-    let mut arr = arr.permuted_axes(IxDyn(&order));
-    while arr.ndim() > 3 {
-        arr = arr.index_axis_move(Axis(3), 0);
-    }
-    let arr = arr.as_standard_layout().into_owned();
-    arr.into_dimensionality::<ndarray::Ix3>()
-        .map_err(|e| wrong(e.to_string()))
-}
-
 /// Writes a `(c, y, x)` image to `path` (not atomically: see [`crate::write_h5_image`]).
 pub fn write_layout(path: &Path, data: &Array3<f32>, layout: &H5Layout) -> Result<()> {
     match layout {
@@ -436,90 +515,12 @@ pub fn write_ilastik_named(path: &Path, name: &str, data: &Array3<f32>) -> Resul
     write_any(path, name, data, &H5Layout::Ilastik)
 }
 
-/// gzip level of every dataset written: level 1 compresses a prepared 2000x2000x12 stack 3x
-/// faster than level 4 (2.1 s against 6.4 s, most of `prepare`'s time) for files 27% larger
-/// (38 MB against 30 MB); any HDF5 reader decodes either.
-const DEFLATE_LEVEL: u32 = 1;
-
 fn write_any(path: &Path, stem: &str, data: &Array3<f32>, layout: &H5Layout) -> Result<()> {
-    let (c, h, w) = data.dim();
-    if c == 0 || h == 0 || w == 0 {
-        return Err(format_err(
-            path,
-            format!("cannot write an empty image of shape {:?}", data.dim()),
-        ));
-    }
-    let file = H5File::create(path).map_err(|e| h5err(path, "cannot create HDF5 file", e))?;
-    let we = |e| h5err(path, "cannot write HDF5", e);
-    match layout {
-        H5Layout::Ilastik => {
-            let name = stem;
-            let mut buf = Vec::with_capacity(c * h * w);
-            for yy in 0..h {
-                for xx in 0..w {
-                    buf.extend((0..c).map(|cc| to_u16(data[[cc, yy, xx]])));
-                }
-            }
-            let ds = file
-                .new_dataset::<u16>()
-                .shape([1, h, w, c])
-                .chunk(&[1, h.min(256), w.min(256), c])
-                .deflate(DEFLATE_LEVEL)
-                .create(name)
-                .map_err(we)?;
-            ds.write_raw(&buf).map_err(we)?;
-            write_str_attr(&ds, "axistags", &axistags_json("zyxc")).map_err(we)?;
-        }
-        H5Layout::Steinbock { name } => {
-            let buf: Vec<f32> = data.iter().copied().collect();
-            let ds = file
-                .new_dataset::<f32>()
-                .shape([c, h, w])
-                .chunk(&[1, h.min(256), w.min(256)])
-                .deflate(DEFLATE_LEVEL)
-                .create(name)
-                .map_err(we)?;
-            ds.write_raw(&buf).map_err(we)?;
-            write_str_attr(&ds, "axistags", &axistags_json("cyx")).map_err(we)?;
-            write_str_attr(&ds, "display_mode", "grayscale").map_err(we)?;
-            // steinbock marks its own files (h5py's bool); `steinbock classify ilastik fix`
-            // leaves marked crops alone.
-            ds.new_attr::<rust_hdf5::types::HBool>()
-                .shape(())
-                .create("steinbock")
-                .and_then(|a| a.write_numeric(&rust_hdf5::types::HBool::from(true)))
-                .map_err(we)?;
-        }
-    }
-    file.close().map_err(we)
-}
-
-/// Writes a `(y, x, c)` dataset named `name` with `yxc` axistags (ilastik's export layout).
-pub fn write_yxc<T: rust_hdf5::H5Type + Copy>(
-    path: &Path,
-    name: &str,
-    buf: &[T],
-    h: usize,
-    w: usize,
-    c: usize,
-) -> Result<()> {
-    let file = H5File::create(path).map_err(|e| h5err(path, "cannot create HDF5 file", e))?;
-    let we = |e| h5err(path, "cannot write HDF5", e);
-    let ds = file
-        .new_dataset::<T>()
-        .shape([h, w, c])
-        .chunk(&[h.clamp(1, 256), w.clamp(1, 256), c.max(1)])
-        .deflate(DEFLATE_LEVEL)
-        .create(name)
-        .map_err(we)?;
-    ds.write_raw(buf).map_err(we)?;
-    write_str_attr(&ds, "axistags", &axistags_json("yxc")).map_err(we)?;
-    file.close().map_err(we)
-}
-
-fn write_str_attr(ds: &rust_hdf5::H5Dataset, name: &str, value: &str) -> rust_hdf5::Result<()> {
-    ds.new_attr::<VarLenUnicode>()
-        .shape(())
-        .create(name)?
-        .write_string(value)
+    let layout = match layout {
+        H5Layout::Ilastik => RowLayout::Ilastik { name: stem.into() },
+        H5Layout::Steinbock { name } => RowLayout::Steinbock { name: name.clone() },
+    };
+    let mut writer = H5RowWriter::create(path, layout, data.dim())?;
+    writer.write_rows(data.view())?;
+    writer.finish()
 }

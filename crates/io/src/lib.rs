@@ -7,6 +7,8 @@
 //! - [`write_probabilities`] / [`read_probabilities`]: ilastik-compatible probability export.
 //! - [`atomic_write`]: every output goes through an exclusive temporary file, an fsync and a rename;
 //!   [`remove_stale_temp_files`] clears what killed runs left.
+//! - [`RowReader`] reads an image band by band; [`TiffBandWriter`], [`H5BandWriter`] and
+//!   [`ProbabilityBandWriter`] write outputs band by band (memory bounded by the band).
 //! - [`image_shape`] (headers only) and [`read_pixels`] (no channel names), for checks of existing files.
 //! - [`McdFile`] / [`read_imc_txt`]: IMC instrument files (`.mcd`, `.txt`), as readimc reads them.
 //! - Declared sizes are checked against the file and the memory budget (`PIXELFOREST_MAX_IMAGE_BYTES`) before anything is allocated.
@@ -30,11 +32,13 @@
 
 mod atomic;
 mod axistags;
+mod band_writers;
 mod budget;
 mod channel_names;
 mod error;
 pub mod h5_image;
 mod h5_path;
+mod h5_rows;
 mod image_info;
 mod imc_channel;
 mod imc_panel;
@@ -51,8 +55,11 @@ mod parquet_table;
 mod png_image;
 mod probabilities;
 mod py_float;
+mod row_reader;
 mod stored_layout;
 mod table;
+mod tiff_bands;
+mod tiff_rows;
 mod tiff_stack;
 
 use std::path::Path;
@@ -62,6 +69,7 @@ pub use pixelforest_core::Image;
 
 pub use atomic::{atomic_write, remove_stale_temp_files};
 pub use axistags::axistags_json;
+pub use band_writers::{H5BandWriter, ProbabilityBandWriter, TiffBandWriter};
 pub use channel_names::image_stem;
 use channel_names::resolve_channel_names;
 pub use error::{IoError, Result};
@@ -85,6 +93,7 @@ pub use probabilities::{
     EXPORT_DATASET, MAX_INTERLEAVED,
 };
 pub use py_float::{py_repr_f32, py_repr_f64};
+pub use row_reader::RowReader;
 pub use stored_layout::{stored_layout, StoredLayout};
 pub use table::{read_table_csv, write_table_csv, Column, ColumnData, Table};
 pub use tiff_stack::StoredType;

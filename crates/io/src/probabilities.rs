@@ -25,6 +25,7 @@ use std::path::Path;
 use ndarray::Array3;
 
 use crate::error::{format_err, Result};
+use crate::h5_rows::{H5RowWriter, RowLayout};
 use crate::interleaved::write_interleaved;
 pub use crate::interleaved::MAX_INTERLEAVED;
 use crate::tiff_stack::{read_tiff_stack, write_stack_pages, StoredType};
@@ -79,25 +80,15 @@ pub fn write_probabilities_compressed(
                 atomic_write(path, |tmp| write_stack_pages(tmp, &data, sample))
             }
         }
-        ProbabilityFormat::H5 => {
-            if c == 0 || h == 0 || w == 0 {
-                return Err(format_err(
-                    path,
-                    format!("cannot write an empty probability map {:?}", probs.dim()),
-                ));
-            }
-            let yxc = probs.view().permuted_axes([1, 2, 0]);
-            atomic_write(path, |tmp| match sample {
-                SampleType::U16 => {
-                    let buf: Vec<u16> = yxc.iter().map(|&p| renormalize_u16(p)).collect();
-                    h5_image::write_yxc(tmp, EXPORT_DATASET, &buf, h, w, c)
-                }
-                SampleType::F32 => {
-                    let buf: Vec<f32> = yxc.iter().copied().collect();
-                    h5_image::write_yxc(tmp, EXPORT_DATASET, &buf, h, w, c)
-                }
-            })
-        }
+        ProbabilityFormat::H5 => atomic_write(path, |tmp| {
+            let layout = RowLayout::Export {
+                name: EXPORT_DATASET.into(),
+                sample,
+            };
+            let mut writer = H5RowWriter::create(tmp, layout, (c, h, w))?;
+            writer.write_rows(probs.view())?;
+            writer.finish()
+        }),
     }
 }
 

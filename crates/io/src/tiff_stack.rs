@@ -38,7 +38,7 @@ pub struct TiffStack {
     pub description: Option<String>,
 }
 
-fn describe(path: &Path, err: tiff::TiffError) -> crate::IoError {
+pub(crate) fn describe(path: &Path, err: tiff::TiffError) -> crate::IoError {
     match err {
         tiff::TiffError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             format_err(path, format!("truncated TIFF file ({e})"))
@@ -47,7 +47,7 @@ fn describe(path: &Path, err: tiff::TiffError) -> crate::IoError {
     }
 }
 
-fn to_f32(result: DecodingResult) -> (Vec<f32>, StoredType) {
+pub(crate) fn to_f32(result: DecodingResult) -> (Vec<f32>, StoredType) {
     match result {
         DecodingResult::U8(v) => (v.into_iter().map(f32::from).collect(), StoredType::U8),
         DecodingResult::U16(v) => (v.into_iter().map(f32::from).collect(), StoredType::U16),
@@ -80,7 +80,7 @@ pub(crate) fn samples_per_pixel(ct: tiff::ColorType) -> usize {
 /// value, allocated before they are read), which a forged count would inflate; so besides the
 /// memory budget it is held to 64 bytes per byte of file, but never below 1 GiB, which keeps
 /// legitimate pages that compress very well (a mostly empty 16k x 16k page) readable.
-fn decoder_limits(file_len: u64) -> Limits {
+pub(crate) fn decoder_limits(file_len: u64) -> Limits {
     let by_file = file_len.saturating_mul(64).max(1 << 30);
     let bound = usize::try_from(memory_budget().min(by_file)).unwrap_or(usize::MAX);
     let mut limits = Limits::default();
@@ -90,7 +90,7 @@ fn decoder_limits(file_len: u64) -> Limits {
     limits
 }
 
-fn bits_per_sample(ct: tiff::ColorType) -> u64 {
+pub(crate) fn bits_per_sample(ct: tiff::ColorType) -> u64 {
     use tiff::ColorType as C;
     match ct {
         C::Gray(b) | C::Palette(b) | C::GrayA(b) | C::RGB(b) | C::YCbCr(b) | C::Lab(b) => {

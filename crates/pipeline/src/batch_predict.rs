@@ -9,14 +9,16 @@ use crate::model::Model;
 use pixelforest_io::{ProbabilityFormat, SampleType, TiffCompression};
 
 use crate::error::{PipelineError, Result};
-use crate::finite::{check_finite, NonFinite};
+use crate::finite::NonFinite;
 use crate::plan::{is_complete, plan_outputs};
-use crate::predict::{predict_image_with_progress, DEFAULT_TILE};
+use crate::predict::DEFAULT_TILE;
+use crate::predict_stream::{band_height, predict_file};
 use crate::progress;
 use crate::report::{BatchReport, Outcome, Status};
 use crate::uncertainty_export::{
     read_probability_map, uncertainty_map, uncertainty_path, write_uncertainty, UncertaintyMeasure,
 };
+use rayon::prelude::*;
 
 /// Options of a batch prediction.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +135,7 @@ pub fn predict_batch(
         &bar,
         options.overwrite,
         |input, outputs| outputs_complete(input, outputs, &channels),
+        |input| is_small(input, options.tile_size),
         |input| {
             let name = input
                 .file_name()
@@ -142,7 +145,7 @@ pub fn predict_batch(
             let on_tile = |done: usize, total: usize| {
                 bar.set_message(format!("{name}: tile {done}/{total}"));
             };
-            predict_one(model, input, options, &on_tile)
+            predict_file(model, input, options, &on_tile)
         },
     ))
 }
@@ -159,72 +162,64 @@ fn outputs_complete(input: &Path, outputs: &[PathBuf], channels: &[Option<usize>
         .all(|(path, &c)| path.is_file() && is_complete(path, c, h, w))
 }
 
-/// Runs `work` (which returns the pixel count it processed) on each input in turn, timing it
-/// and advancing `bar`; an input whose planned `outputs` are all `complete` is skipped unless
-/// `overwrite`, and a failure is reported and recorded without stopping the others.
+/// True for an image of one band and at most a few tiles: such images are predicted several
+/// at a time (each alone would leave cores idle: its few tiles are fewer than the threads).
+fn is_small(input: &Path, tile: usize) -> bool {
+    let Ok([_, h, w]) = pixelforest_io::image_shape(input) else {
+        return false;
+    };
+    let tile = tile.max(1);
+    h <= band_height(tile, w) && h * w <= 4 * tile * tile
+}
+
+/// Runs `work` (which returns the pixel count it processed) on each input, timing it and
+/// advancing `bar`: inputs `parallel` accepts several at a time, the others in turn. An input
+/// whose planned `outputs` are all `complete` is skipped unless `overwrite`, and a failure is
+/// reported and recorded without stopping the others. Outcomes are in input order.
 fn run_in_turn(
     inputs: &[PathBuf],
     planned: Vec<Vec<PathBuf>>,
     bar: &indicatif::ProgressBar,
     overwrite: bool,
-    complete: impl Fn(&Path, &[PathBuf]) -> bool,
-    work: impl Fn(&Path) -> Result<usize>,
+    complete: impl Fn(&Path, &[PathBuf]) -> bool + Sync,
+    parallel: impl Fn(&Path) -> bool + Sync,
+    work: impl Fn(&Path) -> Result<usize> + Sync,
 ) -> BatchReport {
     let start = Instant::now();
-    let mut outcomes = Vec::with_capacity(inputs.len());
-    for (input, outputs) in inputs.iter().zip(planned) {
+    let one = |input: &PathBuf, outputs: Vec<PathBuf>| {
         let t = Instant::now();
         let (status, pixels) = if !overwrite && complete(input, &outputs) {
             (Status::Skipped, 0)
         } else {
             Status::of(work(input), |m| progress::say(bar, m))
         };
-        outcomes.push(Outcome {
+        bar.inc(1);
+        Outcome {
             input: input.clone(),
             outputs,
             status,
             pixels,
             elapsed: t.elapsed(),
-        });
-        bar.inc(1);
+        }
+    };
+    let (small, large): (Vec<_>, Vec<_>) = inputs
+        .iter()
+        .zip(planned)
+        .enumerate()
+        .partition(|(_, (input, _))| parallel(input));
+    let mut outcomes: Vec<(usize, Outcome)> = small
+        .into_par_iter()
+        .map(|(i, (input, outputs))| (i, one(input, outputs)))
+        .collect();
+    for (i, (input, outputs)) in large {
+        outcomes.push((i, one(input, outputs)));
     }
+    outcomes.sort_by_key(|(i, _)| *i);
     bar.finish_and_clear();
     BatchReport {
-        outcomes,
+        outcomes: outcomes.into_iter().map(|(_, o)| o).collect(),
         elapsed: start.elapsed(),
     }
-}
-
-/// Predicts one image and writes its outputs; returns its pixel count.
-fn predict_one(
-    model: &Model,
-    input: &Path,
-    options: &PredictOptions,
-    on_tile: &(dyn Fn(usize, usize) + Sync),
-) -> Result<usize> {
-    let mut image = pixelforest_io::read_image(input)?;
-    check_finite(input, &mut image, options.non_finite)?;
-    let probs = predict_image_with_progress(model, &image, options.tile_size, on_tile).map_err(
-        |e| match e {
-            PipelineError::Invalid(why) => PipelineError::file(input, why),
-            other => other,
-        },
-    )?;
-    let out = options.output_path(input);
-    create_parent(&out)?;
-    pixelforest_io::write_probabilities_compressed(
-        &out,
-        &probs,
-        options.sample,
-        options.format,
-        options.compression,
-    )?;
-    if let Some(path) = options.uncertainty_output(&out) {
-        create_parent(&path)?;
-        let map = uncertainty_map(&probs, options.uncertainty_measure);
-        write_uncertainty(&path, &map, options.sample)?;
-    }
-    Ok(image.height() * image.width())
 }
 
 /// Creates the folder `path` is written into.
@@ -257,6 +252,7 @@ pub fn convert_probabilities(
         &bar,
         overwrite,
         |input, outputs| outputs_complete(input, outputs, &[Some(1)]),
+        |_| false,
         |input| {
             let out = uncertainty_path(input, out_dir);
             let probs = read_probability_map(input)?;

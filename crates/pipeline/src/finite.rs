@@ -4,9 +4,7 @@
 
 use std::path::Path;
 
-use pixelforest_core::Image;
-
-use crate::error::{PipelineError, Result};
+use crate::error::PipelineError;
 
 /// What to do with NaN and infinite pixel values in an input image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -18,28 +16,12 @@ pub enum NonFinite {
     Zero,
 }
 
-/// Applies `policy` to the non-finite values of `image`, read from `path`.
-///
-/// # Errors
-/// With [`NonFinite::Error`], when any value is NaN or infinite.
-pub fn check_finite(path: &Path, image: &mut Image, policy: NonFinite) -> Result<()> {
-    let bad = image.data().iter().filter(|v| !v.is_finite()).count();
-    if bad == 0 {
-        return Ok(());
-    }
-    match policy {
-        NonFinite::Error => Err(PipelineError::file(
-            path,
-            format!(
-                "{bad} of {} values are NaN or infinite (use --nan-as-zero to treat them as 0)",
-                image.data().len()
-            ),
-        )),
-        NonFinite::Zero => {
-            image
-                .data_mut()
-                .mapv_inplace(|v| if v.is_finite() { v } else { 0.0 });
-            Ok(())
-        }
-    }
+/// The error for `bad` NaN or infinite values among `total` in the image at `path`.
+pub(crate) fn non_finite_error(path: &Path, bad: usize, total: usize) -> PipelineError {
+    PipelineError::file(
+        path,
+        format!(
+            "{bad} of {total} values are NaN or infinite (use --nan-as-zero to treat them as 0)"
+        ),
+    )
 }

@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+mod bands;
 mod batch_predict;
 mod convert_plan;
 mod convert_run;
@@ -39,8 +40,10 @@ mod model;
 mod model_check;
 mod plan;
 mod predict;
+mod predict_stream;
 mod prepare_run;
 mod prepare_steinbock;
+mod prepare_stream;
 mod progress;
 mod project_settings;
 mod prune;
@@ -93,4 +96,4 @@ pub use train_files::{
     find_label_image, in_terms_of_files, pair_labels, project_classes, record_training_files,
     train_from_files, train_from_files_pruned, Pairing,
 };
-pub use uncertainty_export::UncertaintyMeasure;
+pub use uncertainty_export::{uncertainty_map, write_uncertainty, UncertaintyMeasure};

@@ -2,15 +2,13 @@
 //! with other channels gives wrong probabilities silently, so it is an error instead.
 
 use crate::model::Model;
-use pixelforest_core::Image;
 
-/// Why `image` does not fit `model`, or `None` if it does.
+/// Why an image with channels `have` does not fit `model`, or `None` if it does.
 ///
 /// The channel count must match. Names must match too, except where either side only has
 /// generated names (`ch0`, `ch1`, ...: a stack without a channel list), which say nothing.
-pub fn channel_mismatch(model: &Model, image: &Image) -> Option<String> {
+pub(crate) fn names_mismatch(model: &Model, have: &[String]) -> Option<String> {
     let want = &model.meta.channel_names;
-    let have = image.channels();
     if want.len() != have.len() {
         return Some(format!(
             "the model was trained on {} channels ({}) but the image has {} ({})",

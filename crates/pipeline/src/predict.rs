@@ -1,16 +1,18 @@
 //! Prediction of one in-memory image, tile by tile: each tile's features (with their halo) live
 //! only while the forest runs over them, so memory is bounded by the tile size.
 
+use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use ndarray::{Array3, ArrayView2, ArrayViewMut3};
+use ndarray::{Array3, ArrayView2, ArrayView3, ArrayViewMut3};
 use pixelforest_core::Image;
-use pixelforest_features::{compute_features_region_into, FeatureSelection};
+use pixelforest_features::{compute_features_region_into, FeatureSelection, Region};
 use rayon::prelude::*;
 
 use crate::error::{PipelineError, Result};
 use crate::model::Model;
-use crate::model_check::channel_mismatch;
+use crate::model_check::names_mismatch;
 use crate::tiles::{stitch, tile_grid};
 
 /// Default tile edge for prediction: small enough that a tile's features for a 40-channel
@@ -29,16 +31,21 @@ pub fn model_selection(model: &Model) -> Result<FeatureSelection> {
 
 /// Checks that `image` fits `model` (channels, feature count); returns the model's selection.
 pub fn check_image(model: &Model, image: &Image) -> Result<FeatureSelection> {
-    if let Some(why) = channel_mismatch(model, image) {
+    check_channels(model, image.channels())
+}
+
+/// [`check_image`] for an image known by its channel names.
+pub(crate) fn check_channels(model: &Model, channels: &[String]) -> Result<FeatureSelection> {
+    if let Some(why) = names_mismatch(model, channels) {
         return Err(PipelineError::Invalid(why));
     }
     let selection = model_selection(model)?;
-    let n = selection.n_features(image.n_channels());
+    let n = selection.n_features(channels.len());
     if n != model.forest.n_features() {
         return Err(PipelineError::Invalid(format!(
             "the model's feature selection gives {n} features for {} channels but its forest \
              expects {}",
-            image.n_channels(),
+            channels.len(),
             model.forest.n_features()
         )));
     }
@@ -59,15 +66,65 @@ pub fn predict_image_with_progress(
 ) -> Result<Array3<f32>> {
     let selection = check_image(model, image)?;
     let (h, w) = (image.height(), image.width());
+    let tiles = TileCounter::new(tile_grid(h, w, tile_size).len(), on_tile);
+    let band = Band {
+        window: image.view(),
+        top: 0,
+        rows: 0..h,
+    };
+    Ok(predict_band(model, &selection, &band, tile_size, &tiles))
+}
+
+/// Rows `rows` of an image and the window of image rows `top..` they are computed from, which
+/// holds the selection's halo above and below them (or reaches the image's edge).
+pub(crate) struct Band<'a> {
+    pub(crate) window: ArrayView3<'a, f32>,
+    pub(crate) top: usize,
+    pub(crate) rows: Range<usize>,
+}
+
+/// Counts tiles done over a whole image and reports them.
+pub(crate) struct TileCounter<'a> {
+    done: AtomicUsize,
+    total: usize,
+    on_tile: &'a (dyn Fn(usize, usize) + Sync),
+}
+
+impl<'a> TileCounter<'a> {
+    pub(crate) fn new(total: usize, on_tile: &'a (dyn Fn(usize, usize) + Sync)) -> Self {
+        Self {
+            done: AtomicUsize::new(0),
+            total,
+            on_tile,
+        }
+    }
+
+    fn tick(&self) {
+        let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        (self.on_tile)(n, self.total);
+    }
+}
+
+/// Probabilities (class, rows, width) of `band.rows`, tile by tile (tiles in parallel). The
+/// tiles are the whole image's tiles when bands start at multiples of `tile_size`, and each
+/// tile's features read the same pixels as on the whole image, so the result is the same rows
+/// of [`predict_image`] bit for bit.
+pub(crate) fn predict_band(
+    model: &Model,
+    selection: &FeatureSelection,
+    band: &Band<'_>,
+    tile_size: usize,
+    tiles: &TileCounter<'_>,
+) -> Array3<f32> {
+    let (n, w) = (band.rows.len(), band.window.dim().2);
+    let offset = band.rows.start - band.top;
     let k = model.forest.n_classes();
-    let tiles = tile_grid(h, w, tile_size);
-    let total = tiles.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
+    let regions = tile_grid(n, w, tile_size);
     let n_features = model.forest.n_features();
     // Feature buffers are reused from tile to tile (at most one per concurrently running tile):
     // a fresh 100 MB allocation per tile costs more in page faults than the forest.
     let pool: Mutex<Vec<Vec<f32>>> = Mutex::new(Vec::new());
-    let parts: Vec<_> = tiles
+    let parts: Vec<_> = regions
         .par_iter()
         .map(|r| {
             let mut buffer = pool
@@ -78,7 +135,11 @@ pub fn predict_image_with_progress(
             buffer.resize(n_features * r.h * r.w, 0.0);
             let mut feats = ArrayViewMut3::from_shape((n_features, r.h, r.w), &mut buffer)
                 .unwrap_or_else(|e| unreachable!("the buffer was sized for the tile: {e}"));
-            compute_features_region_into(image.view(), &selection, *r, feats.view_mut());
+            let in_window = Region {
+                y: r.y + offset,
+                ..*r
+            };
+            compute_features_region_into(band.window, selection, in_window, feats.view_mut());
             let columns = ArrayView2::from_shape((n_features, r.h * r.w), &buffer)
                 .unwrap_or_else(|e| unreachable!("the buffer was sized for the tile: {e}"));
             let probs = model
@@ -89,10 +150,9 @@ pub fn predict_image_with_progress(
             if let Ok(mut p) = pool.lock() {
                 p.push(buffer);
             }
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            on_tile(n, total);
+            tiles.tick();
             probs
         })
         .collect();
-    Ok(stitch(&tiles, parts, k, h, w))
+    stitch(&regions, parts, k, n, w)
 }

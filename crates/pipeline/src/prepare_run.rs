@@ -3,13 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-use pixelforest_io::H5Layout;
-use pixelforest_prepare::{crop, prepare_image, random_crops, CropRect, PrepareSettings};
+use pixelforest_io::{H5BandWriter, H5Layout, RowReader};
+use pixelforest_prepare::{random_crops, CropRect, PrepareSettings};
 
+use crate::bands::RowWindow;
 use crate::batch_predict::create_parent;
 use crate::error::Result;
-use crate::finite::{check_finite, NonFinite};
+use crate::finite::NonFinite;
 use crate::plan::{is_complete, plan_outputs};
+use crate::prepare_stream::{count_clipped, prepared_bands, CropBuffers};
 use crate::report::{run_parallel, BatchReport};
 
 /// Options of a `prepare` run.
@@ -128,23 +130,19 @@ fn prepared_complete(full: &Path, scaled: (usize, usize), crops: &[(CropRect, Pa
 
 /// Warns when values fall outside uint16 and are clipped on writing (a float stack scaled far
 /// beyond the instrument's counts would otherwise be written mostly as 65535, silently).
-fn warn_clipping(input: &Path, data: &ndarray::Array3<f32>, warn: &(dyn Fn(String) + Sync)) {
-    let clipped = data
-        .iter()
-        .filter(|v| !(-0.5..65535.5).contains(*v))
-        .count();
+fn warn_clipping(input: &Path, clipped: usize, total: usize, warn: &(dyn Fn(String) + Sync)) {
     if clipped > 0 {
         warn(format!(
-            "warning: {}: {clipped} of {} values ({:.2}%) are outside 0..65535 and are clipped \
+            "warning: {}: {clipped} of {total} values ({:.2}%) are outside 0..65535 and are clipped \
              in the uint16 output",
             input.display(),
-            data.len(),
-            100.0 * clipped as f64 / data.len() as f64
+            100.0 * clipped as f64 / total as f64
         ));
     }
 }
 
-/// Prepares one stack; returns its outputs and the input pixel count (0 if all outputs existed).
+/// Prepares one stack band by band; returns its outputs and the input pixel count (0 if all
+/// outputs existed).
 fn prepare_one(
     input: &Path,
     options: &PrepareOptions,
@@ -152,11 +150,12 @@ fn prepare_one(
 ) -> Result<(Vec<PathBuf>, usize)> {
     let stem = prepared_stem(input, options.settings.scale);
     let full = full_path(input, options);
-    // Crop positions depend only on the image size; the full output tells it when it exists.
-    let mut image = pixelforest_io::read_image(input)?;
-    check_finite(input, &mut image, NonFinite::Error)?;
+    let reader = RowReader::open(input)?;
+    let mut window = RowWindow::new(reader, Some(NonFinite::Error))?;
     let scale = options.settings.scale.max(1);
-    let (h, w) = (image.height() * scale, image.width() * scale);
+    let (h0, w0) = (window.reader().height(), window.reader().width());
+    let (h, w) = (h0 * scale, w0 * scale);
+    // Crop positions depend only on the image size.
     let rects = random_crops(
         h,
         w,
@@ -182,19 +181,28 @@ fn prepare_one(
             size = options.crop_size
         ));
     }
-    let prepared = prepare_image(&image, &options.settings);
-    let pixels = image.height() * image.width();
-    drop(image);
-    warn_clipping(input, prepared.data(), warn);
+    let summary = usize::from(options.settings.summary.channel_name().is_some());
+    let c = window.reader().n_channels() + summary;
     create_parent(&full)?;
-    write_channel_list(&full, prepared.channels())?;
-    pixelforest_io::write_h5_image(&full, &prepared, &H5Layout::Ilastik)?;
-    for (rect, path) in rects.iter().zip(&crop_paths) {
+    let mut full_out = H5BandWriter::create(&full, &H5Layout::Ilastik, (c, h, w))?;
+    let mut crop_data = CropBuffers::new(&rects, c, h, w);
+    let (mut clipped, mut names) = (0, Vec::new());
+    prepared_bands(&mut window, &options.settings, &Ok, &mut |band, y0| {
+        clipped += count_clipped(band.data());
+        full_out.write_rows(band.data().view())?;
+        crop_data.fill(band, y0);
+        names = band.channels().to_vec();
+        Ok(())
+    })?;
+    warn_clipping(input, clipped, c * h * w, warn);
+    write_channel_list(&full, &names)?;
+    full_out.finish()?;
+    for (image, path) in crop_data.into_images(&names)?.iter().zip(&crop_paths) {
         create_parent(path)?;
-        write_channel_list(path, prepared.channels())?;
-        pixelforest_io::write_h5_image(path, &crop(&prepared, *rect), &H5Layout::Ilastik)?;
+        write_channel_list(path, &names)?;
+        pixelforest_io::write_h5_image(path, image, &H5Layout::Ilastik)?;
     }
-    Ok((outputs, pixels))
+    Ok((outputs, h0 * w0))
 }
 
 /// Writes `<stem>.csv` beside `image` listing its channels (the workflow's channel list), so
@@ -243,11 +251,21 @@ mod tests {
         let warned = std::sync::Mutex::new(Vec::new());
         let warn = |m: String| warned.lock().unwrap().push(m);
         let mut data = ndarray::Array3::from_elem((1, 2, 4), 100.0f32);
-        warn_clipping(Path::new("in.tiff"), &data, &warn);
+        warn_clipping(
+            Path::new("in.tiff"),
+            count_clipped(&data),
+            data.len(),
+            &warn,
+        );
         assert!(warned.lock().unwrap().is_empty());
         data[[0, 0, 0]] = 1e30;
         data[[0, 1, 3]] = -3.0;
-        warn_clipping(Path::new("in.tiff"), &data, &warn);
+        warn_clipping(
+            Path::new("in.tiff"),
+            count_clipped(&data),
+            data.len(),
+            &warn,
+        );
         assert_eq!(
             warned.lock().unwrap().as_slice(),
             [

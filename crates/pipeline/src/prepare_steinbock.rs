@@ -10,15 +10,16 @@
 use std::path::{Path, PathBuf};
 
 use pixelforest_core::Image;
-use pixelforest_io::{H5Layout, PanelGroups};
+use pixelforest_io::{H5BandWriter, H5Layout, PanelGroups, RowReader};
 use pixelforest_prepare::{
-    aggregate_groups, crop, filter_hot_pixels, prepare_image, random_crops, Group, PrepareSettings,
-    Summary,
+    aggregate_groups, filter_hot_pixels, random_crops, Group, PrepareSettings, Summary,
 };
 
+use crate::bands::RowWindow;
 use crate::batch_predict::create_parent;
 use crate::error::{PipelineError, Result};
 use crate::prepare_run::{crop_file_name, image_seed};
+use crate::prepare_stream::{prepared_bands, CropBuffers};
 use crate::report::{run_parallel, BatchReport};
 
 /// steinbock's dataset names.
@@ -64,7 +65,8 @@ pub fn prepare_steinbock_batch(
     })
 }
 
-/// Prepares one image; returns its outputs and its pixel count (0 if all outputs existed).
+/// Prepares one image band by band; returns its outputs and its pixel count (0 if all outputs
+/// existed).
 fn prepare_one(
     input: &Path,
     options: &SteinbockPrepareOptions,
@@ -72,9 +74,10 @@ fn prepare_one(
 ) -> Result<(Vec<PathBuf>, usize)> {
     let stem = pixelforest_io::image_stem(input);
     let full = options.img_dir.join(format!("{stem}.h5"));
-    let image = pixelforest_io::read_image(input)?;
+    let reader = RowReader::open(input)?;
     let scale = options.scale.max(1);
-    let (h, w) = (image.height() * scale, image.width() * scale);
+    let (h0, w0) = (reader.height(), reader.width());
+    let (h, w) = (h0 * scale, w0 * scale);
     let size = options.crop_size.max(1);
     let fits = h >= size && w >= size;
     let rects = if fits {
@@ -104,56 +107,9 @@ fn prepare_one(
             input.display()
         ));
     }
-    let prepared = ilastik_image(input, &image, options)?;
-    let pixels = image.height() * image.width();
-    drop(image);
-    write(&full, &prepared, IMG_DATASET)?;
-    for (r, path) in rects.iter().zip(&crop_paths) {
-        write(path, &crop(&prepared, *r), CROP_DATASET)?;
-    }
-    Ok((outputs, pixels))
-}
-
-/// steinbock's `create_ilastik_image`: hot pixels (if asked), group means, mean x 100 first,
-/// upscaling.
-fn ilastik_image(input: &Path, image: &Image, options: &SteinbockPrepareOptions) -> Result<Image> {
-    let filtered = if options.hot_pixel_threshold > 0.0 {
-        let mut data = image.data().clone();
-        for (c, mut dst) in data.outer_iter_mut().enumerate() {
-            dst.assign(&filter_hot_pixels(
-                image.channel(c),
-                options.hot_pixel_threshold,
-            ));
-        }
-        Image::new(data, image.channels().to_vec())
-            .map_err(|e| PipelineError::file(input, e.to_string()))?
-    } else {
-        image.clone()
-    };
-    let grouped = match &options.groups {
-        Some(groups) => {
-            if groups.kept != image.n_channels() {
-                return Err(PipelineError::file(
-                    input,
-                    format!(
-                        "has {} channels but the panel keeps {} (rows with keep=1)",
-                        image.n_channels(),
-                        groups.kept
-                    ),
-                ));
-            }
-            let groups: Vec<Group> = groups
-                .groups
-                .iter()
-                .map(|g| Group {
-                    channels: g.channels.clone(),
-                    name: g.name.clone(),
-                })
-                .collect();
-            aggregate_groups(&filtered, &groups)
-        }
-        None => filtered,
-    };
+    let groups = check_groups(input, options, reader.n_channels())?;
+    let c = groups.as_ref().map_or(reader.n_channels(), Vec::len) + usize::from(options.mean);
+    let mut window = RowWindow::new(reader, None)?;
     let settings = PrepareSettings {
         hot_pixel_threshold: 0.0,
         summary: if options.mean {
@@ -161,9 +117,82 @@ fn ilastik_image(input: &Path, image: &Image, options: &SteinbockPrepareOptions)
         } else {
             Summary::None
         },
-        scale: options.scale.max(1),
+        scale,
     };
-    Ok(prepare_image(&grouped, &settings))
+    let pre =
+        |rows: Image| grouped_rows(input, rows, options.hot_pixel_threshold, groups.as_deref());
+    create_parent(&full)?;
+    let layout = H5Layout::Steinbock {
+        name: IMG_DATASET.into(),
+    };
+    let mut full_out = H5BandWriter::create(&full, &layout, (c, h, w))?;
+    let mut crop_data = CropBuffers::new(&rects, c, h, w);
+    let mut names = Vec::new();
+    prepared_bands(&mut window, &settings, &pre, &mut |band, y0| {
+        full_out.write_rows(band.data().view())?;
+        crop_data.fill(band, y0);
+        names = band.channels().to_vec();
+        Ok(())
+    })?;
+    full_out.finish()?;
+    for (image, path) in crop_data.into_images(&names)?.iter().zip(&crop_paths) {
+        write(path, image, CROP_DATASET)?;
+    }
+    Ok((outputs, h0 * w0))
+}
+
+/// The panel's groups, checked against the image's channel count.
+fn check_groups(
+    input: &Path,
+    options: &SteinbockPrepareOptions,
+    channels: usize,
+) -> Result<Option<Vec<Group>>> {
+    let Some(groups) = &options.groups else {
+        return Ok(None);
+    };
+    if groups.kept != channels {
+        return Err(PipelineError::file(
+            input,
+            format!(
+                "has {channels} channels but the panel keeps {} (rows with keep=1)",
+                groups.kept
+            ),
+        ));
+    }
+    Ok(Some(
+        groups
+            .groups
+            .iter()
+            .map(|g| Group {
+                channels: g.channels.clone(),
+                name: g.name.clone(),
+            })
+            .collect(),
+    ))
+}
+
+/// steinbock's `create_ilastik_image` before the mean and the upscaling, on input rows: hot
+/// pixels (if asked), then group means.
+fn grouped_rows(
+    input: &Path,
+    rows: Image,
+    hot_pixel_threshold: f32,
+    groups: Option<&[Group]>,
+) -> Result<Image> {
+    let filtered = if hot_pixel_threshold > 0.0 {
+        let mut data = rows.data().clone();
+        for (c, mut dst) in data.outer_iter_mut().enumerate() {
+            dst.assign(&filter_hot_pixels(rows.channel(c), hot_pixel_threshold));
+        }
+        Image::new(data, rows.channels().to_vec())
+            .map_err(|e| PipelineError::file(input, e.to_string()))?
+    } else {
+        rows
+    };
+    Ok(match groups {
+        Some(groups) => aggregate_groups(&filtered, groups),
+        None => filtered,
+    })
 }
 
 fn write(path: &Path, image: &Image, dataset: &str) -> Result<()> {

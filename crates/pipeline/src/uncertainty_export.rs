@@ -107,14 +107,18 @@ pub fn uncertainty_path(probabilities: &Path, out_dir: &Path) -> PathBuf {
     out_dir.join(format!("{stem}_uncertainty.tiff"))
 }
 
+/// The values an uncertainty map is stored as: uint16 counts (rounded) or float32 as is.
+pub(crate) fn uncertainty_samples(map: &Array2<f32>, sample: SampleType) -> Array2<f32> {
+    match sample {
+        SampleType::U16 => map.mapv(|u| (u.clamp(0.0, 1.0) * 65535.0).round()),
+        SampleType::F32 => map.clone(),
+    }
+}
+
 /// Writes an uncertainty map as a one-page TIFF: uint16 scaled [0, 1] -> [0, 65535] (rounded,
 /// so 1 - p of a uint16 probability is exact) or float32.
 pub fn write_uncertainty(path: &Path, map: &Array2<f32>, sample: SampleType) -> Result<()> {
-    let scaled = match sample {
-        SampleType::U16 => map.mapv(|u| (u.clamp(0.0, 1.0) * 65535.0).round()),
-        SampleType::F32 => map.clone(),
-    };
-    let data = scaled.insert_axis(ndarray::Axis(0));
+    let data = uncertainty_samples(map, sample).insert_axis(ndarray::Axis(0));
     let image = Image::new(data, vec!["uncertainty".into()]).map_err(|e| {
         pixelforest_io::IoError::Format {
             path: path.to_path_buf(),

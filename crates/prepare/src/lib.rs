@@ -23,6 +23,8 @@ mod hot_pixels;
 mod resize;
 mod uncertain_windows;
 
+use std::ops::Range;
+
 use ndarray::{Array3, Axis};
 use pixelforest_core::Image;
 use rayon::prelude::*;
@@ -32,6 +34,7 @@ pub use crops::{crop, random_crops, CropRect};
 pub use groups::{aggregate_groups, Group};
 pub use hot_pixels::filter_hot_pixels;
 pub use resize::upscale_bilinear;
+use resize::{source_rows, upscale_rows};
 pub use uncertain_windows::{uncertain_windows, Window};
 
 /// The summary channel prepended as channel 0.
@@ -86,15 +89,50 @@ impl Default for PrepareSettings {
 /// # Panics
 /// Never: one name is made per channel.
 pub fn prepare_image(image: &Image, settings: &PrepareSettings) -> Image {
-    let (c, h, w) = image.data().dim();
+    let h = image.height();
+    prepare_rows(image, 0, h, settings, 0..h * settings.scale.max(1))
+}
+
+/// The input rows [`prepare_rows`] needs for output rows `out` of an image of `height` rows:
+/// the rows the upscaling interpolates, plus the hot-pixel filter's one-row halo.
+pub fn prepare_window(
+    out: Range<usize>,
+    height: usize,
+    settings: &PrepareSettings,
+) -> Range<usize> {
+    let src = source_rows(out, height, settings.scale.max(1));
+    src.start.saturating_sub(1)..(src.end + 1).min(height)
+}
+
+/// Output rows `out` of [`prepare_image`] of an image of `height` rows, from `window`: its input
+/// rows `top..top + window.height()`, which must include [`prepare_window`] of `out`. Equal bit
+/// for bit to the same rows of the whole prepared image (the filter is exact away from the
+/// window's cut edges, the summary is per pixel, the upscaling reads only the rows it needs).
+///
+/// # Panics
+/// If `window` does not hold the rows `out` needs.
+pub fn prepare_rows(
+    window: &Image,
+    top: usize,
+    height: usize,
+    settings: &PrepareSettings,
+    out: Range<usize>,
+) -> Image {
+    let (c, _, w) = window.data().dim();
+    let scale = settings.scale.max(1);
+    let src = source_rows(out.clone(), height, scale);
+    let rows = src.start - top..src.end - top;
     let filtered: Vec<_> = (0..c)
         .into_par_iter()
-        .map(|i| filter_hot_pixels(image.channel(i), settings.hot_pixel_threshold))
+        .map(|i| {
+            let f = filter_hot_pixels(window.channel(i), settings.hot_pixel_threshold);
+            f.slice(ndarray::s![rows.clone(), ..]).to_owned()
+        })
         .collect();
     let mut channels = Vec::with_capacity(c + 1);
     let mut names = Vec::with_capacity(c + 1);
     if let Some(name) = settings.summary.channel_name() {
-        let mut sum = ndarray::Array2::<f32>::zeros((h, w));
+        let mut sum = ndarray::Array2::<f32>::zeros((rows.len(), w));
         for f in &filtered {
             sum += f;
         }
@@ -105,13 +143,12 @@ pub fn prepare_image(image: &Image, settings: &PrepareSettings) -> Image {
         names.push(name.to_string());
     }
     channels.extend(filtered);
-    names.extend(image.channels().iter().cloned());
-    let scale = settings.scale.max(1);
+    names.extend(window.channels().iter().cloned());
     let scaled: Vec<_> = channels
         .par_iter()
-        .map(|ch| upscale_bilinear(ch.view(), scale))
+        .map(|ch| upscale_rows(ch.view(), src.start, height, scale, out.clone()))
         .collect();
-    let mut data = Array3::<f32>::zeros((scaled.len(), h * scale, w * scale));
+    let mut data = Array3::<f32>::zeros((scaled.len(), out.len(), w * scale));
     for (mut dst, src) in data.axis_iter_mut(Axis(0)).zip(&scaled) {
         dst.assign(src);
     }

@@ -5,6 +5,8 @@
 //! Hand-written: a separable pass with weights computed once per axis; `fast_image_resize` would
 //! need its pixel-centre convention checked against OpenCV, and this is already memory-bound.
 
+use std::ops::Range;
+
 use ndarray::{Array2, ArrayView2};
 
 /// Source indices and the weight of the second one, for each output position.
@@ -27,30 +29,67 @@ fn taps(n_in: usize, scale: usize) -> Vec<(usize, usize, f32)> {
 
 /// Upscales one channel by the integer factor `scale` (1 returns a copy).
 pub fn upscale_bilinear(channel: ArrayView2<f32>, scale: usize) -> Array2<f32> {
-    let (h, w) = channel.dim();
-    if scale <= 1 || h == 0 || w == 0 {
-        return channel.to_owned();
+    let h = channel.nrows();
+    upscale_rows(channel, 0, h, scale, 0..h * scale.max(1))
+}
+
+/// The source rows output rows `out` of a `height`-row channel upscaled by `scale` interpolate.
+pub fn source_rows(out: Range<usize>, height: usize, scale: usize) -> Range<usize> {
+    if scale <= 1 || out.is_empty() {
+        return out;
+    }
+    let ys = taps(height, scale);
+    let first = ys[out.start].0;
+    let last = ys[out.start..out.end]
+        .iter()
+        .map(|&(a, b, _)| a.max(b))
+        .max()
+        .unwrap_or(first);
+    first..last + 1
+}
+
+/// Output rows `out` of [`upscale_bilinear`] of a `height`-row channel, from `rows`: its source
+/// rows `first..first + rows.nrows()`, which must include [`source_rows`] of `out`. The same
+/// arithmetic as the whole channel, so equal to the same rows of it bit for bit.
+///
+/// # Panics
+/// If `rows` does not hold the source rows `out` needs.
+pub fn upscale_rows(
+    rows: ArrayView2<f32>,
+    first: usize,
+    height: usize,
+    scale: usize,
+    out: Range<usize>,
+) -> Array2<f32> {
+    let (n, w) = rows.dim();
+    if scale <= 1 {
+        return rows
+            .slice(ndarray::s![out.start - first..out.end - first, ..])
+            .to_owned();
+    }
+    if height == 0 || w == 0 {
+        return Array2::zeros((out.len(), w * scale));
     }
     let xs = taps(w, scale);
-    let ys = taps(h, scale);
-    // Horizontal pass: (h, w * scale).
-    let mut rows = Array2::<f32>::zeros((h, w * scale));
-    for (src, mut dst) in channel.outer_iter().zip(rows.outer_iter_mut()) {
+    let ys = taps(height, scale);
+    // Horizontal pass: (n, w * scale).
+    let mut wide = Array2::<f32>::zeros((n, w * scale));
+    for (src, mut dst) in rows.outer_iter().zip(wide.outer_iter_mut()) {
         for (d, &(a, b, t)) in dst.iter_mut().zip(&xs) {
             *d = src[a] * (1.0 - t) + src[b] * t;
         }
     }
     // Vertical pass: rows combined as wholes, which vectorises.
-    let mut out = Array2::<f32>::zeros((h * scale, w * scale));
-    for (mut dst, &(a, b, t)) in out.outer_iter_mut().zip(&ys) {
-        let ra = rows.row(a);
-        let rb = rows.row(b);
+    let mut result = Array2::<f32>::zeros((out.len(), w * scale));
+    for (mut dst, &(a, b, t)) in result.outer_iter_mut().zip(&ys[out]) {
+        let ra = wide.row(a - first);
+        let rb = wide.row(b - first);
         ndarray::Zip::from(&mut dst)
             .and(&ra)
             .and(&rb)
             .for_each(|d, &p, &q| *d = p * (1.0 - t) + q * t);
     }
-    out
+    result
 }
 
 #[cfg(test)]
