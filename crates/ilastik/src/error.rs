@@ -252,6 +252,24 @@ pub enum FormatKind {
     },
 }
 
+/// The topology values that must not be negative, named as the message names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TopologyValue {
+    /// The header's class count.
+    #[error("class count")]
+    ClassCount,
+    /// A node's parameter address.
+    #[error("parameter address")]
+    ParameterAddress,
+    /// A split's child index.
+    #[error("child")]
+    Child,
+    /// A split's feature column.
+    #[error("column")]
+    Column,
+}
+
 /// Why a vigra tree does not decode (see `vigra_forest.rs` for the layout).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -259,9 +277,9 @@ pub enum TreeProblem {
     /// Fewer than the two header values and one node.
     #[error("topology too short")]
     TooShort,
-    /// A topology value that must not be negative (class count, address, child, column).
+    /// A topology value that must not be negative.
     #[error("negative {0}")]
-    Negative(&'static str),
+    Negative(TopologyValue),
     /// A node pointing past the end of `topology`.
     #[error("topology index {0} out of range")]
     TopologyIndex(usize),

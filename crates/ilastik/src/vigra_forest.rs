@@ -11,7 +11,7 @@
 
 use rust_hdf5::H5File;
 
-use crate::error::{FormatKind, IlpError, Result, TreeProblem};
+use crate::error::{FormatKind, IlpError, Result, TopologyValue, TreeProblem};
 
 const LEAF_TAG: i32 = 0x4000_0000;
 
@@ -69,7 +69,7 @@ pub fn decode_tree(
         return Err(TreeProblem::TooShort);
     }
     let negative = |what| move |_| TreeProblem::Negative(what);
-    let n_classes = usize::try_from(topology[1]).map_err(negative("class count"))?;
+    let n_classes = usize::try_from(topology[1]).map_err(negative(TopologyValue::ClassCount))?;
     let mut nodes: Vec<IlpNode> = Vec::new();
     // topology index -> our node index, filled breadth-first from the root.
     let mut queue = std::collections::VecDeque::from([(2usize, 0u32)]);
@@ -91,16 +91,17 @@ pub fn decode_tree(
             return Err(TreeProblem::Cycle);
         }
         let kind = get_t(ti)?;
-        let addr = usize::try_from(get_t(ti + 1)?).map_err(negative("parameter address"))?;
+        let addr =
+            usize::try_from(get_t(ti + 1)?).map_err(negative(TopologyValue::ParameterAddress))?;
         let node = if kind & LEAF_TAG != 0 {
             let probs = (0..n_classes)
                 .map(|c| get_p(addr + 1 + c))
                 .collect::<std::result::Result<Vec<_>, _>>()?;
             IlpNode::Leaf { probs }
         } else if kind == 0 {
-            let c0 = usize::try_from(get_t(ti + 2)?).map_err(negative("child"))?;
-            let c1 = usize::try_from(get_t(ti + 3)?).map_err(negative("child"))?;
-            let column = u32::try_from(get_t(ti + 4)?).map_err(negative("column"))?;
+            let c0 = usize::try_from(get_t(ti + 2)?).map_err(negative(TopologyValue::Child))?;
+            let c1 = usize::try_from(get_t(ti + 3)?).map_err(negative(TopologyValue::Child))?;
+            let column = u32::try_from(get_t(ti + 4)?).map_err(negative(TopologyValue::Column))?;
             let left = nodes.len() as u32;
             nodes.push(IlpNode::Leaf { probs: Vec::new() });
             let right = nodes.len() as u32;

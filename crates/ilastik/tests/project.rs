@@ -289,3 +289,65 @@ fn regression_strings_are_fixed_length_for_h5py_2_10() {
         ["1.3.3post3"]
     );
 }
+
+/// `IlpError::Format` carries a kind callers can match: a label set of a lane the project does
+/// not have names the set, its lane and the lanes there are.
+#[test]
+fn format_errors_are_matchable_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orphan.ilp");
+    let mut labels = Array2::<u8>::zeros((4, 4));
+    labels[[1, 1]] = 1;
+    let project = ExportProject {
+        label_names: vec!["a".into(), "b".into()],
+        label_colors: vec![[1, 2, 3], [4, 5, 6]],
+        features: IlpFeatures {
+            scales: vec![1.0],
+            matrix: vec![vec![true]; 6],
+        },
+        lanes: vec![ExportLane {
+            file_path: "a.h5".into(),
+            nickname: "a".into(),
+            axes: "yx".into(),
+            shape: vec![4, 4],
+            labels,
+        }],
+        version: IlastikVersion::V1_4,
+    };
+    write_project(&path, &project).unwrap();
+    {
+        let f = rust_hdf5::H5File::open_rw(&path).unwrap();
+        f.root_group()
+            .group("PixelClassification/LabelSets")
+            .unwrap()
+            .create_group("labels005")
+            .unwrap()
+            .new_dataset::<u8>()
+            .shape([1, 1])
+            .create("block0000")
+            .unwrap()
+            .write_raw(&[1u8])
+            .unwrap();
+        f.close().unwrap();
+    }
+    let err = IlpProject::open(&path).unwrap_err();
+    match &err {
+        IlpError::Format {
+            path: p,
+            kind: FormatKind::LabelSetWithoutLane { set, lane, lanes },
+        } => {
+            assert_eq!(p, &path);
+            assert_eq!(
+                (set.as_str(), *lane, lanes.as_slice()),
+                ("labels005", 5, &[0][..])
+            );
+        }
+        other => panic!("expected a label set without lane, got {other:?}"),
+    }
+    // The message keeps naming the file, the set and the lanes.
+    let text = err.to_string();
+    assert!(
+        text.contains("orphan.ilp") && text.contains("labels005") && text.contains("[0]"),
+        "{text}"
+    );
+}

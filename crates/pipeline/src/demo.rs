@@ -134,14 +134,7 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
     let raw_mpx = (options.n_images * options.size * options.size) as f64 / 1e6;
 
     let t = Instant::now();
-    let files = write_synth(&SynthOptions {
-        out_dir: tiff_dir.clone(),
-        n_images: options.n_images.max(1),
-        height: options.size,
-        width: options.size,
-        seed: options.seed,
-        prefix: "synth".into(),
-    })?;
+    let files = synthesize(options, &tiff_dir)?;
     steps.push(Step::since("synth", t, raw_mpx));
 
     let t = Instant::now();
@@ -161,14 +154,7 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
     steps.push(Step::since("train", t, n_labels as f64 / 1e6));
 
     let t = Instant::now();
-    let predict_options = PredictOptions {
-        output_dir: Some(out.join("ilastik")),
-        uncertainty_dir: Some(UncertaintyDir::Folder(out.join("uncertainty"))),
-        overwrite: true,
-        progress: options.progress,
-        ..PredictOptions::default()
-    };
-    let predicted_px = predict_prepared(&model, &tiff_dir, &predict_options)?;
+    let (predict_options, predicted_px) = predict_prepared(options, &model, &tiff_dir)?;
     steps.push(Step::since(
         "predict + uncertainty",
         t,
@@ -233,15 +219,41 @@ fn score_all(
     Ok((scores, probabilities))
 }
 
-/// Predicts every prepared image of `tiff_dir`; returns the pixels predicted.
-fn predict_prepared(model: &Model, tiff_dir: &Path, options: &PredictOptions) -> Result<usize> {
+/// The synthetic acquisitions, written to `tiff_dir`.
+fn synthesize(options: &DemoOptions, tiff_dir: &Path) -> Result<Vec<SynthFiles>> {
+    write_synth(&SynthOptions {
+        out_dir: tiff_dir.to_path_buf(),
+        n_images: options.n_images.max(1),
+        height: options.size,
+        width: options.size,
+        seed: options.seed,
+        prefix: "synth".into(),
+    })
+}
+
+/// Predicts every prepared image of `tiff_dir` with uncertainty into the demo's folders;
+/// returns the options used (they name the outputs) and the pixels predicted.
+fn predict_prepared(
+    options: &DemoOptions,
+    model: &Model,
+    tiff_dir: &Path,
+) -> Result<(PredictOptions, usize)> {
+    let out = &options.out_dir;
+    let predict_options = PredictOptions {
+        output_dir: Some(out.join("ilastik")),
+        uncertainty_dir: Some(UncertaintyDir::Folder(out.join("uncertainty"))),
+        overwrite: true,
+        progress: options.progress,
+        ..PredictOptions::default()
+    };
     let images = collect_images(
         std::slice::from_ref(&tiff_dir.to_path_buf()),
         Some("_s2.h5"),
     )?;
-    let predicted = predict_batch(model, &images, options)?;
+    let predicted = predict_batch(model, &images, &predict_options)?;
     batch_ok(&predicted, "predict")?;
-    Ok(predicted.outcomes.iter().map(|o| o.pixels).sum())
+    let pixels = predicted.outcomes.iter().map(|o| o.pixels).sum();
+    Ok((predict_options, pixels))
 }
 
 /// Measures every acquisition (as recorded, not upscaled) with the cell mask `segment` wrote:
