@@ -3,6 +3,8 @@
 //! The layers, each its own crate (data flows down; nothing imports upward):
 //! [`io`] -> [`prepare`] / [`synth`] -> [`features`] -> [`forest`] -> [`pipeline`] -> cli / [`server`].
 
+#![warn(missing_docs)]
+
 pub use pixelforest_core as core;
 pub use pixelforest_features as features;
 pub use pixelforest_forest as forest;

@@ -87,6 +87,15 @@ impl From<Dtype> for pixelforest::io::SampleType {
     }
 }
 
+/// Which workflow's files a command reads and writes (`prepare`, `segment`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layout {
+    /// ImcSegmentationPipeline (CellProfiler's `1_prepare_ilastik`, `2_segment_ilastik.cppipe`).
+    Isp,
+    /// steinbock (`classify ilastik prepare`, `segment cellprofiler`).
+    Steinbock,
+}
+
 /// Container of written probability maps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use pixelforest::features::DEFAULT_PRESET;
 use pixelforest::forest::ForestSettings;
-use pixelforest::pipeline::{run_demo, DemoOptions};
+use pixelforest::pipeline::{run_demo, DemoOptions, DemoReport};
 
 use super::common::init_threads;
 
@@ -62,6 +62,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })?;
     println!("pixelforest demo in {}", args.out.display());
     println!();
+    print_steps(&report);
+    println!();
+    print_training(&report);
+    println!();
+    print_scores(&report);
+    println!();
+    print_detection(&report);
+    println!();
+    print_outputs(&report);
+    println!("total {:.1} s", t.elapsed().as_secs_f64());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Time and throughput per step.
+fn print_steps(report: &DemoReport) {
     println!(
         "{:<24} {:>9} {:>10} {:>9}",
         "step", "seconds", "megapix", "Mpx/s"
@@ -76,7 +91,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if secs > 0.0 { s.megapixels / secs } else { 0.0 }
         );
     }
-    println!();
+}
+
+/// What the forest was trained on and its out-of-bag accuracy.
+fn print_training(report: &DemoReport) {
     println!(
         "trained on {} labelled pixels ({}), {} features; out-of-bag accuracy {}",
         report.labelled_pixels.iter().sum::<usize>(),
@@ -92,7 +110,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .oob_accuracy
             .map_or_else(|| "-".into(), |a| format!("{a:.4}"))
     );
-    println!();
+}
+
+/// Pixel accuracy and per-class F1 of each image against the generator's classes.
+fn print_scores(report: &DemoReport) {
     let header: String = report
         .class_names
         .iter()
@@ -110,7 +131,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let f1: String = s.f1.iter().map(|f| format!(" {f:>12.4}")).collect();
         println!("{label:<24} {:>9.4}{f1}", s.accuracy);
     }
-    println!();
+}
+
+/// Nucleus and cell detection against the generator's instances.
+fn print_detection(report: &DemoReport) {
     println!(
         "{:<24} {:>10} {:>10} {:>10} {:>10}",
         "segment (vs instances)", "nuclei", "F1 nuclei", "cells", "F1 cells"
@@ -125,7 +149,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             d.cells.f1()
         );
     }
-    println!();
+}
+
+/// The files the demo wrote.
+fn print_outputs(report: &DemoReport) {
     println!("model: {}", report.model.display());
     for p in &report.probabilities {
         println!("probabilities: {}", p.display());
@@ -138,8 +165,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         report.cells.0.display(),
         report.cells.1
     );
-    println!("total {:.1} s", t.elapsed().as_secs_f64());
-    Ok(ExitCode::SUCCESS)
 }
 
 fn short(class: &str) -> &str {

@@ -9,7 +9,7 @@ use pixelforest::pipeline::{
 };
 use pixelforest::prepare::{PrepareSettings, Summary};
 
-use super::common::{finish, BatchArgs};
+use super::common::{finish, BatchArgs, Layout};
 
 /// Prepare multichannel stacks for pixel classification (replaces the CellProfiler step).
 ///
@@ -80,15 +80,6 @@ pub struct Args {
     img: PathBuf,
     #[command(flatten)]
     batch: BatchArgs,
-}
-
-/// Which workflow's files `prepare` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Layout {
-    /// ImcSegmentationPipeline (CellProfiler's `1_prepare_ilastik`).
-    Isp,
-    /// steinbock (`steinbock classify ilastik prepare`).
-    Steinbock,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

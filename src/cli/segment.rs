@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use pixelforest::pipeline::{segment_batch, MaskLayout, SegmentOptions, SegmentSettings};
 
-use super::common::{finish, BatchArgs};
+use super::common::{finish, BatchArgs, Layout};
 use super::segment_settings::SettingArgs;
 
 /// Segment nuclei and cells from probability maps, as the reference CellProfiler pipeline does.
@@ -50,15 +50,6 @@ pub struct Args {
     settings: SettingArgs,
     #[command(flatten)]
     batch: BatchArgs,
-}
-
-/// The reference pipeline `segment` follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Layout {
-    /// ImcSegmentationPipeline (`2_segment_ilastik.cppipe`).
-    Isp,
-    /// steinbock (`segment cellprofiler`, `cell_segmentation.cppipe`).
-    Steinbock,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

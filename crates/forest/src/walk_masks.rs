@@ -338,46 +338,14 @@ unsafe fn walk_with<O: Ops>(
 ) {
     let nodes = tree.nodes();
     let n_internal = tree.n_internal();
-    let probs = tree.probs();
-    let k = tree.n_classes();
-    let add_leaf = |acc: &mut [f32], leaf: u32, mask: &Mask| {
-        // SAFETY: a child at or above `n_internal` names a probability row (FlatTree).
-        let p = unsafe { probs.get_unchecked(leaf as usize * k..(leaf as usize + 1) * k) };
-        for (w, &bits) in mask.iter().enumerate() {
-            if bits.count_ones() >= DENSE {
-                for (c, &v) in p.iter().enumerate() {
-                    // SAFETY: `c < k` and `64 * w + 64 <= BLOCK`: 64 values of `acc`.
-                    let lane = unsafe { acc.get_unchecked_mut(c * BLOCK + 64 * w..) };
-                    let lane = lane.first_chunk_mut::<64>();
-                    if let Some(lane) = lane {
-                        // SAFETY: the caller guarantees the CPU supports `O`.
-                        unsafe { O::masked_add(lane, bits, v) };
-                    }
-                }
-            } else {
-                let mut b = bits;
-                while b != 0 {
-                    let r = w * 64 + b.trailing_zeros() as usize;
-                    for (c, &v) in p.iter().enumerate() {
-                        // SAFETY: `c < k` and `r < BLOCK`.
-                        unsafe { *acc.get_unchecked_mut(c * BLOCK + r) += v };
-                    }
-                    b &= b - 1;
-                }
-            }
-        }
-    };
-    let mut all: Mask = [0; WORDS];
-    for (w, word) in all.iter_mut().enumerate() {
-        let n = len.saturating_sub(w * 64).min(64);
-        *word = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
-    }
     scratch.stack.clear();
     scratch.pending.clear();
-    scratch.stack.push((0, all));
+    scratch.stack.push((0, first_rows(len)));
     while let Some((index, mask)) = scratch.stack.pop() {
         if index >= n_internal {
-            add_leaf(acc, index - n_internal, &mask);
+            // SAFETY: a child at or above `n_internal` names a probability row (FlatTree); the
+            // caller guarantees `acc` and the CPU.
+            unsafe { add_leaf::<O>(tree, acc, index - n_internal, &mask) };
             continue;
         }
         let count: u32 = mask.iter().map(|w| w.count_ones()).sum();
@@ -389,20 +357,8 @@ unsafe fn walk_with<O: Ops>(
         let node = unsafe { nodes.get_unchecked(index as usize) };
         // SAFETY: the node's feature is below the bound, so its BLOCK values lie in `block`.
         let values = unsafe { block.get_unchecked(node.feature as usize * BLOCK..) };
-        let mut left: Mask = [0; WORDS];
-        let mut right: Mask = [0; WORDS];
-        for w in 0..WORDS {
-            if mask[w] != 0 {
-                // SAFETY: `64 * w + 64 <= BLOCK` values of the feature.
-                let lanes = unsafe { values.get_unchecked(64 * w..) };
-                if let Some(lanes) = lanes.first_chunk::<64>() {
-                    // SAFETY: the caller guarantees the CPU supports `O`.
-                    let le = unsafe { O::le_mask(lanes, node.threshold) };
-                    left[w] = mask[w] & le;
-                    right[w] = mask[w] & !le;
-                }
-            }
-        }
+        // SAFETY: `values` holds BLOCK values; the caller guarantees the CPU supports `O`.
+        let (left, right) = unsafe { split::<O>(values, node.threshold, &mask) };
         if right.iter().any(|&w| w != 0) {
             scratch.stack.push((node.children[1], right));
         }
@@ -410,6 +366,80 @@ unsafe fn walk_with<O: Ops>(
             scratch.stack.push((node.children[0], left));
         }
     }
+}
+
+/// The mask of rows `0..len`.
+#[inline(always)]
+fn first_rows(len: usize) -> Mask {
+    let mut all: Mask = [0; WORDS];
+    for (w, word) in all.iter_mut().enumerate() {
+        let n = len.saturating_sub(w * 64).min(64);
+        *word = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+    }
+    all
+}
+
+/// Adds the probabilities of leaf `leaf` to the rows of `mask`: vector adds for dense words,
+/// one row at a time for sparse ones.
+///
+/// # Safety
+/// The CPU supports `O`'s instructions; `leaf` names a probability row of `tree`
+/// (`leaf < n_leaves`); `acc` holds `tree.n_classes() * BLOCK` values.
+#[inline(always)]
+unsafe fn add_leaf<O: Ops>(tree: &FlatTree, acc: &mut [f32], leaf: u32, mask: &Mask) {
+    let k = tree.n_classes();
+    // SAFETY: `leaf` names a probability row of `k` values (the caller).
+    let p = unsafe {
+        tree.probs()
+            .get_unchecked(leaf as usize * k..(leaf as usize + 1) * k)
+    };
+    for (w, &bits) in mask.iter().enumerate() {
+        if bits.count_ones() >= DENSE {
+            for (c, &v) in p.iter().enumerate() {
+                // SAFETY: `c < k` and `64 * w + 64 <= BLOCK`: 64 values of `acc`.
+                let lane = unsafe { acc.get_unchecked_mut(c * BLOCK + 64 * w..) };
+                let lane = lane.first_chunk_mut::<64>();
+                if let Some(lane) = lane {
+                    // SAFETY: the caller guarantees the CPU supports `O`.
+                    unsafe { O::masked_add(lane, bits, v) };
+                }
+            }
+        } else {
+            let mut b = bits;
+            while b != 0 {
+                let r = w * 64 + b.trailing_zeros() as usize;
+                for (c, &v) in p.iter().enumerate() {
+                    // SAFETY: `c < k` and `r < BLOCK`.
+                    unsafe { *acc.get_unchecked_mut(c * BLOCK + r) += v };
+                }
+                b &= b - 1;
+            }
+        }
+    }
+}
+
+/// The rows of `mask` whose value is `<= threshold` (left) and the others (right, NaN
+/// included).
+///
+/// # Safety
+/// The CPU supports `O`'s instructions; `values` holds at least `BLOCK` values.
+#[inline(always)]
+unsafe fn split<O: Ops>(values: &[f32], threshold: f32, mask: &Mask) -> (Mask, Mask) {
+    let mut left: Mask = [0; WORDS];
+    let mut right: Mask = [0; WORDS];
+    for w in 0..WORDS {
+        if mask[w] != 0 {
+            // SAFETY: `64 * w + 64 <= BLOCK` values (the caller).
+            let lanes = unsafe { values.get_unchecked(64 * w..) };
+            if let Some(lanes) = lanes.first_chunk::<64>() {
+                // SAFETY: the caller guarantees the CPU supports `O`.
+                let le = unsafe { O::le_mask(lanes, threshold) };
+                left[w] = mask[w] & le;
+                right[w] = mask[w] & !le;
+            }
+        }
+    }
+    (left, right)
 }
 
 /// The per-row walk of the `(node, row)` pairs left by the set walk: `GROUP` slots walk in

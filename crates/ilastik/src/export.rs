@@ -17,7 +17,7 @@ use rust_hdf5::{H5File, H5Group};
 
 use crate::axis_order::{current_order, ilastik14_reads_original_order, Stamp};
 use crate::block_slice::format_block_slice;
-use crate::error::{IlpError, Result};
+use crate::error::{FormatKind, IlpError, Result};
 use crate::ilp_writer::IlpWriter;
 use crate::project::{IlpFeatures, IlpProject, FEATURE_IDS};
 
@@ -213,7 +213,13 @@ fn write_features(w: &IlpWriter, root: &H5Group, features: &IlpFeatures) -> Resu
     let n_scales = features.scales.len();
     let flat: Vec<bool> = features.matrix.iter().flatten().copied().collect();
     if flat.len() != FEATURE_IDS.len() * n_scales {
-        return Err(IlpError::format(w.path, "feature matrix is not 6 x scales"));
+        return Err(IlpError::format(
+            w.path,
+            FormatKind::FeatureMatrixSize {
+                entries: flat.len(),
+                scales: n_scales,
+            },
+        ));
     }
     w.texts(&fs, "FeatureIds", &FEATURE_IDS)?;
     w.f64s(&fs, "Scales", &features.scales)?;
@@ -350,8 +356,15 @@ fn check_13_can_read(path: &Path, stamp: &str) -> Result<()> {
 
 /// The sub-groups of `g`.
 fn members(w: &IlpWriter, g: &H5Group) -> Result<Vec<String>> {
-    g.group_names()
-        .map_err(|e| IlpError::format(w.path, format!("cannot list {}: {e}", g.name())))
+    g.group_names().map_err(|e| {
+        IlpError::format(
+            w.path,
+            FormatKind::CannotList {
+                group: g.name().to_string(),
+                reason: e.to_string(),
+            },
+        )
+    })
 }
 
 /// ilastik pairs label sets with lanes by sorted position: makes `labels000` .. for every
@@ -365,7 +378,10 @@ fn fill_label_sets(w: &IlpWriter, sets: &H5Group, n_lanes: usize) -> Result<()> 
             _ => {
                 return Err(IlpError::format(
                     w.path,
-                    format!("label set {name:?} matches none of the {n_lanes} lanes: cannot append lanes safely"),
+                    FormatKind::ForeignLabelSet {
+                        set: name,
+                        lanes: n_lanes,
+                    },
                 ))
             }
         }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use rust_hdf5::H5File;
 
-use crate::error::{IlpError, Result};
+use crate::error::{FormatKind, IlpError, Result};
 
 /// Where ilastik's Pixel Classification workflow keeps its export settings.
 const GROUP: &str = "Prediction Export";
@@ -78,7 +78,10 @@ impl Stored<'_> {
     }
 
     fn err(&self, name: &str, e: impl std::fmt::Display) -> IlpError {
-        IlpError::format(self.path, format!("{GROUP}/{name}: {e}"))
+        IlpError::format(
+            self.path,
+            FormatKind::unreadable(&format!("{GROUP}/{name}"), e),
+        )
     }
 
     fn text(&self, name: &str) -> Result<Option<String>> {

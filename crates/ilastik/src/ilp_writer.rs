@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rust_hdf5::{DatatypeMessage, H5Group, HBool};
 
-use crate::error::{IlpError, Result};
+use crate::error::{FormatKind, IlpError, Result};
 
 /// Writes into one project file, naming it in errors.
 pub(crate) struct IlpWriter<'a> {
@@ -25,7 +25,13 @@ fn fixed(len: usize) -> DatatypeMessage {
 
 impl IlpWriter<'_> {
     pub(crate) fn err(&self, what: &str, e: rust_hdf5::Hdf5Error) -> IlpError {
-        IlpError::format(self.path, format!("cannot write {what}: {e}"))
+        IlpError::format(
+            self.path,
+            FormatKind::CannotWrite {
+                what: what.to_string(),
+                reason: e.to_string(),
+            },
+        )
     }
 
     /// A scalar string (`ds[()]` is `bytes`).
@@ -100,9 +106,15 @@ impl IlpWriter<'_> {
     }
 
     pub(crate) fn open_group(&self, parent: &H5Group, name: &str) -> Result<H5Group> {
-        parent
-            .group(name)
-            .map_err(|e| IlpError::format(self.path, format!("no group {name}: {e}")))
+        parent.group(name).map_err(|e| {
+            IlpError::format(
+                self.path,
+                FormatKind::NoGroup {
+                    group: name.to_string(),
+                    reason: e.to_string(),
+                },
+            )
+        })
     }
 
     /// A `u8` label block with its fixed-length `blockSlice` attribute.

@@ -31,7 +31,7 @@ mod ilp_writer;
 mod project;
 mod vigra_forest;
 
-pub use error::{IlpError, Result};
+pub use error::{FormatKind, IlpError, Result, TopologyValue, TreeProblem};
 pub use export::{append_lanes, write_project, ExportLane, ExportProject, IlastikVersion};
 pub use export_naming::{export_path, nickname};
 pub use export_settings::{read_export_settings, StoredExport};

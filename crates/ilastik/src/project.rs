@@ -10,7 +10,7 @@ use ndarray::Array2;
 use rust_hdf5::{H5Dataset, H5File};
 
 use crate::block_slice::parse_block_slice;
-use crate::error::{IlpError, Result};
+use crate::error::{FormatKind, IlpError, Result};
 
 /// ilastik's feature ids in pixelforest's family order.
 pub const FEATURE_IDS: [&str; 6] = [
@@ -126,7 +126,7 @@ impl Reader<'_> {
         let ds = crate::bounded::dataset(self.path, &self.file, name)?;
         ds.read_strings()
             .or_else(|_| ds.read_strings_lossy())
-            .map_err(|e| IlpError::format(self.path, format!("{name}: not text: {e}")))
+            .map_err(|e| self.wrong_type(name, "text", &e))
     }
 
     fn string(&self, name: &str) -> Result<String> {
@@ -144,13 +144,30 @@ impl Reader<'_> {
                 ds.read_raw::<u8>()
                     .map(|v| v.into_iter().map(i64::from).collect())
             })
-            .map_err(|e| IlpError::format(self.path, format!("{name}: not integers: {e}")))
+            .map_err(|e| self.wrong_type(name, "integers", &e))
     }
 
     fn floats(&self, name: &str) -> Result<Vec<f64>> {
         let ds = crate::bounded::dataset(self.path, &self.file, name)?;
         ds.read_numeric_as::<f64>()
-            .map_err(|e| IlpError::format(self.path, format!("{name}: not numbers: {e}")))
+            .map_err(|e| self.wrong_type(name, "numbers", &e))
+    }
+
+    fn wrong_type(
+        &self,
+        name: &str,
+        expected: &'static str,
+        e: &impl std::fmt::Display,
+    ) -> IlpError {
+        self.error(FormatKind::WrongType {
+            dataset: name.to_string(),
+            expected,
+            reason: e.to_string(),
+        })
+    }
+
+    fn error(&self, kind: FormatKind) -> IlpError {
+        IlpError::format(self.path, kind)
     }
 }
 
@@ -271,15 +288,12 @@ fn read_features(r: &Reader) -> Result<Option<IlpFeatures>> {
     };
     let flat = r.ints(m)?;
     if flat.len() != ids.len() * scales.len() {
-        return Err(IlpError::format(
-            r.path,
-            format!(
-                "{m} has {} entries for {} features x {} scales",
-                flat.len(),
-                ids.len(),
-                scales.len()
-            ),
-        ));
+        return Err(r.error(FormatKind::SelectionSize {
+            dataset: m.to_string(),
+            entries: flat.len(),
+            features: ids.len(),
+            scales: scales.len(),
+        }));
     }
     let mut matrix = vec![vec![false; scales.len()]; FEATURE_IDS.len()];
     for (row, id) in ids.iter().enumerate() {
@@ -288,10 +302,7 @@ fn read_features(r: &Reader) -> Result<Option<IlpFeatures>> {
                 .iter()
                 .any(|&v| v != 0)
             {
-                return Err(IlpError::format(
-                    r.path,
-                    format!("unsupported feature {id:?}"),
-                ));
+                return Err(r.error(FormatKind::UnsupportedFeature { id: id.clone() }));
             }
             continue;
         };
@@ -322,17 +333,17 @@ fn indexed_groups(r: &Reader, prefix: &str) -> Result<BTreeMap<usize, String>> {
         .filter_map(|n| n.split('/').next())
     {
         let index = trailing_index(child).ok_or_else(|| {
-            IlpError::format(
-                r.path,
-                format!("{prefix}{child}: no lane number in the name"),
-            )
+            r.error(FormatKind::NoLaneNumber {
+                group: format!("{prefix}{child}"),
+            })
         })?;
         if let Some(other) = groups.insert(index, child.to_string()) {
             if other != child {
-                return Err(IlpError::format(
-                    r.path,
-                    format!("{prefix}{other} and {prefix}{child} both claim lane {index}"),
-                ));
+                return Err(r.error(FormatKind::LaneClaimedTwice {
+                    first: format!("{prefix}{other}"),
+                    second: format!("{prefix}{child}"),
+                    lane: index,
+                }));
             }
         }
     }
@@ -370,14 +381,11 @@ fn read_lanes(r: &Reader, version: &str) -> Result<Vec<IlpLane>> {
         .iter()
         .find(|(i, _)| !infos.is_empty() && !infos.contains_key(i))
     {
-        return Err(IlpError::format(
-            r.path,
-            format!(
-                "label set {set} belongs to lane {index}, but the project has no such lane \
-                 (lanes: {:?})",
-                infos.keys().collect::<Vec<_>>()
-            ),
-        ));
+        return Err(r.error(FormatKind::LabelSetWithoutLane {
+            set: set.clone(),
+            lane: index,
+            lanes: infos.keys().copied().collect(),
+        }));
     }
     let n = infos
         .keys()
@@ -427,7 +435,7 @@ fn read_label_set(r: &Reader, set: &str, lane: &IlpLane, version: &str) -> Resul
         extent.1 = extent.1.max(block.ranges[block.x].1);
         let data: Vec<u8> = ds
             .read_raw()
-            .map_err(|e| IlpError::format(r.path, format!("{name}: {e}")))?;
+            .map_err(|e| r.error(FormatKind::unreadable(name, e)))?;
         block.scatter(&data, &mut planes);
     }
     Ok(dense_planes(planes, lane, extent))
@@ -450,10 +458,16 @@ impl LabelBlock {
             .attr("blockSlice")
             .and_then(|a| a.read_string())
             .map_err(|e| {
-                IlpError::format(r.path, format!("{name}: no blockSlice attribute: {e}"))
+                r.error(FormatKind::NoBlockSlice {
+                    dataset: name.to_string(),
+                    reason: e.to_string(),
+                })
             })?;
         let ranges = parse_block_slice(&slice).ok_or_else(|| {
-            IlpError::format(r.path, format!("{name}: unreadable blockSlice {slice:?}"))
+            r.error(FormatKind::BadBlockSlice {
+                dataset: name.to_string(),
+                slice: slice.clone(),
+            })
         })?;
         let shape = ds.shape();
         let axes = block_axes(ds, lane, version, shape.len());
@@ -461,10 +475,11 @@ impl LabelBlock {
             || axes.len() != shape.len()
             || ranges.iter().zip(&shape).any(|((a, b), s)| b - a != *s)
         {
-            return Err(IlpError::format(
-                r.path,
-                format!("{name}: blockSlice {slice} does not match the block shape {shape:?}"),
-            ));
+            return Err(r.error(FormatKind::BlockSliceShape {
+                dataset: name.to_string(),
+                slice,
+                shape,
+            }));
         }
         if lies_outside(lane, &axes, &ranges) {
             return Err(IlpError::BlockOutside {
@@ -478,10 +493,10 @@ impl LabelBlock {
             axes.iter().position(|&a| a == 'y'),
             axes.iter().position(|&a| a == 'x'),
         ) else {
-            return Err(IlpError::format(
-                r.path,
-                format!("{name}: no y and x axes in {axes:?}"),
-            ));
+            return Err(r.error(FormatKind::NoSpatialAxes {
+                dataset: name.to_string(),
+                axes,
+            }));
         };
         Ok(Self {
             ranges,

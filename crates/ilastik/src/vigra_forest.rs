@@ -11,7 +11,7 @@
 
 use rust_hdf5::H5File;
 
-use crate::error::{IlpError, Result};
+use crate::error::{FormatKind, IlpError, Result, TopologyValue, TreeProblem};
 
 const LEAF_TAG: i32 = 0x4000_0000;
 
@@ -64,11 +64,12 @@ impl IlpForest {
 pub fn decode_tree(
     topology: &[i32],
     parameters: &[f64],
-) -> std::result::Result<Vec<IlpNode>, String> {
+) -> std::result::Result<Vec<IlpNode>, TreeProblem> {
     if topology.len() < 4 {
-        return Err("topology too short".into());
+        return Err(TreeProblem::TooShort);
     }
-    let n_classes = usize::try_from(topology[1]).map_err(|_| "negative class count")?;
+    let negative = |what| move |_| TreeProblem::Negative(what);
+    let n_classes = usize::try_from(topology[1]).map_err(negative(TopologyValue::ClassCount))?;
     let mut nodes: Vec<IlpNode> = Vec::new();
     // topology index -> our node index, filled breadth-first from the root.
     let mut queue = std::collections::VecDeque::from([(2usize, 0u32)]);
@@ -77,29 +78,30 @@ pub fn decode_tree(
         topology
             .get(i)
             .copied()
-            .ok_or_else(|| format!("topology index {i} out of range"))
+            .ok_or(TreeProblem::TopologyIndex(i))
     };
     let get_p = |i: usize| {
         parameters
             .get(i)
             .copied()
-            .ok_or_else(|| format!("parameter index {i} out of range"))
+            .ok_or(TreeProblem::ParameterIndex(i))
     };
     while let Some((ti, ni)) = queue.pop_front() {
         if nodes.len() > topology.len() {
-            return Err("tree has a cycle".into());
+            return Err(TreeProblem::Cycle);
         }
         let kind = get_t(ti)?;
-        let addr = usize::try_from(get_t(ti + 1)?).map_err(|_| "negative parameter address")?;
+        let addr =
+            usize::try_from(get_t(ti + 1)?).map_err(negative(TopologyValue::ParameterAddress))?;
         let node = if kind & LEAF_TAG != 0 {
             let probs = (0..n_classes)
                 .map(|c| get_p(addr + 1 + c))
                 .collect::<std::result::Result<Vec<_>, _>>()?;
             IlpNode::Leaf { probs }
         } else if kind == 0 {
-            let c0 = usize::try_from(get_t(ti + 2)?).map_err(|_| "negative child")?;
-            let c1 = usize::try_from(get_t(ti + 3)?).map_err(|_| "negative child")?;
-            let column = u32::try_from(get_t(ti + 4)?).map_err(|_| "negative column")?;
+            let c0 = usize::try_from(get_t(ti + 2)?).map_err(negative(TopologyValue::Child))?;
+            let c1 = usize::try_from(get_t(ti + 3)?).map_err(negative(TopologyValue::Child))?;
+            let column = u32::try_from(get_t(ti + 4)?).map_err(negative(TopologyValue::Column))?;
             let left = nodes.len() as u32;
             nodes.push(IlpNode::Leaf { probs: Vec::new() });
             let right = nodes.len() as u32;
@@ -113,9 +115,7 @@ pub fn decode_tree(
                 right,
             }
         } else {
-            return Err(format!(
-                "unsupported vigra node type {kind} (only threshold splits)"
-            ));
+            return Err(TreeProblem::NodeType(kind));
         };
         nodes[ni as usize] = node;
     }
@@ -131,41 +131,34 @@ fn tree_key(rest: &str) -> Option<(usize, usize)> {
     (parts.next() == Some("topology") && parts.next().is_none()).then_some((forest, tree))
 }
 
+const PREFIX: &str = "PixelClassification/ClassifierForests/";
+
 /// Reads the project's forest, if it has one.
 pub fn read_forest(
     path: &std::path::Path,
     file: &H5File,
     names: &[String],
 ) -> Result<Option<IlpForest>> {
-    let prefix = "PixelClassification/ClassifierForests/";
-    let err = |m: String| IlpError::format(path, m);
-    let mut tops: Vec<((usize, usize), &String)> = Vec::new();
-    for name in names.iter().filter(|n| n.ends_with("/topology")) {
-        if let Some(rest) = name.strip_prefix(prefix) {
-            let key = tree_key(rest)
-                .ok_or_else(|| err(format!("{name}: not a ForestNNNN/Tree_N topology")))?;
-            tops.push((key, name));
-        }
-    }
+    let tops = topology_datasets(path, names)?;
     if tops.is_empty() {
         return Ok(None);
     }
-    tops.sort();
     let mut forests: Vec<Vec<Vec<IlpNode>>> = Vec::new();
     let mut current = None;
     let (mut n_features, mut n_classes) = (0usize, 0usize);
     for ((forest, _), top) in tops {
-        let base = top.trim_end_matches("topology");
-        let topology: Vec<i32> = crate::bounded::dataset(path, file, top)?
-            .read_raw()
-            .map_err(|e| err(format!("{top}: {e}")))?;
-        let params_name = format!("{base}parameters");
-        let parameters: Vec<f64> = crate::bounded::dataset(path, file, &params_name)?
-            .read_raw()
-            .map_err(|e| err(format!("{params_name}: {e}")))?;
+        let (topology, parameters) = read_tree_datasets(path, file, top)?;
         n_features = n_features.max(topology.first().copied().unwrap_or(0).max(0) as usize);
         n_classes = n_classes.max(topology.get(1).copied().unwrap_or(0).max(0) as usize);
-        let tree = decode_tree(&topology, &parameters).map_err(|m| err(format!("{top}: {m}")))?;
+        let tree = decode_tree(&topology, &parameters).map_err(|problem| {
+            IlpError::format(
+                path,
+                FormatKind::Tree {
+                    dataset: top.clone(),
+                    problem,
+                },
+            )
+        })?;
         if current != Some(forest) {
             forests.push(Vec::new());
             current = Some(forest);
@@ -175,7 +168,7 @@ pub fn read_forest(
         }
     }
     let dataset_of = |leaf: &str| -> Result<Option<rust_hdf5::H5Dataset>> {
-        let name = format!("{prefix}{leaf}");
+        let name = format!("{PREFIX}{leaf}");
         if names.contains(&name) {
             crate::bounded::dataset(path, file, &name).map(Some)
         } else {
@@ -186,12 +179,7 @@ pub fn read_forest(
         .and_then(|d| d.read_strings_lossy().ok())
         .unwrap_or_default();
     let known_labels = match dataset_of("known_labels")? {
-        Some(d) => d
-            .read_numeric_as::<i64>()
-            .map_err(|e| err(format!("{prefix}known_labels: {e}")))?
-            .into_iter()
-            .map(|l| u32::try_from(l).map_err(|_| err(format!("{prefix}known_labels: label {l}"))))
-            .collect::<Result<Vec<_>>>()?,
+        Some(d) => read_known_labels(path, &d)?,
         None => Vec::new(),
     };
     Ok(Some(IlpForest {
@@ -201,4 +189,64 @@ pub fn read_forest(
         feature_names,
         known_labels,
     }))
+}
+
+/// The forest's `topology` datasets, sorted by (forest, tree) number.
+fn topology_datasets<'a>(
+    path: &std::path::Path,
+    names: &'a [String],
+) -> Result<Vec<((usize, usize), &'a String)>> {
+    let mut tops = Vec::new();
+    for name in names.iter().filter(|n| n.ends_with("/topology")) {
+        if let Some(rest) = name.strip_prefix(PREFIX) {
+            let key = tree_key(rest).ok_or_else(|| {
+                IlpError::format(
+                    path,
+                    FormatKind::TreeName {
+                        dataset: name.clone(),
+                    },
+                )
+            })?;
+            tops.push((key, name));
+        }
+    }
+    tops.sort();
+    Ok(tops)
+}
+
+/// A tree's `topology` and its sibling `parameters`.
+fn read_tree_datasets(
+    path: &std::path::Path,
+    file: &H5File,
+    top: &str,
+) -> Result<(Vec<i32>, Vec<f64>)> {
+    let unreadable = |name: &str, e| IlpError::format(path, FormatKind::unreadable(name, e));
+    let topology: Vec<i32> = crate::bounded::dataset(path, file, top)?
+        .read_raw()
+        .map_err(|e| unreadable(top, e))?;
+    let params_name = format!("{}parameters", top.trim_end_matches("topology"));
+    let parameters: Vec<f64> = crate::bounded::dataset(path, file, &params_name)?
+        .read_raw()
+        .map_err(|e| unreadable(&params_name, e))?;
+    Ok((topology, parameters))
+}
+
+/// `ClassifierForests/known_labels` as label numbers.
+fn read_known_labels(path: &std::path::Path, d: &rust_hdf5::H5Dataset) -> Result<Vec<u32>> {
+    let dataset = format!("{PREFIX}known_labels");
+    d.read_numeric_as::<i64>()
+        .map_err(|e| IlpError::format(path, FormatKind::unreadable(&dataset, e)))?
+        .into_iter()
+        .map(|label| {
+            u32::try_from(label).map_err(|_| {
+                IlpError::format(
+                    path,
+                    FormatKind::KnownLabel {
+                        dataset: dataset.clone(),
+                        label,
+                    },
+                )
+            })
+        })
+        .collect()
 }

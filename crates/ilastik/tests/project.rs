@@ -132,6 +132,26 @@ fn export_then_import_keeps_every_label() {
     assert_eq!(back.lanes[1].first_plane(), Some(&b));
 }
 
+/// A 1.4 project of two classes and one 2-D lane `<name>.h5` of `shape` with `labels`.
+fn one_lane_project(name: &str, shape: Vec<usize>, labels: Array2<u8>) -> ExportProject {
+    ExportProject {
+        label_names: vec!["a".into(), "b".into()],
+        label_colors: vec![[1, 2, 3], [4, 5, 6]],
+        features: IlpFeatures {
+            scales: vec![1.0],
+            matrix: vec![vec![true]; 6],
+        },
+        lanes: vec![ExportLane {
+            file_path: format!("{name}.h5"),
+            nickname: name.into(),
+            axes: "yx".into(),
+            shape,
+            labels,
+        }],
+        version: IlastikVersion::V1_4,
+    }
+}
+
 #[test]
 fn bad_projects_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
@@ -162,22 +182,7 @@ fn bad_projects_are_clear_errors() {
     let outside = dir.path().join("outside.ilp");
     let mut labels = Array2::<u8>::zeros((30, 30));
     labels[[25, 25]] = 1;
-    let project = ExportProject {
-        label_names: vec!["a".into(), "b".into()],
-        label_colors: vec![[1, 2, 3], [4, 5, 6]],
-        features: IlpFeatures {
-            scales: vec![1.0],
-            matrix: vec![vec![true]; 6],
-        },
-        lanes: vec![ExportLane {
-            file_path: "missing.h5".into(),
-            nickname: "missing".into(),
-            axes: "yx".into(),
-            shape: vec![20, 20],
-            labels,
-        }],
-        version: IlastikVersion::V1_4,
-    };
+    let project = one_lane_project("missing", vec![20, 20], labels);
     // The writer refuses labels larger than the lane...
     let err = write_project(&outside, &project).unwrap_err().to_string();
     assert!(
@@ -287,5 +292,52 @@ fn regression_strings_are_fixed_length_for_h5py_2_10() {
     assert_eq!(
         f.dataset("ilastikVersion").unwrap().read_strings().unwrap(),
         ["1.3.3post3"]
+    );
+}
+
+/// `IlpError::Format` carries a kind callers can match: a label set of a lane the project does
+/// not have names the set, its lane and the lanes there are.
+#[test]
+fn format_errors_are_matchable_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orphan.ilp");
+    let mut labels = Array2::<u8>::zeros((4, 4));
+    labels[[1, 1]] = 1;
+    let project = one_lane_project("a", vec![4, 4], labels);
+    write_project(&path, &project).unwrap();
+    {
+        let f = rust_hdf5::H5File::open_rw(&path).unwrap();
+        f.root_group()
+            .group("PixelClassification/LabelSets")
+            .unwrap()
+            .create_group("labels005")
+            .unwrap()
+            .new_dataset::<u8>()
+            .shape([1, 1])
+            .create("block0000")
+            .unwrap()
+            .write_raw(&[1u8])
+            .unwrap();
+        f.close().unwrap();
+    }
+    let err = IlpProject::open(&path).unwrap_err();
+    match &err {
+        IlpError::Format {
+            path: p,
+            kind: FormatKind::LabelSetWithoutLane { set, lane, lanes },
+        } => {
+            assert_eq!(p, &path);
+            assert_eq!(
+                (set.as_str(), *lane, lanes.as_slice()),
+                ("labels005", 5, &[0][..])
+            );
+        }
+        other => panic!("expected a label set without lane, got {other:?}"),
+    }
+    // The message keeps naming the file, the set and the lanes.
+    let text = err.to_string();
+    assert!(
+        text.contains("orphan.ilp") && text.contains("labels005") && text.contains("[0]"),
+        "{text}"
     );
 }

@@ -14,13 +14,62 @@ use crate::probabilities::{renormalize_u16, EXPORT_DATASET, MAX_INTERLEAVED};
 use crate::tiff_rows::TiffRowWriter;
 use crate::{H5Layout, ProbabilityFormat, SampleType, TiffCompression};
 
+/// A row writer of a temporary file.
+trait RowSink {
+    fn write_rows(&mut self, band: ArrayView3<f32>) -> Result<()>;
+    fn finish(self) -> Result<()>;
+}
+
+impl RowSink for TiffRowWriter {
+    fn write_rows(&mut self, band: ArrayView3<f32>) -> Result<()> {
+        TiffRowWriter::write_rows(self, band)
+    }
+
+    fn finish(self) -> Result<()> {
+        TiffRowWriter::finish(self)
+    }
+}
+
+impl RowSink for H5RowWriter {
+    fn write_rows(&mut self, band: ArrayView3<f32>) -> Result<()> {
+        H5RowWriter::write_rows(self, band)
+    }
+
+    fn finish(self) -> Result<()> {
+        H5RowWriter::finish(self)
+    }
+}
+
+/// A row writer on the temporary file of `pending`: its errors name the output, not the
+/// temporary file, and `finish` renames the file into place.
+struct Pending<W> {
+    pending: PendingFile,
+    writer: W,
+}
+
+impl<W: RowSink> Pending<W> {
+    fn write_rows(&mut self, band: ArrayView3<f32>) -> Result<()> {
+        self.writer.write_rows(band).map_err(|e| {
+            crate::atomic::rename_path(e, self.pending.temp_path(), self.pending.path())
+        })
+    }
+
+    fn finish(self) -> Result<()> {
+        let (tmp, path) = (
+            self.pending.temp_path().to_path_buf(),
+            self.pending.path().to_path_buf(),
+        );
+        self.writer
+            .finish()
+            .map_err(|e| crate::atomic::rename_path(e, &tmp, &path))?;
+        self.pending.commit()
+    }
+}
+
 /// A one-page TIFF of `c` interleaved samples per pixel written band by band: for one channel,
 /// the file [`crate::write_tiff_stack`] writes (uncompressed); for more, the one
 /// [`crate::write_probabilities_compressed`] writes. `U16` rounds and clamps.
-pub struct TiffBandWriter {
-    pending: PendingFile,
-    writer: TiffRowWriter,
-}
+pub struct TiffBandWriter(Pending<TiffRowWriter>);
 
 impl TiffBandWriter {
     /// Starts `path` for a `(c, h, w)` image.
@@ -35,7 +84,7 @@ impl TiffBandWriter {
     ) -> Result<Self> {
         let pending = PendingFile::create(path)?;
         let writer = TiffRowWriter::create(pending.temp_path(), dims, sample, compression)?;
-        Ok(Self { pending, writer })
+        Ok(Self(Pending { pending, writer }))
     }
 
     /// Appends the next rows `(c, n, w)`.
@@ -43,9 +92,7 @@ impl TiffBandWriter {
     /// # Errors
     /// A write error naming the output.
     pub fn write_rows(&mut self, band: ArrayView3<f32>) -> Result<()> {
-        self.writer.write_rows(band).map_err(|e| {
-            crate::atomic::rename_path(e, self.pending.temp_path(), self.pending.path())
-        })
+        self.0.write_rows(band)
     }
 
     /// Completes the file and renames it into place.
@@ -53,22 +100,12 @@ impl TiffBandWriter {
     /// # Errors
     /// When rows are missing, or the file cannot be completed.
     pub fn finish(self) -> Result<()> {
-        let (tmp, path) = (
-            self.pending.temp_path().to_path_buf(),
-            self.pending.path().to_path_buf(),
-        );
-        self.writer
-            .finish()
-            .map_err(|e| crate::atomic::rename_path(e, &tmp, &path))?;
-        self.pending.commit()
+        self.0.finish()
     }
 }
 
 /// An HDF5 image in one of the workflow layouts, written band by band (see [`crate::write_h5_image`]).
-pub struct H5BandWriter {
-    pending: PendingFile,
-    writer: H5RowWriter,
-}
+pub struct H5BandWriter(Pending<H5RowWriter>);
 
 impl H5BandWriter {
     /// Starts `path` for a `(c, h, w)` image; the ilastik layout's dataset is named after `path`.
@@ -88,7 +125,7 @@ impl H5BandWriter {
     fn with_layout(path: &Path, layout: RowLayout, dims: (usize, usize, usize)) -> Result<Self> {
         let pending = PendingFile::create(path)?;
         let writer = H5RowWriter::create(pending.temp_path(), layout, dims)?;
-        Ok(Self { pending, writer })
+        Ok(Self(Pending { pending, writer }))
     }
 
     /// Appends the next rows `(c, n, w)`.
@@ -96,9 +133,7 @@ impl H5BandWriter {
     /// # Errors
     /// A write error naming the output.
     pub fn write_rows(&mut self, band: ArrayView3<f32>) -> Result<()> {
-        self.writer.write_rows(band).map_err(|e| {
-            crate::atomic::rename_path(e, self.pending.temp_path(), self.pending.path())
-        })
+        self.0.write_rows(band)
     }
 
     /// Completes the file and renames it into place.
@@ -106,14 +141,7 @@ impl H5BandWriter {
     /// # Errors
     /// When rows are missing, or the file cannot be completed.
     pub fn finish(self) -> Result<()> {
-        let (tmp, path) = (
-            self.pending.temp_path().to_path_buf(),
-            self.pending.path().to_path_buf(),
-        );
-        self.writer
-            .finish()
-            .map_err(|e| crate::atomic::rename_path(e, &tmp, &path))?;
-        self.pending.commit()
+        self.0.finish()
     }
 }
 

@@ -351,6 +351,24 @@ pub fn read_dataset(path: &Path, file: &H5File, name: &str) -> Result<H5Data> {
 }
 
 fn read_dataset_inner(path: &Path, file: &H5File, name: &str) -> Result<H5Data> {
+    let (ds, axes, element, plane) = checked_dataset(path, file, name)?;
+    let height = plane.dims().1;
+    let data = read_rows(path, &ds, element, &plane, 0, height)?;
+    Ok(H5Data {
+        data,
+        stored: element.stored(),
+        axes,
+        dataset: name.to_string(),
+    })
+}
+
+/// Dataset `name` with every check a read makes (shape, chunks, layout, sample type), its
+/// axis keys, sample type and plane layout.
+fn checked_dataset(
+    path: &Path,
+    file: &H5File,
+    name: &str,
+) -> Result<(rust_hdf5::H5Dataset, String, Element, PlaneAxes)> {
     let ds = file
         .dataset(name)
         .map_err(|e| h5err(path, &format!("missing dataset `{name}`"), e))?;
@@ -361,14 +379,7 @@ fn read_dataset_inner(path: &Path, file: &H5File, name: &str) -> Result<H5Data> 
     check_contiguous(path, name, &ds, &shape)?;
     let element = Element::of(path, &ds)?;
     let plane = PlaneAxes::new(path, name, &shape, &axes)?;
-    let height = plane.dims().1;
-    let data = read_rows(path, &ds, element, &plane, 0, height)?;
-    Ok(H5Data {
-        data,
-        stored: element.stored(),
-        axes,
-        dataset: name.to_string(),
-    })
+    Ok((ds, axes, element, plane))
 }
 
 /// An opened image dataset for band reads: checked once, then read rows at a time.
@@ -384,16 +395,7 @@ pub(crate) struct DatasetRows {
 /// Opens dataset `name` for band reads, with the checks a whole read makes.
 pub(crate) fn open_rows(path: &Path, file: &H5File, name: &str) -> Result<DatasetRows> {
     contain(path, || {
-        let ds = file
-            .dataset(name)
-            .map_err(|e| h5err(path, &format!("missing dataset `{name}`"), e))?;
-        let shape = ds.shape();
-        let axes = dataset_axes(path, name, &ds, &shape)?;
-        check_shape(path, name, &shape)?;
-        check_chunks(path, name, &ds)?;
-        check_contiguous(path, name, &ds, &shape)?;
-        let element = Element::of(path, &ds)?;
-        let axes = PlaneAxes::new(path, name, &shape, &axes)?;
+        let (ds, _, element, axes) = checked_dataset(path, file, name)?;
         let chunk_rows = ds
             .chunk_dims()
             .and_then(|c| c.get(axes.y).copied())

@@ -13,7 +13,10 @@ use tiff::decoder::{ChunkType, Decoder, DecodingResult};
 use tiff::tags::Tag;
 
 use crate::error::{format_err, io_err, Result};
-use crate::tiff_stack::{decoder_limits, describe, samples_per_pixel, to_f32, StoredType};
+use crate::tiff_stack::{
+    declared_samples, describe, is_planar, open_decoder, page_size_mismatch, samples_per_pixel,
+    to_f32, StoredType,
+};
 
 /// Compressed strips larger than this (decoded) make the stack be read whole.
 const MAX_STRIP_BYTES: u64 = 32 << 20;
@@ -57,34 +60,13 @@ impl TiffBands {
     /// Opens `path` from its page headers; `None` when it is not a stack of striped pages
     /// (tiled, or strips too large to decode per band), which is then read whole.
     pub(crate) fn open(path: &Path) -> Result<Option<TiffBands>> {
-        let file = File::open(path).map_err(|e| io_err(path, e))?;
-        let file_len = file.metadata().map_err(|e| io_err(path, e))?.len();
-        let mut decoder = Decoder::new(BufReader::new(file))
-            .map_err(|e| match e {
-                tiff::TiffError::FormatError(_) => {
-                    format_err(path, "not a TIFF file (no valid TIFF header)")
-                }
-                other => describe(path, other),
-            })?
-            .with_limits(decoder_limits(file_len));
-        let description = match decoder.find_tag(Tag::ImageDescription) {
-            Ok(Some(v)) => v.into_string().ok(),
-            _ => None,
-        };
+        let (mut decoder, _, description) = open_decoder(path)?;
         let (w, h) = decoder.dimensions().map_err(|e| describe(path, e))?;
         let mut pages = Vec::new();
         loop {
             let dims = decoder.dimensions().map_err(|e| describe(path, e))?;
             if dims != (w, h) {
-                return Err(format_err(
-                    path,
-                    format!(
-                        "page {} is {}x{} but page 0 is {w}x{h}; pages of a stack must have one size",
-                        pages.len(),
-                        dims.0,
-                        dims.1
-                    ),
-                ));
+                return Err(page_size_mismatch(path, pages.len(), dims, (w, h)));
             }
             let Some(page) = page_info(path, &mut decoder, w)? else {
                 return Ok(None);
@@ -267,19 +249,9 @@ fn page_info(
         return Ok(None);
     }
     let color = decoder.colortype().map_err(|e| describe(path, e))?;
-    // The tag, not the colour type: vigra writes RGB with extra samples for > 3 bands.
     let by_colour = samples_per_pixel(color);
-    let samples = decoder
-        .find_tag_unsigned::<u16>(Tag::SamplesPerPixel)
-        .ok()
-        .flatten()
-        .map_or(by_colour, usize::from)
-        .max(by_colour);
-    let planar = decoder
-        .find_tag_unsigned::<u16>(Tag::PlanarConfiguration)
-        .ok()
-        .flatten()
-        == Some(2);
+    let samples = declared_samples(decoder, color);
+    let planar = is_planar(decoder);
     let rows_per_strip = decoder.chunk_dimensions().1 as usize;
     let strip_bytes = u64::from(width) * rows_per_strip as u64 * samples as u64 * 8;
     if rows_per_strip == 0 || samples != by_colour {

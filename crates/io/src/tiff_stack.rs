@@ -137,11 +137,9 @@ fn check_page_size<R: std::io::Read + std::io::Seek>(
     check_samples(path, pixels * (channels as u128 + spp), &what)
 }
 
-/// Reads every page of a TIFF file into a `(channels, y, x)` stack.
-///
-/// Pages must all have the same size; a page with `n` interleaved samples contributes `n`
-/// channels, whether its samples are interleaved (contig) or stored as separate planes.
-pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
+/// Opens `path` for decoding with the decoder limits its size allows; also returns the first
+/// page's ImageDescription (OME-XML), where channel names live.
+pub(crate) fn open_decoder(path: &Path) -> Result<(Decoder<BufReader<File>>, u64, Option<String>)> {
     let file = File::open(path).map_err(|e| io_err(path, e))?;
     let file_len = file.metadata().map_err(|e| io_err(path, e))?.len();
     let mut decoder = Decoder::new(BufReader::new(file))
@@ -156,73 +154,138 @@ pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
         Ok(Some(v)) => v.into_string().ok(),
         _ => None,
     };
+    Ok((decoder, file_len, description))
+}
+
+/// The error for page `page` of size `dims` in a stack whose page 0 is `first`.
+pub(crate) fn page_size_mismatch(
+    path: &Path,
+    page: usize,
+    dims: (u32, u32),
+    first: (u32, u32),
+) -> crate::IoError {
+    format_err(
+        path,
+        format!(
+            "page {page} is {}x{} but page 0 is {}x{}; pages of a stack must have one size",
+            dims.0, dims.1, first.0, first.1
+        ),
+    )
+}
+
+/// The current page's samples per pixel. The tag, not the colour type: vigra writes RGB with
+/// extra samples for > 3 bands.
+pub(crate) fn declared_samples<R: std::io::Read + std::io::Seek>(
+    decoder: &mut Decoder<R>,
+    color: tiff::ColorType,
+) -> usize {
+    let by_colour = samples_per_pixel(color);
+    decoder
+        .find_tag_unsigned::<u16>(Tag::SamplesPerPixel)
+        .ok()
+        .flatten()
+        .map_or(by_colour, usize::from)
+        .max(by_colour)
+}
+
+/// True when the current page stores its samples as separate planes (PlanarConfiguration 2).
+pub(crate) fn is_planar<R: std::io::Read + std::io::Seek>(decoder: &mut Decoder<R>) -> bool {
+    decoder
+        .find_tag_unsigned::<u16>(Tag::PlanarConfiguration)
+        .ok()
+        .flatten()
+        == Some(2)
+}
+
+/// One decoded page: its samples as f32, their stored type, samples per pixel and whether
+/// they are stored as separate planes.
+struct DecodedPage {
+    values: Vec<f32>,
+    kind: StoredType,
+    samples: usize,
+    planar: bool,
+}
+
+/// Decodes the decoder's current page (`page`, of size `dims`, after `channels` channels),
+/// checking its declared size first.
+fn decode_page<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    decoder: &mut Decoder<R>,
+    page: usize,
+    dims: (u32, u32),
+    channels: usize,
+    file_len: u64,
+) -> Result<DecodedPage> {
+    let color = decoder.colortype().map_err(|e| describe(path, e))?;
+    let spp = declared_samples(decoder, color);
+    check_page_size(path, decoder, page, dims, color, channels, file_len)?;
+    let planar = is_planar(decoder);
+    // `read_image_to_buffer` reads every plane of a planar page (`read_image` only the first).
+    let mut buffer = DecodingResult::U8(Vec::new());
+    decoder
+        .read_image_to_buffer(&mut buffer)
+        .map_err(|e| describe(path, e))?;
+    let (values, kind) = to_f32(buffer);
+    let expected = dims.0 as usize * dims.1 as usize * spp;
+    if values.len() != expected {
+        return Err(format_err(
+            path,
+            format!(
+                "page {page}: decoded {} samples, expected {expected}",
+                values.len()
+            ),
+        ));
+    }
+    Ok(DecodedPage {
+        values,
+        kind,
+        samples: spp,
+        planar,
+    })
+}
+
+impl DecodedPage {
+    /// Appends the page's channels to `data` as planes `(s, y, x)`.
+    fn append_planes(&self, data: &mut Vec<f32>) {
+        let spp = self.samples;
+        if spp == 1 || self.planar {
+            data.extend_from_slice(&self.values);
+        } else {
+            // Interleaved (y, x, s) -> planes (s, y, x).
+            for s in 0..spp {
+                data.extend(self.values.iter().skip(s).step_by(spp).copied());
+            }
+        }
+    }
+}
+
+/// Reads every page of a TIFF file into a `(channels, y, x)` stack.
+///
+/// Pages must all have the same size; a page with `n` interleaved samples contributes `n`
+/// channels, whether its samples are interleaved (contig) or stored as separate planes.
+pub fn read_tiff_stack(path: &Path) -> Result<TiffStack> {
+    let (mut decoder, file_len, description) = open_decoder(path)?;
     let mut data: Vec<f32> = Vec::new();
     let mut stored = StoredType::Other;
     let mut first: Option<(u32, u32)> = None;
     let mut channels = 0usize;
     for page in 0.. {
         let dims = decoder.dimensions().map_err(|e| describe(path, e))?;
-        if let Some(d0) = first {
-            if d0 != dims {
-                return Err(format_err(
-                    path,
-                    format!(
-                        "page {page} is {}x{} but page 0 is {}x{}; pages of a stack must have one size",
-                        dims.0, dims.1, d0.0, d0.1
-                    ),
-                ));
-            }
+        if let Some(d0) = first.filter(|&d0| d0 != dims) {
+            return Err(page_size_mismatch(path, page, dims, d0));
         }
         first = Some(dims);
-        let color = decoder.colortype().map_err(|e| describe(path, e))?;
-        // The tag, not the colour type: vigra writes RGB with extra samples for > 3 bands.
-        let by_colour = samples_per_pixel(color);
-        let spp = decoder
-            .find_tag_unsigned::<u16>(Tag::SamplesPerPixel)
-            .ok()
-            .flatten()
-            .map_or(by_colour, usize::from)
-            .max(by_colour);
-        check_page_size(path, &mut decoder, page, dims, color, channels, file_len)?;
-        let planar: u16 = decoder
-            .find_tag_unsigned(Tag::PlanarConfiguration)
-            .ok()
-            .flatten()
-            .unwrap_or(1);
-        // `read_image_to_buffer` reads every plane of a planar page (`read_image` only the first).
-        let mut buffer = DecodingResult::U8(Vec::new());
-        decoder
-            .read_image_to_buffer(&mut buffer)
-            .map_err(|e| describe(path, e))?;
-        let (values, kind) = to_f32(buffer);
-        let (w, h) = (dims.0 as usize, dims.1 as usize);
-        if values.len() != w * h * spp {
-            return Err(format_err(
-                path,
-                format!(
-                    "page {page}: decoded {} samples, expected {}",
-                    values.len(),
-                    w * h * spp
-                ),
-            ));
-        }
+        let decoded = decode_page(path, &mut decoder, page, dims, channels, file_len)?;
         if page == 0 {
-            stored = kind;
-        } else if kind != stored {
+            stored = decoded.kind;
+        } else if decoded.kind != stored {
             return Err(format_err(
                 path,
                 format!("page {page} has a different sample type from page 0"),
             ));
         }
-        if spp == 1 || planar == 2 {
-            data.extend_from_slice(&values);
-        } else {
-            // Interleaved (y, x, s) -> planes (s, y, x).
-            for s in 0..spp {
-                data.extend(values.iter().skip(s).step_by(spp).copied());
-            }
-        }
-        channels += spp;
+        decoded.append_planes(&mut data);
+        channels += decoded.samples;
         if !decoder.more_images() {
             break;
         }

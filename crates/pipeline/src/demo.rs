@@ -134,14 +134,7 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
     let raw_mpx = (options.n_images * options.size * options.size) as f64 / 1e6;
 
     let t = Instant::now();
-    let files = write_synth(&SynthOptions {
-        out_dir: tiff_dir.clone(),
-        n_images: options.n_images.max(1),
-        height: options.size,
-        width: options.size,
-        seed: options.seed,
-        prefix: "synth".into(),
-    })?;
+    let files = synthesize(options, &tiff_dir)?;
     steps.push(Step::since("synth", t, raw_mpx));
 
     let t = Instant::now();
@@ -161,33 +154,20 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
     steps.push(Step::since("train", t, n_labels as f64 / 1e6));
 
     let t = Instant::now();
-    let images = collect_images(std::slice::from_ref(&tiff_dir), Some("_s2.h5"))?;
-    let predict_options = PredictOptions {
-        output_dir: Some(out.join("ilastik")),
-        uncertainty_dir: Some(UncertaintyDir::Folder(out.join("uncertainty"))),
-        overwrite: true,
-        progress: options.progress,
-        ..PredictOptions::default()
-    };
-    let predicted = predict_batch(&model, &images, &predict_options)?;
-    batch_ok(&predicted, "predict")?;
-    let predicted_px: usize = predicted.outcomes.iter().map(|o| o.pixels).sum();
+    let (predict_options, predicted_px) = predict_prepared(options, &model, &tiff_dir)?;
     steps.push(Step::since(
         "predict + uncertainty",
         t,
         predicted_px as f64 / 1e6,
     ));
 
-    let mut scores = Vec::new();
-    let mut probabilities = Vec::new();
-    for f in &files {
-        let stem = prepared_stem(&f.stack, scale);
-        let image = tiff_dir.join(format!("{stem}.h5"));
-        let probs_path = predict_options.output_path(&image);
-        let s = score_image(&probs_path, f, scale, classes.len())?;
-        scores.push((stem, s, Path::new(&image) == image_path));
-        probabilities.push(probs_path);
-    }
+    let (scores, probabilities) = score_all(
+        &files,
+        scale,
+        (&tiff_dir, &image_path),
+        &predict_options,
+        classes.len(),
+    )?;
     let t = Instant::now();
     let detection = segment_and_score(options, &probabilities, &files)?;
     steps.push(Step::since("segment", t, raw_mpx));
@@ -212,6 +192,68 @@ pub fn run_demo(options: &DemoOptions) -> Result<DemoReport> {
         detection,
         cells,
     })
+}
+
+/// Per image `(stem, scores, trained on it)`, and the probability files scored.
+type ScoredImages = (Vec<(String, Scores, bool)>, Vec<PathBuf>);
+
+/// Each acquisition's prepared image scored against its ground truth, as `(stem, scores,
+/// trained on it)` (`trained` is the image trained on), and the probability files read.
+fn score_all(
+    files: &[SynthFiles],
+    scale: usize,
+    (tiff_dir, trained): (&Path, &Path),
+    predict_options: &PredictOptions,
+    n_classes: usize,
+) -> Result<ScoredImages> {
+    let mut scores = Vec::new();
+    let mut probabilities = Vec::new();
+    for f in files {
+        let stem = prepared_stem(&f.stack, scale);
+        let image = tiff_dir.join(format!("{stem}.h5"));
+        let probs_path = predict_options.output_path(&image);
+        let s = score_image(&probs_path, f, scale, n_classes)?;
+        scores.push((stem, s, image == trained));
+        probabilities.push(probs_path);
+    }
+    Ok((scores, probabilities))
+}
+
+/// The synthetic acquisitions, written to `tiff_dir`.
+fn synthesize(options: &DemoOptions, tiff_dir: &Path) -> Result<Vec<SynthFiles>> {
+    write_synth(&SynthOptions {
+        out_dir: tiff_dir.to_path_buf(),
+        n_images: options.n_images.max(1),
+        height: options.size,
+        width: options.size,
+        seed: options.seed,
+        prefix: "synth".into(),
+    })
+}
+
+/// Predicts every prepared image of `tiff_dir` with uncertainty into the demo's folders;
+/// returns the options used (they name the outputs) and the pixels predicted.
+fn predict_prepared(
+    options: &DemoOptions,
+    model: &Model,
+    tiff_dir: &Path,
+) -> Result<(PredictOptions, usize)> {
+    let out = &options.out_dir;
+    let predict_options = PredictOptions {
+        output_dir: Some(out.join("ilastik")),
+        uncertainty_dir: Some(UncertaintyDir::Folder(out.join("uncertainty"))),
+        overwrite: true,
+        progress: options.progress,
+        ..PredictOptions::default()
+    };
+    let images = collect_images(
+        std::slice::from_ref(&tiff_dir.to_path_buf()),
+        Some("_s2.h5"),
+    )?;
+    let predicted = predict_batch(model, &images, &predict_options)?;
+    batch_ok(&predicted, "predict")?;
+    let pixels = predicted.outcomes.iter().map(|o| o.pixels).sum();
+    Ok((predict_options, pixels))
 }
 
 /// Measures every acquisition (as recorded, not upscaled) with the cell mask `segment` wrote:

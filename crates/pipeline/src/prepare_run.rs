@@ -51,6 +51,23 @@ pub fn crop_file_name(prepared_stem: &str, rect: &CropRect) -> String {
     )
 }
 
+/// The crop files of `rects` in `crops_dir`, and every output of the image: `full` first, then
+/// the crops.
+pub(crate) fn crop_outputs(
+    full: &Path,
+    crops_dir: &Path,
+    stem: &str,
+    rects: &[CropRect],
+) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let crop_paths: Vec<PathBuf> = rects
+        .iter()
+        .map(|r| crops_dir.join(crop_file_name(stem, r)))
+        .collect();
+    let mut outputs = vec![full.to_path_buf()];
+    outputs.extend(crop_paths.iter().cloned());
+    (crop_paths, outputs)
+}
+
 /// The image stem and rectangle of a crop file named by `crop_file_name`, if it is one.
 pub fn parse_crop_file_name(name: &str) -> Option<(String, CropRect)> {
     let stem = name.strip_suffix(".h5")?;
@@ -163,12 +180,7 @@ fn prepare_one(
         options.crops_per_image,
         image_seed(options.seed, &stem),
     );
-    let crop_paths: Vec<PathBuf> = rects
-        .iter()
-        .map(|r| options.crops_dir.join(crop_file_name(&stem, r)))
-        .collect();
-    let mut outputs = vec![full.clone()];
-    outputs.extend(crop_paths.iter().cloned());
+    let (crop_paths, outputs) = crop_outputs(&full, &options.crops_dir, &stem, &rects);
     let crops: Vec<(CropRect, PathBuf)> = rects.iter().copied().zip(crop_paths.clone()).collect();
     if !options.overwrite && prepared_complete(&full, (h, w), &crops) {
         return Ok((outputs, 0));

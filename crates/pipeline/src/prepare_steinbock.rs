@@ -18,7 +18,7 @@ use pixelforest_prepare::{
 use crate::bands::RowWindow;
 use crate::batch_predict::create_parent;
 use crate::error::{PipelineError, Result};
-use crate::prepare_run::{crop_file_name, image_seed};
+use crate::prepare_run::{crop_outputs, image_seed};
 use crate::prepare_stream::{prepared_bands, CropBuffers};
 use crate::report::{run_parallel, BatchReport};
 
@@ -91,12 +91,7 @@ fn prepare_one(
     } else {
         Vec::new()
     };
-    let crop_paths: Vec<PathBuf> = rects
-        .iter()
-        .map(|r| options.crops_dir.join(crop_file_name(&stem, r)))
-        .collect();
-    let mut outputs = vec![full.clone()];
-    outputs.extend(crop_paths.iter().cloned());
+    let (crop_paths, outputs) = crop_outputs(&full, &options.crops_dir, &stem, &rects);
     if !options.overwrite && outputs.iter().all(|p| p.is_file()) {
         return Ok((outputs, 0));
     }

@@ -6,6 +6,8 @@
 //! - [`measure`]: per-cell measurements as steinbock writes them (mean intensities, region
 //!   properties as scikit-image computes them, neighbours).
 
+#![warn(missing_docs)]
+
 mod error;
 pub mod identify;
 pub mod measure;

@@ -7,8 +7,11 @@ use serde::{Deserialize, Serialize};
 /// A label map as `[value, count, value, count, ...]` runs in row-major order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RleLabels {
+    /// Width in pixels; checked against the image before anything is written.
     pub width: usize,
+    /// Height in pixels.
     pub height: usize,
+    /// `[value, count, ...]`; u32 so one run can cover a whole large image.
     pub runs: Vec<u32>,
 }
 
@@ -40,21 +43,43 @@ pub fn encode_rle(labels: &Array2<u8>) -> RleLabels {
 /// Why a label map sent by the page was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RleError {
+    /// The map was drawn on an image of another size (the folder changed under the page).
     #[error("label map is {width}x{height} (width x height) but the image is {image_width}x{image_height}")]
     Size {
+        /// The map's width.
         width: usize,
+        /// The map's height.
         height: usize,
+        /// The image's width.
         image_width: usize,
+        /// The image's height.
         image_height: usize,
     },
+    /// The runs are not value, count pairs.
     #[error("runs must be value, count pairs (odd length given)")]
     OddRuns,
+    /// A label of a class the project does not have (deleted meanwhile, or a bad client).
     #[error("label value {value} is above the number of classes ({max_value})")]
-    Value { value: u32, max_value: u8 },
+    Value {
+        /// The value sent.
+        value: u32,
+        /// The number of classes.
+        max_value: u8,
+    },
+    /// The runs overflow the image.
     #[error("runs cover more than the {total} pixels of the image")]
-    TooLong { total: usize },
+    TooLong {
+        /// Pixels of the image.
+        total: usize,
+    },
+    /// The runs end before the image does.
     #[error("runs cover {covered} pixels, the image has {total}")]
-    TooShort { covered: usize, total: usize },
+    TooShort {
+        /// Pixels the runs cover.
+        covered: usize,
+        /// Pixels of the image.
+        total: usize,
+    },
 }
 
 /// Decodes runs, checking the size against the expected `(height, width)` and every value against

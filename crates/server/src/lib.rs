@@ -51,6 +51,8 @@
 //! serve(ServeConfig { project_dir: "project".into(), ..ServeConfig::default() }).unwrap();
 //! ```
 
+#![warn(missing_docs)]
+
 mod api_error;
 mod class_removal;
 mod feature_cache;

@@ -12,8 +12,11 @@ use crate::project_error::ProjectError;
 /// Subfolders searched for images besides the project folder itself.
 const IMAGE_DIRS: [&str; 3] = ["", "ilastik", "crops"];
 const IMAGE_EXTENSIONS: [&str; 4] = ["h5", "hdf5", "tif", "tiff"];
+/// The settings file, shared with `pixelforest train` so both read one set of classes.
 pub const SETTINGS_FILE: &str = pixelforest_pipeline::PROJECT_SETTINGS;
+/// Where `POST /api/model` writes the model and where the server looks for one at start.
 pub const MODEL_FILE: &str = "classifier.pxf";
+/// The folder of label maps, mirroring the image folders below it.
 pub const LABELS_DIR: &str = "labels";
 
 /// One image of the project.
@@ -23,10 +26,12 @@ pub struct ImageEntry {
     pub id: usize,
     /// Path relative to the project folder, with `/` separators (display only).
     pub name: String,
+    /// The file itself; never built from a client's request.
     pub path: PathBuf,
 }
 
 impl ImageEntry {
+    /// The plain file name, the other key (besides the id) clients may name an image by.
     pub fn file_name(&self) -> String {
         self.path
             .file_name()
@@ -59,6 +64,7 @@ impl Project {
         })
     }
 
+    /// The project folder, where every path of the project stays.
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -168,10 +174,12 @@ impl Project {
         }
     }
 
+    /// The project's `pixelforest.json`.
     pub fn settings_path(&self) -> PathBuf {
         self.root.join(SETTINGS_FILE)
     }
 
+    /// The project's `classifier.pxf`.
     pub fn model_path(&self) -> PathBuf {
         self.root.join(MODEL_FILE)
     }
@@ -190,8 +198,11 @@ impl Project {
 /// Why an image key did not resolve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResolveError {
+    /// No image has that index or file name (404).
     NotFound,
+    /// The key looks like a path, which clients may not send (400).
     Invalid,
+    /// Several images in different subfolders share the file name; the index is unambiguous.
     Ambiguous,
 }
 

@@ -10,9 +10,11 @@ use crate::state::AppState;
 /// How `pixelforest serve` runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServeConfig {
+    /// The project folder (images, labels, settings, model).
     pub project_dir: PathBuf,
     /// Loopback by default: the API reads and writes the project folder without authentication.
     pub addr: SocketAddr,
+    /// Open the page in the default browser once listening.
     pub open_browser: bool,
 }
 
@@ -29,14 +31,19 @@ impl Default for ServeConfig {
 /// Errors starting the server.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
+    /// The project folder or its settings could not be opened.
     #[error("project: {0}")]
     Project(#[from] ProjectError),
+    /// The address is taken or not allowed.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address asked for.
         addr: SocketAddr,
+        /// The system's reason.
         #[source]
         source: std::io::Error,
     },
+    /// The runtime or the listener failed while serving.
     #[error("server: {0}")]
     Runtime(#[from] std::io::Error),
 }

@@ -24,21 +24,28 @@ const IMAGE_CACHE_SIZE: usize = 6;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TrainState {
+    /// No training has run (or the model was dropped); overlays answer 409.
     Idle,
+    /// A training runs in the background; the page waits on `GET /api/status?wait=`.
     Training,
+    /// A model is there to predict with.
     Ready,
+    /// The last training failed; `error` says why and the previous model (if any) stays.
     Error,
 }
 
 /// What `GET /api/status` answers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrainStatus {
+    /// Where training stands.
     pub state: TrainState,
     /// Increments with every finished training; overlays are cached per generation.
     pub generation: u64,
     /// A model is there to predict with (false before any training and after a class was deleted).
     pub has_model: bool,
+    /// Why the last training failed, for the page to show.
     pub error: Option<String>,
+    /// Images with saved labels the last training used.
     pub labelled_images: usize,
     /// Labelled pixels per class (index 0 = class 1) of the last training.
     pub class_counts: Vec<usize>,
@@ -55,6 +62,7 @@ type Prediction = (u64, Arc<Array3<f32>>);
 
 /// Everything the handlers share.
 pub struct AppState {
+    /// The project folder being labelled.
     pub project: Project,
     settings: Mutex<ProjectSettings>,
     images: Mutex<VecDeque<(PathBuf, Arc<Image>)>>,
@@ -102,10 +110,12 @@ impl AppState {
         write()
     }
 
+    /// A copy of the settings, so no lock is held while a request uses them.
     pub fn settings(&self) -> ProjectSettings {
         lock(&self.settings).clone()
     }
 
+    /// Replaces the settings in memory (after `pixelforest.json` was written).
     pub fn set_settings(&self, settings: ProjectSettings) {
         *lock(&self.settings) = settings;
     }
@@ -189,10 +199,12 @@ impl AppState {
         }
     }
 
+    /// The current model, shared so a long prediction keeps it while a new one is trained.
     pub fn model(&self) -> Option<Arc<Model>> {
         lock(&self.model).clone()
     }
 
+    /// A snapshot of the training status.
     pub fn status(&self) -> TrainStatus {
         lock(&self.status).clone()
     }
@@ -379,19 +391,26 @@ fn saved_model(project: &Project, settings: &ProjectSettings) -> (Option<Arc<Mod
 /// What the image list shows of an image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImageMeta {
+    /// Width in pixels.
     pub width: usize,
+    /// Height in pixels.
     pub height: usize,
+    /// Channel names, for the channel pickers.
     pub channels: Vec<String>,
 }
 
 /// Why no prediction could be made.
 #[derive(Debug, thiserror::Error)]
 pub enum PredictError {
+    /// Nothing trained or loaded yet (409).
     #[error("no model yet: POST /api/train first")]
     NoModel,
+    /// The image could not be read or does not fit the model (its channels, its size).
     #[error("{path}: {source}")]
     Failed {
+        /// The image.
         path: PathBuf,
+        /// What went wrong.
         #[source]
         source: PipelineError,
     },

@@ -17,7 +17,9 @@ use crate::state::AppState;
 
 /// A finished training.
 pub struct Trained {
+    /// The new model, which replaces the old one only once training succeeded.
     pub model: Model,
+    /// Images whose labels were used, for the status line.
     pub labelled_images: usize,
     /// Labelled pixels per class (index 0 = class 1), as the forest counted them.
     pub class_counts: Vec<usize>,
@@ -28,14 +30,19 @@ pub struct Trained {
 /// Why a training run failed; its message is what `GET /api/status` shows.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
+    /// No saved label has any labelled pixel.
     #[error("no labels yet: draw some strokes for at least two classes")]
     NoLabels,
+    /// A forest needs two classes to tell apart; the one labelled is named.
     #[error("only {0:?} is labelled: label at least two classes")]
     OneClass(String),
+    /// A label file could not be read.
     #[error(transparent)]
     Labels(#[from] IoError),
+    /// Features or the forest failed (an image unreadable, channels not matching).
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// The training thread panicked; the server keeps running.
     #[error("training failed: {0}")]
     Crashed(#[from] tokio::task::JoinError),
 }

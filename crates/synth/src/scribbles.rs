@@ -14,44 +14,66 @@ pub fn scribble(
     cells: &[Cell],
     rng: &mut ChaCha8Rng,
 ) -> Array2<u8> {
-    let (h, w) = truth.dim();
-    let mut out = Array2::<u8>::zeros((h, w));
+    let mut out = Array2::<u8>::zeros(truth.dim());
     for (i, c) in cells.iter().enumerate() {
         let pick = rng.random_range(0..100);
-        let r = c.cell_radius.ceil() as isize;
-        let (cy, cx) = (c.y as isize, c.x as isize);
         if pick < 10 {
-            // A dab in the nucleus.
-            for y in (cy - r).max(0)..(cy + r + 1).min(h as isize) {
-                for x in (cx - r).max(0)..(cx + r + 1).min(w as isize) {
-                    let (yy, xx) = (y as usize, x as usize);
-                    if owners.cell[[yy, xx]] == i as i32 && owners.nuclear[[yy, xx]] < 0.6 {
-                        out[[yy, xx]] = 1;
-                    }
-                }
-            }
+            dab_nucleus(&mut out, owners, c, i);
         } else if pick < 20 {
-            // An arc over a quarter of the cytoplasm ring.
             let a0 = rng.random_range(0.0f32..std::f32::consts::TAU);
-            for y in (cy - r).max(0)..(cy + r + 1).min(h as isize) {
-                for x in (cx - r).max(0)..(cx + r + 1).min(w as isize) {
-                    let (yy, xx) = (y as usize, x as usize);
-                    if owners.cell[[yy, xx]] != i as i32 || truth[[yy, xx]] != 2 {
-                        continue;
-                    }
-                    let a = (y as f32 - c.y).atan2(x as f32 - c.x);
-                    let mut da = (a - a0).abs() % std::f32::consts::TAU;
-                    if da > std::f32::consts::PI {
-                        da = std::f32::consts::TAU - da;
-                    }
-                    if da < std::f32::consts::FRAC_PI_4 {
-                        out[[yy, xx]] = 2;
-                    }
-                }
-            }
+            arc_cytoplasm(&mut out, truth, owners, c, i, a0);
         }
     }
-    // Background strokes: short thick lines, kept only on background pixels.
+    background_strokes(&mut out, truth, rng);
+    label_every_class(&mut out, truth);
+    out
+}
+
+/// The pixels of the square around cell `c` that its radius covers, clipped to `(h, w)`.
+fn cell_square(c: &Cell, (h, w): (usize, usize)) -> impl Iterator<Item = (usize, usize)> {
+    let r = c.cell_radius.ceil() as isize;
+    let (cy, cx) = (c.y as isize, c.x as isize);
+    let xs = (cx - r).max(0)..(cx + r + 1).min(w as isize);
+    ((cy - r).max(0)..(cy + r + 1).min(h as isize))
+        .flat_map(move |y| xs.clone().map(move |x| (y as usize, x as usize)))
+}
+
+/// A dab in the nucleus of cell `i`.
+fn dab_nucleus(out: &mut Array2<u8>, owners: &Owners, c: &Cell, i: usize) {
+    for (y, x) in cell_square(c, out.dim()) {
+        if owners.cell[[y, x]] == i as i32 && owners.nuclear[[y, x]] < 0.6 {
+            out[[y, x]] = 1;
+        }
+    }
+}
+
+/// An arc over a quarter of cell `i`'s cytoplasm ring, centred on angle `a0`.
+fn arc_cytoplasm(
+    out: &mut Array2<u8>,
+    truth: &Array2<u8>,
+    owners: &Owners,
+    c: &Cell,
+    i: usize,
+    a0: f32,
+) {
+    for (y, x) in cell_square(c, out.dim()) {
+        if owners.cell[[y, x]] != i as i32 || truth[[y, x]] != 2 {
+            continue;
+        }
+        let a = (y as f32 - c.y).atan2(x as f32 - c.x);
+        let mut da = (a - a0).abs() % std::f32::consts::TAU;
+        if da > std::f32::consts::PI {
+            da = std::f32::consts::TAU - da;
+        }
+        if da < std::f32::consts::FRAC_PI_4 {
+            out[[y, x]] = 2;
+        }
+    }
+}
+
+/// Background strokes: short thick lines, kept only on background pixels.
+fn background_strokes(out: &mut Array2<u8>, truth: &Array2<u8>, rng: &mut ChaCha8Rng) {
+    let (h, w) = truth.dim();
     let strokes = (h * w / 4000).max(3);
     let mut drawn = 0;
     for _ in 0..strokes * 20 {
@@ -68,22 +90,30 @@ pub fn scribble(
         let len = rng.random_range(10.0f32..30.0);
         let mut t = 0.0;
         while t < len {
-            let (py, px) = (y0 + t * a.sin(), x0 + t * a.cos());
-            for dy in -1..=1 {
-                for dx in -1..=1 {
-                    let (yy, xx) = (py as isize + dy, px as isize + dx);
-                    if yy >= 0 && xx >= 0 && (yy as usize) < h && (xx as usize) < w {
-                        let (yy, xx) = (yy as usize, xx as usize);
-                        if truth[[yy, xx]] == 3 {
-                            out[[yy, xx]] = 3;
-                        }
-                    }
-                }
-            }
+            stamp_background(out, truth, (y0 + t * a.sin(), x0 + t * a.cos()));
             t += 0.5;
         }
     }
-    // Every class that exists in the image gets at least one labelled pixel.
+}
+
+/// Labels the background pixels of the 3 x 3 square at `(py, px)`.
+fn stamp_background(out: &mut Array2<u8>, truth: &Array2<u8>, (py, px): (f32, f32)) {
+    let (h, w) = truth.dim();
+    for dy in -1..=1 {
+        for dx in -1..=1 {
+            let (yy, xx) = (py as isize + dy, px as isize + dx);
+            if yy >= 0 && xx >= 0 && (yy as usize) < h && (xx as usize) < w {
+                let (yy, xx) = (yy as usize, xx as usize);
+                if truth[[yy, xx]] == 3 {
+                    out[[yy, xx]] = 3;
+                }
+            }
+        }
+    }
+}
+
+/// Every class that exists in the image gets at least one labelled pixel.
+fn label_every_class(out: &mut Array2<u8>, truth: &Array2<u8>) {
     for class in 1..=3u8 {
         if !out.iter().any(|&l| l == class) {
             if let Some(((y, x), _)) = truth.indexed_iter().find(|(_, &t)| t == class) {
@@ -91,5 +121,4 @@ pub fn scribble(
             }
         }
     }
-    out
 }

@@ -85,25 +85,8 @@ pub fn propagate(
         .filter(|&((i, j), &l)| l != 0 && mask[[i, j]])
         .map(|((i, j), &l)| item(0, 0, l, i, j))
         .collect();
-    // Seeds leave centrosome's heap first, in an order only its own sift steps give; after
-    // them every item is distinct and any priority queue pops the same sequence, so the rest
-    // runs on a radix queue (distances only grow).
-    let mut seed_heap = CpHeap::from_unordered(seeds, less);
-    let mut rest = MonotoneQueue::new();
-    loop {
-        let popped = match seed_heap.pop() {
-            Some(p) if p.0 >> 32 == 0 => p,
-            Some(p) => {
-                for q in std::iter::once(p).chain(seed_heap.drain()) {
-                    push_rest(&mut rest, q);
-                }
-                continue;
-            }
-            None => match rest.pop() {
-                Some((key, tie)) => unsplit(key, tie),
-                None => break,
-            },
-        };
+    let mut frontier = frontier(seeds);
+    while let Some(popped) = frontier.pop() {
         let (label, i1, j1) = unpack(popped);
         let at = i1 * n + j1;
         if px[at].label != 0 {
@@ -126,12 +109,7 @@ pub fn propagate(
             if known == -1.0 || known > d {
                 px[to].distance = d;
                 let (hi, lo) = key(d);
-                let pushed = item(hi, lo, label, i2, j2);
-                if seed_heap.is_empty() {
-                    push_rest(&mut rest, pushed);
-                } else {
-                    seed_heap.push(pushed);
-                }
+                frontier.push(item(hi, lo, label, i2, j2));
             }
         }
     }
@@ -146,6 +124,48 @@ pub fn propagate(
         Array2::from_shape_vec(shape, out).expect("m * n labels"),
         Array2::from_shape_vec(shape, distances).expect("m * n distances"),
     )
+}
+
+/// The items still to flood, popped in centrosome's order. Seeds leave centrosome's heap
+/// first, in an order only its own sift steps give; after them every item is distinct and any
+/// priority queue pops the same sequence, so the rest runs on a radix queue (distances only
+/// grow).
+struct Frontier<F: Fn(&Item, &Item) -> bool> {
+    seed_heap: CpHeap<Item, F>,
+    rest: MonotoneQueue,
+}
+
+/// The frontier of centrosome's `propagate`, holding the seeds.
+fn frontier(seeds: Vec<Item>) -> Frontier<impl Fn(&Item, &Item) -> bool> {
+    Frontier {
+        seed_heap: CpHeap::from_unordered(seeds, less),
+        rest: MonotoneQueue::new(),
+    }
+}
+
+impl<F: Fn(&Item, &Item) -> bool> Frontier<F> {
+    /// The next item; once the first non-seed leaves the seed heap, the heap moves to the
+    /// radix queue.
+    fn pop(&mut self) -> Option<Item> {
+        match self.seed_heap.pop() {
+            Some(p) if p.0 >> 32 == 0 => return Some(p),
+            Some(p) => {
+                for q in std::iter::once(p).chain(self.seed_heap.drain()) {
+                    push_rest(&mut self.rest, q);
+                }
+            }
+            None => {}
+        }
+        self.rest.pop().map(|(key, tie)| unsplit(key, tie))
+    }
+
+    fn push(&mut self, item: Item) {
+        if self.seed_heap.is_empty() {
+            push_rest(&mut self.rest, item);
+        } else {
+            self.seed_heap.push(item);
+        }
+    }
 }
 
 /// An item into the radix queue: `(hi, lo)` as its key, `(label, i, j)` as its tie-breaker.

@@ -7,9 +7,13 @@ pub enum MeasureError {
     /// The image and the mask differ in height or width.
     #[error("the image is {image_h}x{image_w} pixels but the mask is {mask_h}x{mask_w}")]
     ShapeMismatch {
+        /// The image's height.
         image_h: usize,
+        /// The image's width.
         image_w: usize,
+        /// The mask's height.
         mask_h: usize,
+        /// The mask's width.
         mask_w: usize,
     },
     /// The neighbour distance is negative, NaN or infinite.

@@ -46,11 +46,13 @@ impl NeighborSettings {
         Ok(Self { kind, dmax })
     }
 
+    /// How neighbours are found; read back for the table's provenance.
     #[must_use]
     pub fn kind(&self) -> NeighborType {
         self.kind
     }
 
+    /// The distance (pixels) validated by [`NeighborSettings::new`].
     #[must_use]
     pub fn dmax(&self) -> f64 {
         self.dmax
@@ -60,8 +62,11 @@ impl NeighborSettings {
 /// One directed edge; `distance` is `None` for pixel expansion (steinbock writes NaN).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Neighbor {
+    /// The object's label in the mask.
     pub object: u32,
+    /// The neighbouring object's label.
     pub neighbor: u32,
+    /// Centroid or border distance in pixels, as steinbock's `distance` column.
     pub distance: Option<f32>,
 }
 

@@ -17,13 +17,17 @@ use super::objects::ObjectIndex;
 /// The properties of one object; coordinates are (row, column) of the whole mask.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RegionProps {
+    /// The object's label in the mask.
     pub label: u32,
     /// Pixel count.
     pub area: u64,
     /// Mean row and column of the pixels (`centroid-0`, `centroid-1`).
     pub centroid: (f64, f64),
+    /// Length of the major axis of the ellipse with the same second moments (scikit-image's).
     pub axis_major_length: f64,
+    /// Length of its minor axis.
     pub axis_minor_length: f64,
+    /// Eccentricity of that ellipse: 0 for a disc, towards 1 for a line.
     pub eccentricity: f64,
 }
 
