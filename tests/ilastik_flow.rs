@@ -111,7 +111,7 @@ fn export_import_and_train_from_an_ilastik_project() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("labels.ilp") && err.contains("not found"),
+        err.contains("labels.ilp") && err.contains("not found") && err.contains("--data-dir"),
         "{err}"
     );
     ok(train(&[&moved]));

@@ -149,7 +149,7 @@ fn train_from_ilp(args: &Args, ilp: &std::path::Path) -> anyhow::Result<ExitCode
     let project = IlpProject::open(ilp)?;
     let selection = selection_from_ilp(&project)?;
     let classes = classes_from_ilp(&project);
-    let set = ilp_training_set(&project, args.data_dir.as_deref())?;
+    let set = ilp_training_set(&project, args.data_dir.as_deref()).map_err(data_dir_hint)?;
     eprintln!(
         "training on {} labelled lanes of {}, its feature selection ({} per channel), {} trees",
         set.len(),
@@ -206,4 +206,21 @@ fn finish(
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A project's image not found and no `--data-dir` given: say how to point at the images.
+fn data_dir_hint(err: pixelforest::pipeline::PipelineError) -> anyhow::Error {
+    let hint = matches!(
+        err,
+        pixelforest::pipeline::PipelineError::Ilastik(pixelforest::ilastik::IlpError::MissingRaw {
+            searched: None,
+            ..
+        })
+    );
+    let err = anyhow::Error::new(err);
+    if hint {
+        err.context("an image of the project is not where it was (use --data-dir to say where the images are)")
+    } else {
+        err
+    }
 }

@@ -55,7 +55,7 @@ pub enum IlpError {
         reason: String,
     },
     /// A lane's raw image is not where the project says (nor found by name).
-    #[error("{path}: lane {lane} raw data {stored} not found{hint}")]
+    #[error("{path}: lane {lane} raw data {stored} not found{}", searched_text(.searched.as_deref()))]
     MissingRaw {
         /// The project file.
         path: PathBuf,
@@ -63,8 +63,8 @@ pub enum IlpError {
         lane: usize,
         /// The path the project stores.
         stored: PathBuf,
-        /// Where else it was looked for, or advice.
-        hint: String,
+        /// The folder also searched by file name, if one was given.
+        searched: Option<PathBuf>,
     },
 }
 
@@ -296,3 +296,7 @@ pub enum TreeProblem {
 
 /// The ilastik layer's result.
 pub type Result<T> = std::result::Result<T, IlpError>;
+
+fn searched_text(searched: Option<&std::path::Path>) -> String {
+    searched.map_or_else(String::new, |d| format!(" (nor under {})", d.display()))
+}

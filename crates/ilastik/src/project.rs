@@ -267,10 +267,7 @@ impl IlpProject {
             path: self.path.clone(),
             lane: lane.index,
             stored: direct,
-            hint: match data_dir {
-                Some(d) => format!(" (nor under {})", d.display()),
-                None => " (use --data-dir to say where the images are)".into(),
-            },
+            searched: data_dir.map(Path::to_path_buf),
         })
     }
 }
