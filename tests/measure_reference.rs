@@ -10,23 +10,6 @@ use std::process::Command;
 use ndarray::{Array2, Array3};
 use pixelforest::io::{read_table_csv, ColumnData, Table};
 
-/// python3 with `modules`: CI (which installs them in `.ci/run`) must have them; elsewhere the
-/// tests say they are skipped.
-fn python_ready(modules: &str) -> bool {
-    let ready = Command::new("python3")
-        .args(["-c", &format!("import {modules}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ready || std::env::var_os("CI").is_none(),
-        "CI lacks python3 with {modules}"
-    );
-    if !ready {
-        eprintln!("skipped: python3 with {modules} not found");
-    }
-    ready
-}
-
 /// A small deterministic generator (no dependency needed for fixed test data).
 struct Lcg(u64);
 
@@ -173,7 +156,7 @@ fn assert_close(got: &[f64], want: &[f64], tol: f64, what: &str) {
 
 #[test]
 fn measure_equals_numpy_means_and_scikit_image_regionprops() {
-    if !python_ready("tifffile, skimage") {
+    if !pixelforest_testdata::python_ready("tifffile, skimage") {
         return;
     }
     let (_dir, root) = project();
@@ -234,7 +217,7 @@ fn edges(root: &Path, kind: &str, dmax: &str) -> Vec<(u64, u64, f64)> {
 
 #[test]
 fn intensities_and_neighbours_equal_steinbocks_own_functions() {
-    if !python_ready("tifffile, skimage, steinbock.measurement.neighbors") {
+    if !pixelforest_testdata::python_ready("tifffile, skimage, steinbock.measurement.neighbors") {
         return;
     }
     let (_dir, root) = project();
@@ -276,7 +259,7 @@ fn intensities_and_neighbours_equal_steinbocks_own_functions() {
 
 #[test]
 fn parquet_table_reads_back_in_pyarrow_as_the_csv_table() {
-    if !python_ready("pyarrow") {
+    if !pixelforest_testdata::python_ready("pyarrow") {
         return;
     }
     let (_dir, root) = project();

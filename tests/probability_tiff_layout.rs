@@ -8,23 +8,6 @@ use std::process::Command;
 use ndarray::Array3;
 use pixelforest::io::{write_probabilities, ProbabilityFormat, SampleType};
 
-/// python3 with tifffile: CI (which installs it in `.ci/run`) must have it; elsewhere the tests
-/// say they are skipped, so `cargo test` holds on a machine without it.
-fn tifffile_ready() -> bool {
-    let ready = Command::new("python3")
-        .args(["-c", "import tifffile"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ready || std::env::var_os("CI").is_none(),
-        "CI lacks python3 with tifffile"
-    );
-    if !ready {
-        eprintln!("skipped: python3 with tifffile not found (pip install tifffile)");
-    }
-    ready
-}
-
 fn tifffile_layout(path: &Path) -> serde_json::Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/tiff_layout.py");
     let out = Command::new("python3")
@@ -42,7 +25,7 @@ fn tifffile_layout(path: &Path) -> serde_json::Value {
 
 #[test]
 fn three_class_map_has_ilastiks_tiff_layout() {
-    if !tifffile_ready() {
+    if !pixelforest_testdata::python_ready("tifffile") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -85,7 +68,7 @@ fn three_class_map_has_ilastiks_tiff_layout() {
 
 #[test]
 fn four_and_five_class_maps_have_one_sample_per_class() {
-    if !tifffile_ready() {
+    if !pixelforest_testdata::python_ready("tifffile") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -109,7 +92,7 @@ fn four_and_five_class_maps_have_one_sample_per_class() {
 
 #[test]
 fn two_class_map_is_grey_with_an_extra_sample() {
-    if !tifffile_ready() {
+    if !pixelforest_testdata::python_ready("tifffile") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -212,17 +212,7 @@ fn row_reader_bands_equal_the_whole_image() {
 /// imctools' TIFFs are); those rows are read from their offsets, not by decoding the page.
 #[test]
 fn single_strip_tifffile_stacks_are_read_row_by_row() {
-    // As tests/probability_tiff_layout.rs: CI must have tifffile; elsewhere say it is skipped.
-    let ready = std::process::Command::new("python3")
-        .args(["-c", "import tifffile"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ready || std::env::var_os("CI").is_none(),
-        "CI lacks python3 with tifffile"
-    );
-    if !ready {
-        eprintln!("skipped: python3 with tifffile not found (pip install tifffile)");
+    if !pixelforest_testdata::python_ready("tifffile") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

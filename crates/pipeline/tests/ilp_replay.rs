@@ -29,15 +29,7 @@ fn python_ready(python: &str) -> bool {
 
 /// python3 with the replay's modules; CI (which installs them in `.ci/run`) must have them.
 fn replay_python_ready() -> bool {
-    let ready = python_ready("python3");
-    assert!(
-        ready || std::env::var_os("CI").is_none(),
-        "CI lacks python3 with h5py, numpy, tifffile, packaging, imageio"
-    );
-    if !ready {
-        println!("skipped: python3 with h5py, numpy, tifffile, packaging, imageio not found");
-    }
-    ready
+    pixelforest_testdata::python_ready("h5py, numpy, tifffile, packaging, imageio")
 }
 
 /// Runs the replay; returns its JSON report and each lane's labels as ilastik holds them.

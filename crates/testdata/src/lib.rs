@@ -48,3 +48,25 @@ pub fn real_fixture(rel: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// Whether `python3` can import `modules` (comma-separated, as in `import a, b`), for tests
+/// that compare with a Python reference. CI installs them (`.ci/run`), so there their absence
+/// fails the test (a panic naming them); elsewhere the test says it is skipped and returns.
+///
+/// # Panics
+/// Under the `CI` environment variable, when the modules cannot be imported.
+#[must_use]
+pub fn python_ready(modules: &str) -> bool {
+    let ready = std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ready || std::env::var_os("CI").is_none(),
+        "CI lacks python3 with {modules}"
+    );
+    if !ready {
+        eprintln!("skipped: python3 with {modules} not found (pip install them)");
+    }
+    ready
+}
