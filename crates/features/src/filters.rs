@@ -3,11 +3,12 @@
 
 use ndarray::{Array2, ArrayView2, Zip};
 
-use crate::convolve::{cols, rows, separable, separable_f64};
+use crate::convolve::{cols, cols_range, rows, rows_range, separable, separable_f64};
 use crate::kernels::gaussian_kernel;
 use crate::selection::{
     split_scale, Family, StructureTensorScales, FILTER_WINDOW, PRESMOOTH_WINDOW,
 };
+use crate::Region;
 
 /// Descending eigenvalues of the symmetric 2x2 matrices [[a, b], [b, c]], per pixel.
 fn eigenvalues(a: &Array2<f32>, b: &Array2<f32>, c: &Array2<f32>) -> [Array2<f32>; 2] {
@@ -28,16 +29,33 @@ fn eigenvalues(a: &Array2<f32>, b: &Array2<f32>, c: &Array2<f32>) -> [Array2<f32
 }
 
 /// The outputs of `families` for one channel at scale `sigma`, each with
-/// [`Family::channels`] maps, in the order of `families`.
+/// [`Family::channels`] maps, in the order of `families`, and the (row, column) of `keep`'s
+/// corner in them.
+///
+/// Only the maps' pixels in `keep` (a rectangle of `channel`) are wanted, and the filters after
+/// the pre-smoothing reach `context` pixels ([`FeatureSelection::filter_halo`]): the
+/// pre-smoothing is computed on `keep` plus `context` only (clipped to `channel`), not on the
+/// whole window it reads (the window also holds the pre-smoothing's own, much wider, halo:
+/// 35 pixels at sigma 10 against 4). Inside `keep` the values are the same bits as filtering
+/// the whole pre-smoothed window: pixels further than `context` from `keep` never reach it,
+/// and where the window ends at the image's edge the crop ends there too, mirrored alike.
+///
+/// [`FeatureSelection::filter_halo`]: crate::FeatureSelection::filter_halo
 pub fn filter_bank(
     channel: ArrayView2<f32>,
     sigma: f64,
     families: &[Family],
     structure_tensor: StructureTensorScales,
-) -> Vec<Vec<Array2<f32>>> {
+    keep: Region,
+    context: usize,
+) -> (Vec<Vec<Array2<f32>>>, (usize, usize)) {
     let (pre, s) = split_scale(sigma);
     let kp = gaussian_kernel(pre, 0, PRESMOOTH_WINDOW);
-    let p = separable(channel, &kp, &kp);
+    let (wh, ww) = channel.dim();
+    let ys = keep.y.saturating_sub(context)..(keep.y + keep.h + context).min(wh);
+    let xs = keep.x.saturating_sub(context)..(keep.x + keep.w + context).min(ww);
+    let corner = (keep.y - ys.start, keep.x - xs.start);
+    let p = cols_range(rows_range(channel, &kp, xs).view(), &kp, ys);
     let k0 = gaussian_kernel(s, 0, FILTER_WINDOW);
     let k1 = gaussian_kernel(s, 1, FILTER_WINDOW);
     let k2 = gaussian_kernel(s, 2, FILTER_WINDOW);
@@ -59,7 +77,7 @@ pub fn filter_bank(
     let second = r2
         .as_ref()
         .map(|r2| (cols(r2.view(), &k0), cols(r0.view(), &k2)));
-    families
+    let maps = families
         .iter()
         .map(|f| match f {
             Family::GaussianSmoothing => vec![smooth()],
@@ -100,5 +118,6 @@ pub fn filter_bank(
                 eigenvalues(xx, &gxy, yy).into()
             }
         })
-        .collect()
+        .collect();
+    (maps, corner)
 }
