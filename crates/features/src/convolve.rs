@@ -10,6 +10,8 @@ use std::ops::Range;
 
 use ndarray::{Array2, ArrayView2};
 
+use crate::scratch::{recycle, zeros};
+
 /// Mirror index into a line of `n` pixels.
 pub fn mirror(i: isize, n: usize) -> usize {
     if n == 1 {
@@ -69,7 +71,7 @@ pub fn rows_range(src: ArrayView2<f32>, k: &[f32], xs: Range<usize>) -> Array2<f
     let (h, w) = src.dim();
     let r = k.len() / 2;
     let n = xs.len();
-    let mut out = Array2::<f32>::zeros((h, n));
+    let mut out = zeros::<f32>(h, n);
     let mut padded = vec![0f32; w + 2 * r];
     for (y, mut dst) in out.outer_iter_mut().enumerate() {
         fill_padded(&mut padded, src.row(y), r);
@@ -92,7 +94,7 @@ pub fn cols_range(src: ArrayView2<f32>, k: &[f32], ys: Range<usize>) -> Array2<f
     let r = k.len() / 2;
     let src = src.as_standard_layout();
     let data = src.as_slice().expect("standard layout is contiguous");
-    let mut out = Array2::<f32>::zeros((ys.len(), w));
+    let mut out = zeros::<f32>(ys.len(), w);
     for (y, mut dst) in ys.zip(out.outer_iter_mut()) {
         let dst = dst.as_slice_mut().expect("fresh arrays are contiguous");
         for (j, &kj) in k.iter().enumerate() {
@@ -105,7 +107,10 @@ pub fn cols_range(src: ArrayView2<f32>, k: &[f32], ys: Range<usize>) -> Array2<f
 
 /// Separable smoothing / derivative: rows with `kx`, then columns with `ky`.
 pub fn separable(src: ArrayView2<f32>, kx: &[f32], ky: &[f32]) -> Array2<f32> {
-    cols(rows(src, kx).view(), ky)
+    let r = rows(src, kx);
+    let out = cols(r.view(), ky);
+    recycle([r]);
+    out
 }
 
 /// [`separable`] with f64 accumulation and output: for differences of nearly equal smoothings
@@ -113,7 +118,7 @@ pub fn separable(src: ArrayView2<f32>, kx: &[f32], ky: &[f32]) -> Array2<f32> {
 pub fn separable_f64(src: ArrayView2<f32>, kx: &[f32], ky: &[f32]) -> Array2<f64> {
     let (h, w) = src.dim();
     let (rx, ry) = (kx.len() / 2, ky.len() / 2);
-    let mut tmp = Array2::<f64>::zeros((h, w));
+    let mut tmp = zeros::<f64>(h, w);
     let mut padded = vec![0f64; w + 2 * rx];
     for (y, mut dst) in tmp.outer_iter_mut().enumerate() {
         let line = src.row(y);
@@ -132,7 +137,7 @@ pub fn separable_f64(src: ArrayView2<f32>, kx: &[f32], ky: &[f32]) -> Array2<f64
         }
     }
     let data = tmp.as_slice().expect("fresh arrays are contiguous");
-    let mut out = Array2::<f64>::zeros((h, w));
+    let mut out = zeros::<f64>(h, w);
     for (y, mut dst) in out.outer_iter_mut().enumerate() {
         let dst = dst.as_slice_mut().expect("fresh arrays are contiguous");
         for (j, &kj) in ky.iter().enumerate() {
@@ -140,6 +145,7 @@ pub fn separable_f64(src: ArrayView2<f32>, kx: &[f32], ky: &[f32]) -> Array2<f64
             axpy64(dst, f64::from(kj), &data[yy * w..(yy + 1) * w]);
         }
     }
+    recycle([tmp]);
     out
 }
 

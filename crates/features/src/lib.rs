@@ -18,6 +18,7 @@
 mod convolve;
 mod filters;
 mod kernels;
+mod scratch;
 mod selection;
 
 use ndarray::{s, Array3, ArrayView3};
@@ -164,9 +165,10 @@ pub fn compute_features_region_into(
                 keep,
                 selection.filter_halo(j),
             );
-            for (plane, m) in mine.iter_mut().zip(maps.into_iter().flatten()) {
+            for (plane, m) in mine.iter_mut().zip(maps.iter().flatten()) {
                 plane.assign(&m.slice(s![oy..oy + region.h, ox..ox + region.w]));
             }
+            scratch::recycle(maps.into_iter().flatten());
         });
 }
 
