@@ -1,10 +1,10 @@
 //! Per-thread reuse of the filter bank's intermediate planes.
 //!
 //! A (scale, channel) task of a 256-pixel tile allocates about 35 planes of 0.3-0.5 MB. Freed
-//! and allocated afresh, each one came back from the allocator as new pages: a profile of
-//! `predict` (1000x1000x12, 480 features) spent a quarter of its time in the kernel zeroing
-//! those pages. Planes handed back with [`recycle`] are reused by the next [`zeros`] on the
-//! same thread instead; the pool holds at most the planes one task has alive at once.
+//! and allocated afresh, they can come back from the allocator as new pages, which the kernel
+//! zeroes: in a profile of `predict` (1000x1000x12, 480 features) zeroing new pages was the
+//! largest item, 25% of the samples. Planes handed back with [`recycle`] are reused by the
+//! next [`zeros`] on the same thread instead; the pool holds at most [`MAX_POOLED`] planes.
 
 use std::cell::RefCell;
 

@@ -85,8 +85,9 @@ pub(crate) struct Band<'a> {
 
 /// What the tiles of one image share: the count of tiles done (reported as it grows), and the
 /// feature buffers reused from tile to tile and from band to band. Kept per band, the buffers
-/// (126 MB per thread for 480 features) were allocated afresh for every band of a streamed
-/// image, and zeroing their new pages was a tenth of `predict`'s time.
+/// (126 MB each for 480 features, up to one per tile of a band) were allocated afresh for
+/// every band of a streamed image, and the kernel zeroing new pages for them is the largest
+/// item of a `predict` profile.
 pub(crate) struct TileCounter<'a> {
     done: AtomicUsize,
     total: usize,
