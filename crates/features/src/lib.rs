@@ -18,6 +18,7 @@
 mod convolve;
 mod filters;
 mod kernels;
+mod scratch;
 mod selection;
 
 use ndarray::{s, Array3, ArrayView3};
@@ -151,16 +152,23 @@ pub fn compute_features_region_into(
                 (region.x + region.w + halo).min(w),
             );
             let window = image.slice(s![ch, y0..y1, x0..x1]);
-            let (oy, ox) = (region.y - y0, region.x - x0);
-            let maps = filter_bank(
+            let keep = Region {
+                y: region.y - y0,
+                x: region.x - x0,
+                ..region
+            };
+            let (maps, (oy, ox)) = filter_bank(
                 window,
                 selection.sigmas[j],
                 &families,
                 selection.structure_tensor,
+                keep,
+                selection.filter_halo(j),
             );
-            for (plane, m) in mine.iter_mut().zip(maps.into_iter().flatten()) {
+            for (plane, m) in mine.iter_mut().zip(maps.iter().flatten()) {
                 plane.assign(&m.slice(s![oy..oy + region.h, ox..ox + region.w]));
             }
+            scratch::recycle(maps.into_iter().flatten());
         });
 }
 

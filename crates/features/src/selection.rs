@@ -246,11 +246,18 @@ impl FeatureSelection {
     }
 
     /// Pixels of context the features of scale `j` need on each side: the pre-smoothing radius
-    /// plus the widest filter chain (the structure tensor's two smoothings), plus one.
+    /// plus [`Self::filter_halo`].
     pub fn scale_halo(&self, j: usize) -> usize {
-        let (pre, filt) = split_scale(self.sigmas[j]);
-        let filter = radius(filt, FILTER_WINDOW)
-            .max(radius(0.5 * filt, FILTER_WINDOW) + radius(filt, FILTER_WINDOW));
-        radius(pre, PRESMOOTH_WINDOW) + filter + 1
+        let (pre, _) = split_scale(self.sigmas[j]);
+        radius(pre, PRESMOOTH_WINDOW) + self.filter_halo(j)
+    }
+
+    /// Pixels of pre-smoothed context the filters of scale `j` need on each side: the widest
+    /// filter chain (the structure tensor's two smoothings), plus one.
+    pub fn filter_halo(&self, j: usize) -> usize {
+        let (_, filt) = split_scale(self.sigmas[j]);
+        radius(filt, FILTER_WINDOW)
+            .max(radius(0.5 * filt, FILTER_WINDOW) + radius(filt, FILTER_WINDOW))
+            + 1
     }
 }

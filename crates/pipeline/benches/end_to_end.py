@@ -4,7 +4,9 @@ same prepared image and labels, with the same feature set (every family at each 
 channel; DoG as G(s) - G(0.66 s)).
 
 Usage: end_to_end.py IMAGE.f32 LABELS.u8 C H W SIGMAS(comma) SEED
-Prints: features_seconds train_seconds predict_seconds accuracy_vs_rust_argmax(-1)"""
+Prints: features_seconds train_seconds predict_seconds; writes IMAGE.f32.peer_argmax.npy (the
+predicted class per pixel, 1-based) for the Rust side to score against the held-out truth.
+fastfilters2 runs on one thread; OpenCV's blur (the DoG's second smoothing) may use more."""
 import sys
 import time
 

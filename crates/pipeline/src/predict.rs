@@ -83,11 +83,16 @@ pub(crate) struct Band<'a> {
     pub(crate) rows: Range<usize>,
 }
 
-/// Counts tiles done over a whole image and reports them.
+/// What the tiles of one image share: the count of tiles done (reported as it grows), and the
+/// feature buffers reused from tile to tile and from band to band. Kept per band, the buffers
+/// (126 MB each for 480 features, up to one per tile of a band) were allocated afresh for
+/// every band of a streamed image, and the kernel zeroing new pages for them is the largest
+/// item of a `predict` profile.
 pub(crate) struct TileCounter<'a> {
     done: AtomicUsize,
     total: usize,
     on_tile: &'a (dyn Fn(usize, usize) + Sync),
+    buffers: Mutex<Vec<Vec<f32>>>,
 }
 
 impl<'a> TileCounter<'a> {
@@ -96,6 +101,7 @@ impl<'a> TileCounter<'a> {
             done: AtomicUsize::new(0),
             total,
             on_tile,
+            buffers: Mutex::new(Vec::new()),
         }
     }
 
@@ -123,7 +129,7 @@ pub(crate) fn predict_band(
     let n_features = model.forest.n_features();
     // Feature buffers are reused from tile to tile (at most one per concurrently running tile):
     // a fresh 100 MB allocation per tile costs more in page faults than the forest.
-    let pool: Mutex<Vec<Vec<f32>>> = Mutex::new(Vec::new());
+    let pool = &tiles.buffers;
     let parts: Vec<_> = regions
         .par_iter()
         .map(|r| {

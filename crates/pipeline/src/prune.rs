@@ -8,6 +8,13 @@
 //! with one pair's columns shuffled; the drop in accuracy is the pair's importance. Then the
 //! best-ranked pairs are added one at a time, retraining on all labelled pixels, until the
 //! out-of-bag accuracy is within the tolerance of the full selection's.
+//!
+//! The out-of-bag accuracy is measured on labelled pixels only, which scribbles make easy: on
+//! the end-to-end bench (1000x1000x12 synthetic, 35,080 scribbled pixels, 2026-11-29) it is
+//! 99.7% for every candidate set, while accuracy on the 964,920 unlabelled pixels is 88%. So
+//! the tolerance bounds the loss on labelled pixels, not on the image: tolerance 0.5 kept 2 of
+//! 30 pairs (24 of 480 features) and lost 0.50 points on the unlabelled pixels; tolerance 0.2
+//! kept the same 2; tolerance 0.05 kept 4 and lost 1.04 points.
 
 use ndarray::{Array2, Axis};
 use pixelforest_core::{Image, LabelClass};
