@@ -86,13 +86,19 @@ pub fn collect_images(inputs: &[PathBuf], prefer_suffix: Option<&str>) -> Result
 }
 
 fn list_folder(dir: &Path) -> Result<Vec<PathBuf>> {
+    folder_files(dir, |path| is_image_file(path) && !is_derived_file(path))
+}
+
+/// The files of `dir` (not recursively) that `keep` accepts, sorted; a folder that cannot be
+/// listed is an error naming it.
+pub(crate) fn folder_files(dir: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| PipelineError::file(dir, format!("cannot list folder: {e}")))?;
     let mut files = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| PipelineError::file(dir, format!("cannot list: {e}")))?;
         let path = entry.path();
-        if path.is_file() && is_image_file(&path) && !is_derived_file(&path) {
+        if path.is_file() && keep(&path) {
             files.push(path);
         }
     }

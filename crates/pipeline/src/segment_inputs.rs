@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{PipelineError, Result};
-use crate::inputs::{is_image_file, STEINBOCK_PROBABILITIES};
+use crate::inputs::{folder_files, is_image_file, STEINBOCK_PROBABILITIES};
 
 /// The reference whose names (and, in the CLI, default settings) `segment` follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,34 +86,26 @@ impl MaskLayout {
 }
 
 fn list_probabilities(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| PipelineError::file(dir, format!("cannot list folder: {e}")))?;
-    let mut tiffs = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| PipelineError::file(dir, format!("cannot list: {e}")))?;
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().to_lowercase();
-        let tiff = name.ends_with(".tiff") || name.ends_with(".tif");
-        if path.is_file() && is_image_file(&path) && tiff && !name.starts_with('.') {
-            tiffs.push((path, name));
-        }
-    }
-    let isp: Vec<PathBuf> = tiffs
-        .iter()
-        .filter(|(_, n)| n.ends_with(ISP_SUFFIX))
-        .map(|(p, _)| p.clone())
-        .collect();
-    let mut found = if isp.is_empty() {
-        tiffs
-            .into_iter()
-            .filter(|(_, n)| !pixelforest_io::image_stem(Path::new(n)).ends_with("_uncertainty"))
-            .map(|(p, _)| p)
-            .collect()
-    } else {
-        isp
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default()
     };
-    found.sort();
-    Ok(found)
+    let tiffs = folder_files(dir, |path| {
+        let name = name(path);
+        let tiff = name.ends_with(".tiff") || name.ends_with(".tif");
+        is_image_file(path) && tiff && !name.starts_with('.')
+    })?;
+    let (isp, others): (Vec<PathBuf>, Vec<PathBuf>) = tiffs
+        .into_iter()
+        .partition(|p| name(p).ends_with(ISP_SUFFIX));
+    if !isp.is_empty() {
+        return Ok(isp);
+    }
+    Ok(others
+        .into_iter()
+        .filter(|p| !pixelforest_io::image_stem(Path::new(&name(p))).ends_with("_uncertainty"))
+        .collect())
 }
 
 #[cfg(test)]
