@@ -125,7 +125,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .filter(|o| !matches!(o.status, Status::Failed(_)))
             .map(|o| o.input.clone())
             .collect();
-        let table = write_cell_table(&measured, &options)?;
+        let (table, _) = write_cell_table(&measured, &options)?;
         if !args.batch.quiet {
             eprintln!("wrote {}", table.display());
         }

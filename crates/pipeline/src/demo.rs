@@ -274,11 +274,7 @@ fn measure_cells(options: &DemoOptions, stacks: &[PathBuf]) -> Result<(PathBuf, 
         progress: options.progress,
     };
     batch_ok(&measure_batch(stacks, &measure)?, "measure")?;
-    let table = write_cell_table(stacks, &measure)?;
-    let text =
-        std::fs::read_to_string(&table).map_err(|e| PipelineError::file(&table, e.to_string()))?;
-    let n_cells = text.lines().count().saturating_sub(1);
-    Ok((table, n_cells))
+    write_cell_table(stacks, &measure)
 }
 
 /// Segments the predicted maps as ImcSegmentationPipeline does (back at the acquisitions'

@@ -219,12 +219,13 @@ fn neighbor_table(edges: &[Neighbor]) -> Table {
 
 /// Writes the combined table of `images` from their `intensities` and `regionprops` tables on
 /// disk (steinbock's `export csv`): `Image` (the image's file name), `Object`, the channels,
-/// the region properties. Images without tables (failed) are left out. Returns its path.
+/// the region properties. Images without tables (failed) are left out. Returns its path and
+/// its number of cells (rows).
 ///
 /// # Errors
 /// A table cannot be read, its objects differ between the two tables, its columns differ from
 /// the first image's, or the combined table cannot be written.
-pub fn write_cell_table(images: &[PathBuf], options: &MeasureOptions) -> Result<PathBuf> {
+pub fn write_cell_table(images: &[PathBuf], options: &MeasureOptions) -> Result<(PathBuf, usize)> {
     let mut all = Table::default();
     for image in images {
         let outputs = options.outputs(image);
@@ -241,7 +242,7 @@ pub fn write_cell_table(images: &[PathBuf], options: &MeasureOptions) -> Result<
         TableFormat::Csv => pixelforest_io::write_table_csv(&path, &all)?,
         TableFormat::Parquet => pixelforest_io::write_table_parquet(&path, &all)?,
     }
-    Ok(path)
+    Ok((path, all.rows()))
 }
 
 /// One image's rows of the combined table.
