@@ -9,6 +9,8 @@ mod matching;
 mod maxima;
 mod mce;
 mod monotone_queue;
+mod numpy_log;
+mod numpy_sum;
 mod pipeline;
 mod primary;
 mod propagate;
@@ -28,6 +30,8 @@ pub use primary::{filter_min_area, identify_primary, PrimaryObjects, PrimarySett
 pub use propagate::propagate;
 pub use resize::{resize_bilinear, resize_labels, resized_len};
 pub use secondary::{identify_secondary, SecondarySettings};
-pub use smooth::{declump_smooth, gaussian_filter, smooth_module, smooth_with_mask, Border};
+pub use smooth::{
+    declump_smooth, gaussian_filter, gaussian_filter_f32, smooth_module, smooth_with_mask, Border,
+};
 pub use threshold::ThresholdSettings;
 pub use watershed::watershed;

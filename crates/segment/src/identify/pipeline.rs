@@ -156,15 +156,16 @@ pub fn segment_probabilities(
         return Err(SegmentError::TooFewClasses { classes });
     }
     let plane = |c: usize| {
-        let p = probabilities.index_axis(Axis(0), c).mapv(f64::from);
+        let p = probabilities.index_axis(Axis(0), c).to_owned();
         match settings.resize_probabilities {
             Some(f) => resize_bilinear(&p, f),
             None => p,
         }
     };
     let (nucleus, cytoplasm) = (plane(0), plane(1));
+    // ImageMath "Add" of two float32 images is a float32 sum.
     let cell_image = Zip::from(&nucleus).and(&cytoplasm).map_collect(|&n, &c| {
-        let s = c + n;
+        let s = n + c;
         if s.is_nan() {
             0.0
         } else {

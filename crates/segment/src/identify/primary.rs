@@ -4,7 +4,7 @@
 //! uses its built-in ones: MCE threshold on a sigma-1 smoothed image, holes filled after
 //! thresholding and after declumping, clumps split at INTENSITY maxima with a watershed on
 //! the inverted image. The saved correction factor, bounds, diameter range, declumping filter
-//! size and discard choices still apply.
+//! size and discard choices still apply. The image is float32, as every CellProfiler image.
 
 use ndarray::{Array2, Zip};
 
@@ -47,7 +47,7 @@ pub struct PrimaryObjects {
 /// [`SegmentError::LowResolutionMaxima`] when the minimum diameter is above 10 pixels: there
 /// CellProfiler looks for maxima on a cubic-spline-resampled image, which is not implemented.
 pub fn identify_primary(
-    image: &Array2<f64>,
+    image: &Array2<f32>,
     settings: &PrimarySettings,
 ) -> Result<PrimaryObjects, SegmentError> {
     let (min_d, max_d) = settings.diameter;
@@ -84,11 +84,11 @@ pub fn identify_primary(
 /// `separate_neighboring_objects` (basic mode, full resolution): seeds at intensity maxima
 /// of the declump-smoothed image, watershed of `1 - image` inside the objects.
 fn declump(
-    image: &Array2<f64>,
+    image: &Array2<f32>,
     labeled: &Array2<i32>,
     settings: &PrimarySettings,
 ) -> (Array2<i32>, usize) {
-    let blurred = declump_smooth(image, settings.declump_smoothing);
+    let blurred = declump_smooth(image, settings.declump_smoothing).mapv(f64::from);
     let suppression = f64::from(settings.diameter.0) / 1.5;
     let footprint = strel_disk((suppression - 0.5).max(1.0));
     let mut maxima = is_local_maximum(&blurred, labeled, &footprint);
@@ -98,7 +98,8 @@ fn declump(
         }
     });
     let (seeds, count) = label(&binary_shrink(&maxima), Connectivity::Eight);
-    let inverted = image.mapv(|v| 1.0 - v);
+    // `1 - image` of a float32 image is float32.
+    let inverted = image.mapv(|v| f64::from(1.0 - v));
     let markers = seeds.mapv(|s| -s);
     let inside = labeled.mapv(|l| l != 0);
     (watershed(&inverted, &markers, &inside).mapv(|l| -l), count)

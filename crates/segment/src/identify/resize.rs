@@ -10,7 +10,7 @@
 
 use ndarray::Array2;
 
-use super::smooth::{gaussian_filter_yx, Border};
+use super::smooth::{gaussian_filter_yx_f32, Border};
 
 /// numpy/Python `round`: half to even.
 fn round_half_even(v: f64) -> f64 {
@@ -28,15 +28,17 @@ pub fn resized_len(len: usize, factor: f64) -> usize {
     (round_half_even(len as f64 * factor) as usize).max(1)
 }
 
-/// CellProfiler's bilinear Resize of one plane by `factor`.
+/// CellProfiler's bilinear Resize of one float32 plane by `factor`: the anti-aliasing
+/// Gaussian rounds each pass to float32 (scipy on a float32 image), the interpolation runs in
+/// `f64` and is stored as float32 (scikit-image's `warp` output, then CellProfiler's image).
 #[must_use]
-pub fn resize_bilinear(image: &Array2<f64>, factor: f64) -> Array2<f64> {
+pub fn resize_bilinear(image: &Array2<f32>, factor: f64) -> Array2<f32> {
     let (h, w) = image.dim();
     let (oh, ow) = (resized_len(h, factor), resized_len(w, factor));
     let (fy, fx) = (h as f64 / oh as f64, w as f64 / ow as f64);
     let blurred = if oh < h || ow < w {
         let sigma = [((fy - 1.0) / 2.0).max(0.0), ((fx - 1.0) / 2.0).max(0.0)];
-        gaussian_filter_yx(image, sigma, Border::Reflect)
+        gaussian_filter_yx_f32(image, sigma, Border::Reflect)
     } else {
         image.clone()
     };
@@ -53,10 +55,10 @@ pub fn resize_bilinear(image: &Array2<f64>, factor: f64) -> Array2<f64> {
         let (dr, dc) = (sr - r0, sc - c0);
         let (r0, c0) = (r0 as i64, c0 as i64);
         let (r1, c1) = (sr.ceil() as i64, sc.ceil() as i64);
-        let px = |rr: i64, cc: i64| blurred[[sym(rr, h), sym(cc, w)]];
+        let px = |rr: i64, cc: i64| f64::from(blurred[[sym(rr, h), sym(cc, w)]]);
         let top = (1.0 - dc) * px(r0, c0) + dc * px(r0, c1);
         let bottom = (1.0 - dc) * px(r1, c0) + dc * px(r1, c1);
-        (1.0 - dr) * top + dr * bottom
+        ((1.0 - dr) * top + dr * bottom) as f32
     })
 }
 

@@ -26,14 +26,20 @@ pub struct SecondarySettings {
 /// Cells grown from `primary` (its final labels possibly filtered to `kept`) over `image`.
 #[must_use]
 pub fn identify_secondary(
-    image: &Array2<f64>,
+    image: &Array2<f32>,
     primary: &PrimaryObjects,
     kept: &Array2<i32>,
     settings: &SecondarySettings,
 ) -> Array2<i32> {
     let (_, foreground) = settings.threshold.apply(image);
     let seeds = seeds(&primary.unedited, kept);
-    let (grown, _) = propagate(image, &seeds, &foreground, settings.regularization);
+    // centrosome's `propagate` reads the image as float64.
+    let (grown, _) = propagate(
+        &image.mapv(f64::from),
+        &seeds,
+        &foreground,
+        settings.regularization,
+    );
     let filled = if settings.fill_holes {
         let empty = grown.mapv(|l| l == 0);
         fill_labeled_holes(&grown, Some(&empty), None)

@@ -1,7 +1,9 @@
-//! The smoothing CellProfiler applies, in `f64` as scipy computes it.
+//! The smoothing CellProfiler applies, in the precision scipy computes it.
 //!
 //! - [`gaussian_filter`]: `scipy.ndimage.gaussian_filter` (truncate 4, axis 0 then axis 1,
-//!   each pass summed as scipy's symmetric `correlate1d` pairs it).
+//!   each pass summed as scipy's symmetric `correlate1d` pairs it). scipy sums in `f64` but
+//!   writes each pass into an array of the input's type, so a float32 image (every image
+//!   CellProfiler hands a module) is rounded to `f32` after each pass: [`gaussian_filter_f32`].
 //! - [`smooth_with_mask`]: centrosome `smooth.smooth_with_function_and_mask` with a Gaussian
 //!   in `constant` mode: the Smooth module and the thresholds' smoothing (edge pixels are
 //!   divided by the kernel weight that fell inside the image).
@@ -12,6 +14,8 @@
 //! and the thresholds compare against these values, so the mode and precision must be scipy's.
 
 use ndarray::{Array2, Axis};
+
+use super::numpy_sum::pairwise_sum;
 
 /// How values beyond the border are read (scipy's names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +33,7 @@ pub(crate) fn gaussian_kernel(sigma: f64) -> Vec<f64> {
     let w: Vec<f64> = (-radius..=radius)
         .map(|x| (-0.5 / s2 * (x * x) as f64).exp())
         .collect();
-    let sum: f64 = w.iter().sum();
+    let sum = pairwise_sum(&w);
     w.into_iter().map(|v| v / sum).collect()
 }
 
@@ -44,16 +48,34 @@ pub fn gaussian_filter(image: &Array2<f64>, sigma: f64, border: Border) -> Array
     correlate_axis(&rows, &kernel, Axis(1), border)
 }
 
-/// `gaussian_filter` with per-axis sigmas (skimage's anti-aliasing before a resize).
+/// [`gaussian_filter`] of a float32 image as scipy runs it: each pass rounded to `f32`.
 #[must_use]
-pub fn gaussian_filter_yx(image: &Array2<f64>, sigma: [f64; 2], border: Border) -> Array2<f64> {
+pub fn gaussian_filter_f32(image: &Array2<f32>, sigma: f64, border: Border) -> Array2<f32> {
+    gaussian_filter_yx_f32(image, [sigma, sigma], border)
+}
+
+/// [`gaussian_filter_f32`] with per-axis sigmas (skimage's anti-aliasing before a resize);
+/// scipy skips an axis whose sigma is not above `1e-15`.
+#[must_use]
+pub fn gaussian_filter_yx_f32(image: &Array2<f32>, sigma: [f64; 2], border: Border) -> Array2<f32> {
     let mut out = image.clone();
     for (axis, s) in sigma.into_iter().enumerate() {
         if s > 1e-15 {
-            out = correlate_axis(&out, &gaussian_kernel(s), Axis(axis), border);
+            let pass = correlate_axis(
+                &out.mapv(f64::from),
+                &gaussian_kernel(s),
+                Axis(axis),
+                border,
+            );
+            out = to_f32(&pass);
         }
     }
     out
+}
+
+/// numpy's `astype(float32)`: round to nearest.
+pub(crate) fn to_f32(image: &Array2<f64>) -> Array2<f32> {
+    image.mapv(|v| v as f32)
 }
 
 /// One pass of scipy's `correlate1d` with a symmetric kernel: the centre tap, then the pairs
@@ -138,14 +160,15 @@ fn fetch(line: &ndarray::ArrayView1<f64>, i: i64, n: usize, border: Border) -> f
 }
 
 /// centrosome `smooth_with_function_and_mask` with `gaussian_filter(x, sigma,
-/// mode="constant")` and an all-true mask: `G(image) / (G(ones) + eps)`.
+/// mode="constant")` and an all-true mask on a float32 image: `G(image) / (G(ones) + eps)`,
+/// the first filter in float32 (the image's type), the second and the quotient in `f64`.
 #[must_use]
-pub fn smooth_with_mask(image: &Array2<f64>, sigma: f64) -> Array2<f64> {
+pub fn smooth_with_mask(image: &Array2<f32>, sigma: f64) -> Array2<f64> {
     if sigma <= 1e-15 {
-        return image.mapv(|v| v / (1.0 + f64::EPSILON));
+        return image.mapv(|v| f64::from(v) / (1.0 + f64::EPSILON));
     }
     let bleed = filtered_ones(image.dim(), &gaussian_kernel(sigma));
-    let smoothed = gaussian_filter(image, sigma, Border::Zero);
+    let smoothed = gaussian_filter_f32(image, sigma, Border::Zero).mapv(f64::from);
     smoothed / (bleed + f64::EPSILON)
 }
 
@@ -157,16 +180,18 @@ fn filtered_ones((h, w): (usize, usize), kernel: &[f64]) -> Array2<f64> {
     correlate_axis(&rows, kernel, Axis(1), Border::Zero)
 }
 
-/// The Smooth module's Gaussian: `sigma = artifact diameter / 2.35`.
+/// The Smooth module's Gaussian: `sigma = artifact diameter / 2.35`; its output is stored
+/// as a CellProfiler image, so float32. (Its "clip to 0 and 1" applies only to the
+/// polynomial fit, not to the Gaussian.)
 #[must_use]
-pub fn smooth_module(image: &Array2<f64>, artifact_diameter: f64) -> Array2<f64> {
-    smooth_with_mask(image, artifact_diameter / 2.35)
+pub fn smooth_module(image: &Array2<f32>, artifact_diameter: f64) -> Array2<f32> {
+    to_f32(&smooth_with_mask(image, artifact_diameter / 2.35))
 }
 
 /// IdentifyPrimaryObjects `smooth_image`: an unnormalised Gaussian of `sigma = size / 2.35`
 /// cut at `max(int(size / 2), 1)` taps each side, divided by the same filter of ones.
 #[must_use]
-pub fn declump_smooth(image: &Array2<f64>, filter_size: f64) -> Array2<f64> {
+pub fn declump_smooth(image: &Array2<f32>, filter_size: f64) -> Array2<f32> {
     if filter_size == 0.0 {
         return image.clone();
     }
@@ -178,10 +203,15 @@ pub fn declump_smooth(image: &Array2<f64>, filter_size: f64) -> Array2<f64> {
                 * (-0.5 * (x * x) as f64 / (sigma * sigma)).exp()
         })
         .collect();
-    let f = |a: &Array2<f64>| {
-        let rows = correlate_axis(a, &kernel, Axis(0), Border::Zero);
-        correlate_axis(&rows, &kernel, Axis(1), Border::Zero)
-    };
+    // `convolve1d` of the float32 image writes float32 after each pass.
+    let rows = to_f32(&correlate_axis(
+        &image.mapv(f64::from),
+        &kernel,
+        Axis(0),
+        Border::Zero,
+    ));
+    let both = correlate_axis(&rows.mapv(f64::from), &kernel, Axis(1), Border::Zero);
     let edge = filtered_ones(image.dim(), &kernel);
-    f(image) / edge
+    // The quotient is stored back into the float32 copy of the image.
+    to_f32(&(both.mapv(|v| f64::from(v as f32)) / edge))
 }

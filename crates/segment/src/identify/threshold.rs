@@ -2,6 +2,10 @@
 //! correction factor, clamped to the bounds; the binary image compares a Gaussian-smoothed
 //! copy of the image (`sigma = smoothing scale / 0.6744 / 2`, or 1 in IdentifyPrimaryObjects'
 //! basic mode) against it.
+//!
+//! The image is float32 (CellProfiler's images are), the threshold float64 (numpy 1.x turns
+//! `float32 * 1.2` into float64); an unsmoothed comparison of the float32 image with that
+//! float64 scalar runs in float32 (numpy 1.x's value-based casting), a smoothed one in float64.
 
 use ndarray::Array2;
 
@@ -40,14 +44,15 @@ impl ThresholdSettings {
 
     /// The final threshold of `image` and its foreground (`smoothed >= threshold`).
     #[must_use]
-    pub fn apply(&self, image: &Array2<f64>) -> (f64, Array2<bool>) {
-        let data: Vec<f64> = image.iter().copied().collect();
-        let threshold = self.correct(mce_threshold(&data));
-        let compared = if self.sigma == 0.0 {
-            image.clone()
+    pub fn apply(&self, image: &Array2<f32>) -> (f64, Array2<bool>) {
+        let data: Vec<f32> = image.iter().copied().collect();
+        let threshold = self.correct(f64::from(mce_threshold(&data)));
+        let foreground = if self.sigma == 0.0 {
+            let t = threshold as f32;
+            image.mapv(|v| v >= t)
         } else {
-            smooth_with_mask(image, self.sigma)
+            smooth_with_mask(image, self.sigma).mapv(|v| v >= threshold)
         };
-        (threshold, compared.mapv(|v| v >= threshold))
+        (threshold, foreground)
     }
 }

@@ -1,174 +1,98 @@
-"""Reference outputs for pixelforest's segment crate, computed with the code CellProfiler 4.2
-calls, following its modules line by line (cellprofiler/modules/threshold.py,
-identifyprimaryobjects.py with "Use advanced settings?" = No, filterobjects.py,
-identifysecondaryobjects.py, smooth.py, resize.py, resizeobjects.py; CellProfiler v4.2.8).
+"""Reference outputs for pixelforest's segment crate, computed by CellProfiler 4.2.5's own module
+code (cellprofiler 4.2.5, cellprofiler-core 4.2.5, centrosome 1.2.1, scikit-image 0.18.3,
+scipy 1.9.0: the versions steinbock 0.16.1's container runs; build them with
+setup_cellprofiler.sh). Writes raw little-endian fixtures next to this file (shapes in the tests):
 
-Needs numpy, scipy, scikit-image, centrosome (pip install centrosome; 1.3.x has the same
-propagate / cpmorphology code as the 1.2.x CellProfiler 4.2 pins). Writes raw little-endian
-fixtures next to this file (see the test files for their shapes):
+    VENV/bin/python cellprofiler_reference.py STEINBOCK_CPPIPE ISP_CPPIPE
 
-    python3 cellprofiler_reference.py            # regenerates every fixture
+STEINBOCK_CPPIPE: steinbock v0.16.1 `steinbock/segmentation/cellprofiler/data/cell_segmentation.cppipe`;
+ISP_CPPIPE: ImcSegmentationPipeline v3.6 `resources/pipelines/2_segment_ilastik.cppipe` (neither is
+kept in this repository). Each pipeline is loaded by CellProfiler and its processing modules run
+headless, in order, on one image set; the file-handling modules (Images, Metadata, NamesAndTypes,
+Groups, SaveImages, CreateBatchFiles) are left out and the probability map is put into the image
+set as NamesAndTypes would: python-bioformats 4.0.7 `ImageReader.read(rescale=True)` returns a
+uint16 RGB TIFF as `float32(values) / 65535`. Run this way on BodenmillerGroup/TestData's
+`210308_ImcTestData`, these modules give the 15 masks steinbock 0.16.1 wrote and the 15 that
+ImcSegmentationPipeline wrote, pixel for pixel (and ImcSegmentationPipeline's `_s1` maps).
+
+    VENV/bin/python cellprofiler_reference.py --run CPPIPE IN_DIR OUT_DIR
+runs one pipeline on every `*.tiff` of IN_DIR and writes its cell masks to OUT_DIR.
 """
 import json
 import os
+import re
 import sys
+import types
+from unittest import mock
 
-import numpy as np
-import scipy.ndimage
-import skimage.filters
-import skimage.segmentation
-import skimage.transform
-import centrosome.cpmorphology
-import centrosome.propagate
-import centrosome.smooth
+# Java-backed readers CellProfiler imports but these modules never call.
+for _name in ["javabridge", "bioformats", "bioformats.formatreader", "bioformats.omexml",
+              "bioformats.formatwriter", "prokaryote"]:
+    sys.modules[_name] = mock.MagicMock(name=_name)
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import numpy as np  # noqa: E402
+import scipy.ndimage  # noqa: E402
+import tifffile  # noqa: E402
+import centrosome.propagate  # noqa: E402
+import cellprofiler_core.preferences as prefs  # noqa: E402
+
+prefs.set_headless()
+from cellprofiler_core.utilities.core.modules import fill_modules  # noqa: E402
+
+fill_modules()
+from cellprofiler_core.image import Image, ImageSetList  # noqa: E402
+from cellprofiler_core.measurement import Measurements  # noqa: E402
+from cellprofiler_core.object import ObjectSet  # noqa: E402
+from cellprofiler_core.pipeline import Pipeline  # noqa: E402
+from cellprofiler_core.workspace import Workspace  # noqa: E402
+import cellprofiler.modules.threshold as threshold  # noqa: E402
+from cellprofiler.modules.resizeobjects import rescale  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-PRESETS = {
-    # ImcSegmentationPipeline resources/pipelines/2_segment_ilastik.cppipe
-    "isp": dict(resize=0.5, smooth_diameter=2, diameter=(3, 12), min_area=4, resize_objects=None),
-    # steinbock segmentation/cellprofiler/data/cell_segmentation.cppipe
-    "steinbock": dict(resize=None, smooth_diameter=4, diameter=(7, 25), min_area=5, resize_objects=0.5),
-}
+FILE_MODULES = ("Images:", "Metadata:", "NamesAndTypes:", "Groups:", "SaveImages:", "CreateBatchFiles:")
 
 
-def cp_mce(data):
-    """threshold.py get_global_threshold for TM_LI (what "Minimum Cross-Entropy" runs)."""
-    data = data.ravel()
-    if len(data) == 0:
-        return 0.0
-    if np.all(data == data[0]):
-        return float(data[0])
-    tol = max(np.min(np.diff(np.unique(data))) / 2, 0.5 / 65536)
-    return li_0183(data, tol)
+def load_processing(cppipe):
+    """The pipeline without its file modules, and the name NamesAndTypes gives the input."""
+    text = open(cppipe).read()
+    # NamesAndTypes: the name its (single) assignment rule gives.
+    input_name = re.search(r"Select the rule criteria:.*\n\s*Name to assign these images:(\w+)", text).group(1)
+    head, *modules = text.split("\n\n")
+    keep = [m for m in modules if m.strip() and not m.lstrip().startswith(FILE_MODULES)]
+    head = re.sub(r"ModuleCount:\d+", "ModuleCount:%d" % len(keep), head)
+    trimmed = os.path.join(HERE, ".trimmed.cppipe")
+    with open(trimmed, "w") as f:
+        f.write("\n\n".join([head] + keep) + "\n")
+    pipeline = Pipeline()
+    pipeline.load(trimmed)
+    os.remove(trimmed)
+    return pipeline, input_name
 
 
-def li_0183(data, tolerance):
-    """skimage.filters.threshold_li of scikit-image 0.18.3 (CellProfiler 4.2's pin). Later
-    releases stop early when the background mean is 0 (data with many exact minima); where
-    that stop is not reached, the installed scikit-image must agree, which is checked."""
-    image = data[np.isfinite(data)].astype(np.float64)
-    image_min = np.min(image)
-    image = image - image_min
-    t_next = np.mean(image)
-    t_curr = -2 * tolerance
-    early_stop = False
-    while abs(t_next - t_curr) > tolerance:
-        t_curr = t_next
-        foreground = image > t_curr
-        mean_fore = np.mean(image[foreground])
-        mean_back = np.mean(image[~foreground])
-        early_stop |= mean_back == 0
-        with np.errstate(divide="ignore"):
-            t_next = (mean_back - mean_fore) / (np.log(mean_back) - np.log(mean_fore))
-    threshold = float(t_next + image_min)
-    if not early_stop:
-        installed = skimage.filters.threshold_li(data, tolerance=tolerance)
-        assert abs(installed - threshold) < 1e-12, (installed, threshold)
-    return threshold
-
-
-def gaussian_masked(image, sigma):
-    """smooth_with_function_and_mask with an all-true mask and a constant-mode Gaussian."""
-    return centrosome.smooth.smooth_with_function_and_mask(
-        image,
-        lambda x: scipy.ndimage.gaussian_filter(x, sigma, mode="constant", cval=0),
-        np.ones(image.shape, bool),
-    )
-
-
-def threshold_binary(image, correction, sigma):
-    t = cp_mce(image) * correction
-    t = min(max(t, 0.0), 1.0)
-    return gaussian_masked(image, sigma) >= t
-
-
-def declump_smooth(image, filter_size):
-    """identifyprimaryobjects.py smooth_image."""
-    sigma = filter_size / 2.35
-    half = max(int(float(filter_size) / 2.0), 1)
-    f = 1 / np.sqrt(2.0 * np.pi) / sigma * np.exp(-0.5 * np.arange(-half, half + 1) ** 2 / sigma ** 2)
-
-    def fgaussian(a):
-        out = scipy.ndimage.convolve1d(a, f, axis=0, mode="constant")
-        return scipy.ndimage.convolve1d(out, f, axis=1, mode="constant")
-
-    return fgaussian(image) / fgaussian(np.ones(image.shape))
-
-
-def primary_basic(image, diameter, correction=1.2, declump_size=1):
-    """IdentifyPrimaryObjects.run with self.basic True (the pipelines' setting)."""
-    binary = threshold_binary(image, correction, 1.0)
-    binary = centrosome.cpmorphology.fill_labeled_holes(
-        binary, size_fn=lambda size, fg: size < diameter[1] * diameter[1])
-    labeled, _ = scipy.ndimage.label(binary, np.ones((3, 3), bool))
-    # separate_neighboring_objects, basic: intensity maxima, intensity watershed
-    blurred = declump_smooth(image, declump_size)
-    assert diameter[0] <= 10
-    suppression = diameter[0] / 1.5
-    footprint = centrosome.cpmorphology.strel_disk(max(1, suppression - 0.5))
-    maxima = centrosome.cpmorphology.is_local_maximum(blurred, labeled, footprint)
-    maxima[blurred <= 0] = 0
-    maxima = centrosome.cpmorphology.binary_shrink(maxima)
-    labeled_maxima, _ = scipy.ndimage.label(maxima, np.ones((3, 3), bool))
-    markers = np.zeros(image.shape, np.int32)
-    markers[labeled_maxima > 0] = -labeled_maxima[labeled_maxima > 0]
-    unedited = -skimage.segmentation.watershed(
-        connectivity=np.ones((3, 3), bool), image=1 - image, markers=markers, mask=labeled != 0)
-    segmented = centrosome.cpmorphology.fill_labeled_holes(unedited.copy())
-    segmented, _ = centrosome.cpmorphology.relabel(segmented)
-    return unedited, segmented
-
-
-def filter_min_area(segmented, min_area):
-    """FilterObjects on AreaShape_Area (pixel count) with a minimum."""
-    n = segmented.max()
-    areas = np.bincount(segmented.ravel(), minlength=n + 1)[1:]
-    keep = np.argwhere(areas >= min_area)[:, 0] + 1
-    table = np.zeros(n + 1, int)
-    table[keep] = np.arange(1, len(keep) + 1)
-    return table[segmented]
-
-
-def secondary_propagation(image, unedited, segmented, regularization=0.05):
-    """IdentifySecondaryObjects.run, M_PROPAGATION, fill holes, no edge discarding."""
-    thresholded = threshold_binary(image, 1.0, 1.3488 / 0.6744 / 2.0)
-    labels_in = unedited.copy()
-    edge = np.unique(np.hstack((labels_in[0, :], labels_in[-1, :], labels_in[:, 0], labels_in[:, -1])))
-    touching = np.zeros(labels_in.max() + 1, bool)
-    touching[edge] = True
-    labels_in[(~touching[labels_in]) & (segmented == 0)] = 0
-    out, _ = centrosome.propagate.propagate(image, labels_in, thresholded, regularization)
-    out = centrosome.cpmorphology.fill_labeled_holes(out, mask=out == 0)
-    max_out = out.max()
-    if max_out == 0:
-        return out
-    lookup = scipy.ndimage.maximum(segmented, out, list(range(max_out + 1)))
-    lookup = np.array(lookup, int)
-    lookup[0] = 0
-    return lookup[out]
-
-
-def segment(probabilities_u16, preset):
-    """The cppipe's modules in order; probabilities (y, x, class) uint16 as ilastik exports."""
-    p = PRESETS[preset]
-    # CellProfiler loads "Image bit-depth" uint16 as float32 / 65535 (bioformats reader); the
-    # steps below run in float64 on those values.
-    stack = (probabilities_u16.astype(np.float32) / np.float32(65535)).astype(np.float64)
-    if p["resize"]:
-        shape = np.round(np.array(stack.shape[:2]) * p["resize"])
-        stack = skimage.transform.resize(stack, (shape[0], shape[1], stack.shape[2]), order=1, mode="symmetric")
-    nuc, cyto = stack[:, :, 0], stack[:, :, 1]
-    nuc_cyto = np.clip(cyto + nuc, 0, 1)
-    smoothed = gaussian_masked(nuc, p["smooth_diameter"] / 2.35)
-    unedited, segmented = primary_basic(smoothed, p["diameter"])
-    nuclei = filter_min_area(segmented, p["min_area"])
-    cells = secondary_propagation(nuc_cyto, unedited, nuclei)
-    if p["resize_objects"]:
-        f = p["resize_objects"]
-        nuclei = scipy.ndimage.zoom(nuclei, (f, f), order=0, mode="nearest")
-        cells = scipy.ndimage.zoom(cells, (f, f), order=0, mode="nearest")
-    return nuclei, cells
+def run_pipeline(pipeline, input_name, probabilities_u16):
+    """Runs the modules on one (y, x, 3) uint16 map; returns (nuclei, cells) label images as
+    the pipeline leaves them (nuclei: FilterObjects' output, resized like the cells when the
+    pipeline resizes its objects)."""
+    image_set_list = ImageSetList()
+    image_set = image_set_list.get_image_set(0)
+    image_set.add(input_name, Image(probabilities_u16.astype(np.float32) / float(65535), scale=65535))
+    object_set = ObjectSet()
+    workspace = Workspace(pipeline, None, image_set, object_set, Measurements(), image_set_list)
+    nuclei_name = cells_name = None
+    factor = None
+    for module in pipeline.modules():
+        module.run(workspace)
+        if module.module_name == "FilterObjects":
+            nuclei_name = module.y_name.value
+        elif module.module_name == "ConvertObjectsToImage":
+            cells_name = module.object_name.value
+        elif module.module_name == "ResizeObjects":
+            factor = (module.factor_y.value, module.factor_x.value)
+    nuclei = object_set.get_objects(nuclei_name).segmented
+    if factor is not None:
+        nuclei = rescale(nuclei, factor)
+    return nuclei, object_set.get_objects(cells_name).segmented, image_set
 
 
 def synthetic_probabilities(h, w, seed):
@@ -178,8 +102,7 @@ def synthetic_probabilities(h, w, seed):
     yy, xx = np.mgrid[0:h, 0:w]
     nuc = np.zeros((h, w))
     cell = np.zeros((h, w))
-    n = int(h * w / 500)
-    for _ in range(n):
+    for _ in range(int(h * w / 500)):
         cy, cx = rng.uniform(0, h), rng.uniform(0, w)
         ry, rx = rng.uniform(4, 9), rng.uniform(4, 9)
         d = ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2
@@ -195,8 +118,28 @@ def synthetic_probabilities(h, w, seed):
     return (stack.astype(np.float32) * np.float32(65535)).astype(np.uint16)
 
 
+def faint_probabilities(h, w, seed):
+    """A nearly empty map (nucleus probability a few hundredths at most), as ilastik gives
+    for acquisitions without nuclei: Li's threshold then sits among float32 rounding steps."""
+    rng = np.random.default_rng(seed)
+    nuc = scipy.ndimage.gaussian_filter(rng.gamma(1.0, 0.004, (h, w)), 1.5)
+    cyto = scipy.ndimage.gaussian_filter(rng.gamma(2.0, 0.05, (h, w)), 2.0)
+    bg = np.clip(1 - nuc - cyto, 0, 1)
+    stack = np.stack([nuc, cyto, bg], axis=-1)
+    stack /= stack.sum(axis=-1, keepdims=True)
+    return np.round(stack * 65535).astype(np.uint16)
+
+
 def write(name, array, dtype):
     np.ascontiguousarray(array, dtype=dtype).tofile(os.path.join(HERE, name))
+
+
+def cp_mce(data_f32):
+    """Threshold.get_global_threshold for "Minimum Cross-Entropy" on a float32 image."""
+    module = threshold.Threshold()
+    module.global_operation.value = threshold.TM_LI
+    image = data_f32.reshape(1, -1)
+    return float(module.get_global_threshold(image, np.ones(image.shape, bool)))
 
 
 def mce_fixtures():
@@ -207,10 +150,12 @@ def mce_fixtures():
         "u16_levels": np.round(rng.beta(0.5, 2.0, 8000) * 65535) / 65535,
         "sparse_foreground": np.concatenate([np.zeros(3000), rng.uniform(0.3, 1, 300)]),
         "coarse": np.round(rng.uniform(0, 1, 2000) * 20) / 20,
+        "faint": scipy.ndimage.gaussian_filter(rng.gamma(1.0, 0.004, 6000), 2.0),
     }
     out = {}
     for name, data in cases.items():
-        write("mce_%s.f64" % name, data, "<f8")
+        data = data.astype(np.float32)
+        write("mce_%s.f32" % name, data, "<f4")
         out[name] = {"len": int(len(data)), "threshold": cp_mce(data)}
     with open(os.path.join(HERE, "mce.json"), "w") as f:
         json.dump(out, f, indent=1)
@@ -235,18 +180,31 @@ def propagate_fixtures():
         write("propagate_w%s.i32" % weight, out, "<i4")
 
 
-def pipeline_fixtures():
-    h, w = 200, 200
-    probs = synthetic_probabilities(h, w, 3)
-    write("pipeline_probabilities.u16", probs, "<u2")
-    for preset in PRESETS:
-        nuclei, cells = segment(probs, preset)
-        write("pipeline_%s_nuclei.u16" % preset, nuclei, "<u2")
-        write("pipeline_%s_cells.u16" % preset, cells, "<u2")
-        print(preset, nuclei.shape, nuclei.max(), cells.max(), file=sys.stderr)
+def pipeline_fixtures(steinbock_cppipe, isp_cppipe):
+    maps = {"pipeline": synthetic_probabilities(200, 200, 3), "faint": faint_probabilities(120, 120, 5)}
+    for prefix, probs in maps.items():
+        write("%s_probabilities.u16" % prefix, probs, "<u2")
+        for preset, cppipe in (("steinbock", steinbock_cppipe), ("isp", isp_cppipe)):
+            pipeline, input_name = load_processing(cppipe)
+            nuclei, cells, _ = run_pipeline(pipeline, input_name, probs)
+            write("%s_%s_nuclei.u16" % (prefix, preset), nuclei, "<u2")
+            write("%s_%s_cells.u16" % (prefix, preset), cells, "<u2")
+            print(prefix, preset, nuclei.shape, nuclei.max(), cells.max(), file=sys.stderr)
+
+
+def run_folder(cppipe, src, out):
+    pipeline, input_name = load_processing(cppipe)
+    os.makedirs(out, exist_ok=True)
+    for name in sorted(os.listdir(src)):
+        if name.endswith(".tiff"):
+            _, cells, _ = run_pipeline(pipeline, input_name, tifffile.imread(os.path.join(src, name)))
+            tifffile.imwrite(os.path.join(out, name), cells.astype(np.uint16))
 
 
 if __name__ == "__main__":
-    mce_fixtures()
-    propagate_fixtures()
-    pipeline_fixtures()
+    if sys.argv[1] == "--run":
+        run_folder(*sys.argv[2:5])
+    else:
+        mce_fixtures()
+        propagate_fixtures()
+        pipeline_fixtures(sys.argv[1], sys.argv[2])
