@@ -1,9 +1,11 @@
 //! `segment` on a 1000 x 1000 acquisition (2000 x 2000 probabilities), both reference pipelines,
-//! against the same steps in scikit-image / scipy / centrosome (benches/segment.py, the code
-//! CellProfiler 4.2 runs) in the same run, one image on one thread each, the best of 3 runs
-//! (wall and CPU time: on a shared machine CPU time is the steadier); also counts the pixels
-//! where the two masks differ.
+//! against CellProfiler 4.2.5 running the same pipeline's modules (benches/segment.py) in the
+//! same run, one image on one thread each, the best of 3 runs (wall and CPU time: on a shared
+//! machine CPU time is the steadier); also counts the pixels where the two masks differ.
 //! Run: cargo bench -p pixelforest-segment --bench segment [-- isp|steinbock]
+//! The peer needs `CELLPROFILER_PYTHON` (the python of the environment
+//! tests/reference/setup_cellprofiler.sh builds) and the pipelines' `.cppipe` files in
+//! `STEINBOCK_CPPIPE` and `ISP_CPPIPE` (see tests/reference/cellprofiler_reference.py).
 //! The probability map is kept in `target/segment-bench/` (made once; delete it to remake it).
 //! Peak memory of our side alone: `SEGMENT_PEER=0 /usr/bin/time -v <bench binary> isp`.
 
@@ -118,10 +120,25 @@ fn main() {
         }
         let prefix = dir.join(&preset);
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/segment.py");
-        let out = std::process::Command::new("python3")
+        let cppipe_var = if preset == "isp" {
+            "ISP_CPPIPE"
+        } else {
+            "STEINBOCK_CPPIPE"
+        };
+        let (Ok(python), Ok(cppipe)) = (
+            std::env::var("CELLPROFILER_PYTHON"),
+            std::env::var(cppipe_var),
+        ) else {
+            println!(
+                "CellProfiler peer skipped: set CELLPROFILER_PYTHON and {cppipe_var} \
+                 (crates/segment/tests/reference/setup_cellprofiler.sh)"
+            );
+            continue;
+        };
+        let out = std::process::Command::new(python)
             .arg(script)
             .arg(&path)
-            .arg(&preset)
+            .arg(cppipe)
             .arg(&prefix)
             .output();
         match out {
@@ -141,7 +158,7 @@ fn main() {
                 let differ =
                     |a: &Array2<i32>, b: Vec<i32>| a.iter().zip(&b).filter(|(x, y)| x != y).count();
                 println!(
-                    "scikit-image/scipy/centrosome ({preset}): {peer:.2} s wall, {peer_cpu:.2} s CPU; \
+                    "CellProfiler 4.2.5 modules ({preset}): {peer:.2} s wall, {peer_cpu:.2} s CPU; \
                      pixelforest is {:.1}x (wall), {:.1}x (CPU); pixels differing: nuclei {}, cells {} of {}",
                     peer / ours,
                     peer_cpu / ours_cpu,
@@ -150,9 +167,11 @@ fn main() {
                     masks.cells.len()
                 );
             }
-            _ => println!(
-                "Python peer unavailable: pip install numpy scipy scikit-image tifffile centrosome"
+            Ok(out) => println!(
+                "CellProfiler peer failed: {}",
+                String::from_utf8_lossy(&out.stderr)
             ),
+            Err(e) => println!("CellProfiler peer could not start: {e}"),
         }
     }
 }
