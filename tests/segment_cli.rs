@@ -115,3 +115,43 @@ fn a_minimum_diameter_above_ten_is_refused_before_any_work() {
     assert_eq!(code, Some(1));
     assert!(stderr.contains("10"), "{stderr}");
 }
+
+#[test]
+fn resized_probabilities_are_written_once_and_refused_without_a_resize() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("a_s2_Probabilities.tiff");
+    write_reference_map(&map);
+    let (masks, s1) = (dir.path().join("masks"), dir.path().join("s1"));
+    let args = [
+        "segment",
+        "-q",
+        "--out",
+        masks.to_str().unwrap(),
+        "--probabilities-out",
+        s1.to_str().unwrap(),
+    ];
+    let (code, stderr) = run(&args, std::slice::from_ref(&map));
+    assert_eq!(code, Some(0), "{stderr}");
+    let written = s1.join("a_s2_Probabilities_s1.tiff");
+    assert_eq!(
+        pixelforest::io::image_shape(&written).unwrap(),
+        [3, 100, 100]
+    );
+    let modified = std::fs::metadata(&written).unwrap().modified().unwrap();
+    // A re-run finds masks and resized maps complete and writes nothing.
+    let (code, stderr) = run(&args, std::slice::from_ref(&map));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        std::fs::metadata(&written).unwrap().modified().unwrap(),
+        modified
+    );
+    // The steinbock pipeline does not resize its probabilities: nothing to write.
+    let mut steinbock = args.to_vec();
+    steinbock.extend(["--layout", "steinbock"]);
+    let (code, stderr) = run(&steinbock, &[map]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("only written when the pipeline resizes"),
+        "{stderr}"
+    );
+}

@@ -4,7 +4,8 @@
 //! - steinbock 0.16.1's `segment cellprofiler run` (CellProfiler 4.2.5 in its container):
 //!   `ilastik_probabilities/` -> `masks_ilastik/`;
 //! - ImcSegmentationPipeline v3.6's `2_segment_ilastik.cppipe`:
-//!   `ilastik/*_s2_Probabilities.tiff` -> `cpout/masks/*_mask.tiff`.
+//!   `ilastik/*_s2_Probabilities.tiff` -> `cpout/masks/*_mask.tiff`, and its resized
+//!   probabilities `cpout/probabilities/*_s1.tiff` (`--probabilities-out`).
 //!
 //! Every mask must be the same pixel for pixel. Several of these maps are nearly empty
 //! (nucleus probabilities close to 0 everywhere), where thresholds computed in float64
@@ -26,18 +27,20 @@ fn tiffs(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn segment(layout: &str, input: &Path, out: &Path) {
+fn segment(layout: &str, input: &Path, out: &Path, extra: &[&str]) {
     let status = Command::new(env!("CARGO_BIN_EXE_pixelforest"))
         .args(["segment", "--layout", layout, "--quiet", "--out"])
         .arg(out)
+        .args(extra)
         .arg(input)
         .status()
         .expect("runs");
     assert!(status.success(), "segment --layout {layout} failed");
 }
 
-/// Compares every reference mask with ours of the same name; returns how many were compared.
-fn assert_same_masks(reference_dir: &Path, ours_dir: &Path) -> usize {
+/// Compares every reference image with ours of the same name (values, not bytes: CellProfiler
+/// and pixelforest compress differently); returns how many were compared.
+fn assert_same_images(reference_dir: &Path, ours_dir: &Path) -> usize {
     let references = tiffs(reference_dir);
     let mut differing = Vec::new();
     for reference in &references {
@@ -68,8 +71,13 @@ fn steinbock_masks_equal_steinbocks_cellprofiler_run() {
         return;
     };
     let out = tempfile::tempdir().unwrap();
-    segment("steinbock", &data.join("ilastik_probabilities"), out.path());
-    let compared = assert_same_masks(&data.join("masks_ilastik"), out.path());
+    segment(
+        "steinbock",
+        &data.join("ilastik_probabilities"),
+        out.path(),
+        &[],
+    );
+    let compared = assert_same_images(&data.join("masks_ilastik"), out.path());
     assert_eq!(compared, 15);
 }
 
@@ -79,7 +87,20 @@ fn imc_segmentation_pipeline_masks_equal_its_cellprofiler_run() {
         return;
     };
     let out = tempfile::tempdir().unwrap();
-    segment("isp", &data.join("ilastik"), out.path());
-    let compared = assert_same_masks(&data.join("cpout/masks"), out.path());
-    assert_eq!(compared, 15);
+    let s1 = out.path().join("probabilities");
+    let s1_arg = s1.to_str().unwrap();
+    segment(
+        "isp",
+        &data.join("ilastik"),
+        out.path(),
+        &["--probabilities-out", s1_arg],
+    );
+    assert_eq!(
+        assert_same_images(&data.join("cpout/masks"), out.path()),
+        15
+    );
+    assert_eq!(
+        assert_same_images(&data.join("cpout/probabilities"), &s1),
+        15
+    );
 }

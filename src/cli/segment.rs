@@ -43,6 +43,11 @@ pub struct Args {
     /// pipeline saves them).
     #[arg(long)]
     nuclei_out: Option<PathBuf>,
+    /// Also write the probabilities after the pipeline's Resize into this folder as
+    /// `<name>_s1.tiff`, as ImcSegmentationPipeline's second SaveImages does (uint16, values as
+    /// CellProfiler saves them); needs a probability scale (the isp layout has 0.5).
+    #[arg(long, value_name = "DIR")]
+    probabilities_out: Option<PathBuf>,
     /// Which reference pipeline: its settings and its mask names.
     #[arg(long, value_enum)]
     layout: Option<Layout>,
@@ -79,6 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = SegmentOptions {
         out_dir: args.out,
         nuclei_dir: args.nuclei_out,
+        probabilities_dir: args.probabilities_out,
         layout,
         settings,
         overwrite: args.batch.overwrite,

@@ -90,7 +90,7 @@ pub use parquet_table::write_table_parquet;
 pub use png_image::write_rgb_png;
 pub use probabilities::{
     read_probabilities, renormalize_u16, write_probabilities, write_probabilities_compressed,
-    EXPORT_DATASET, MAX_INTERLEAVED,
+    write_u16_planes, EXPORT_DATASET, MAX_INTERLEAVED,
 };
 pub use py_float::{py_repr_f32, py_repr_f64};
 pub use row_reader::RowReader;

@@ -92,6 +92,28 @@ pub fn write_probabilities_compressed(
     }
 }
 
+/// Writes uint16 planes `(c, y, x)` as they are (no renormalising), one page with the planes
+/// interleaved (more than [`MAX_INTERLEAVED`]: a page per plane), atomically: the form
+/// CellProfiler's SaveImages gives a 16-bit colour image.
+///
+/// # Errors
+/// A write failure, named with `path`.
+pub fn write_u16_planes(
+    path: &Path,
+    planes: &Array3<u16>,
+    compression: TiffCompression,
+) -> Result<()> {
+    // Integers up to 65535 are exact in f32, and the writer rounds them back unchanged.
+    let data = planes.mapv(f32::from);
+    if planes.dim().0 <= MAX_INTERLEAVED {
+        atomic_write(path, |tmp| {
+            write_interleaved(tmp, &data, SampleType::U16, compression)
+        })
+    } else {
+        atomic_write(path, |tmp| write_stack_pages(tmp, &data, SampleType::U16))
+    }
+}
+
 /// Reads a probability map (TIFF or ilastik HDF5 export) as `(class, y, x)` f32; uint16 and uint8 maps are scaled back to [0, 1].
 pub fn read_probabilities(path: &Path) -> Result<Array3<f32>> {
     let (data, stored) = match Kind::of(path)? {

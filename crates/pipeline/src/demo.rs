@@ -287,6 +287,7 @@ fn segment_and_score(
     let seg = SegmentOptions {
         out_dir: options.out_dir.join("masks"),
         nuclei_dir: Some(options.out_dir.join("nuclei")),
+        probabilities_dir: None,
         layout: MaskLayout::Isp,
         settings: SegmentSettings::imc_segmentation_pipeline(),
         overwrite: true,

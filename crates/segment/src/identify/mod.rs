@@ -15,6 +15,7 @@ mod pipeline;
 mod primary;
 mod propagate;
 mod resize;
+mod save_images;
 mod secondary;
 mod smooth;
 mod threshold;
@@ -28,7 +29,8 @@ pub use mce::mce_threshold;
 pub use pipeline::{segment_probabilities, Masks, SegmentSettings};
 pub use primary::{filter_min_area, identify_primary, PrimaryObjects, PrimarySettings};
 pub use propagate::propagate;
-pub use resize::{resize_bilinear, resize_labels, resized_len};
+pub use resize::{resize_bilinear, resize_labels, resize_stack, resized_len};
+pub use save_images::img_as_uint;
 pub use secondary::{identify_secondary, SecondarySettings};
 pub use smooth::{
     declump_smooth, gaussian_filter, gaussian_filter_f32, smooth_module, smooth_with_mask, Border,

@@ -9,7 +9,7 @@
 use ndarray::{Array2, Array3, Axis, Zip};
 
 use super::primary::{filter_min_area, identify_primary, PrimarySettings};
-use super::resize::{resize_bilinear, resize_labels};
+use super::resize::{resize_labels, resize_stack};
 use super::secondary::{identify_secondary, SecondarySettings};
 use super::smooth::smooth_module;
 use super::threshold::ThresholdSettings;
@@ -139,6 +139,9 @@ pub struct Masks {
     pub nuclei: Array2<i32>,
     /// Cells grown from them.
     pub cells: Array2<i32>,
+    /// The probabilities after the pipeline's Resize, every class (`None` without one):
+    /// what ImcSegmentationPipeline saves as `_s1`.
+    pub resized: Option<Array3<f32>>,
 }
 
 /// Segments a probability map `(class, y, x)` in [0, 1], classes nucleus, cytoplasm, ... .
@@ -155,13 +158,11 @@ pub fn segment_probabilities(
     if classes < 2 {
         return Err(SegmentError::TooFewClasses { classes });
     }
-    let plane = |c: usize| {
-        let p = probabilities.index_axis(Axis(0), c).to_owned();
-        match settings.resize_probabilities {
-            Some(f) => resize_bilinear(&p, f),
-            None => p,
-        }
-    };
+    let resized = settings
+        .resize_probabilities
+        .map(|f| resize_stack(probabilities, f));
+    let stack = resized.as_ref().unwrap_or(probabilities);
+    let plane = |c: usize| stack.index_axis(Axis(0), c).to_owned();
     let (nucleus, cytoplasm) = (plane(0), plane(1));
     // ImageMath "Add" of two float32 images is a float32 sum.
     let cell_image = Zip::from(&nucleus).and(&cytoplasm).map_collect(|&n, &c| {
@@ -183,5 +184,6 @@ pub fn segment_probabilities(
     Ok(Masks {
         nuclei: resize(nuclei),
         cells: resize(cells),
+        resized,
     })
 }

@@ -8,7 +8,7 @@
 //!   `scipy.ndimage.zoom(labels, factor, order=0, mode="nearest")` (corner-aligned grid:
 //!   `src = out * (in - 1) / (out - 1)`, nearest = `floor(src + 0.5)`).
 
-use ndarray::Array2;
+use ndarray::{Array2, Array3, Axis};
 
 use super::smooth::{gaussian_filter_yx_f32, Border};
 
@@ -60,6 +60,17 @@ pub fn resize_bilinear(image: &Array2<f32>, factor: f64) -> Array2<f32> {
         let bottom = (1.0 - dc) * px(r1, c0) + dc * px(r1, c1);
         ((1.0 - dr) * top + dr * bottom) as f32
     })
+}
+
+/// [`resize_bilinear`] of every plane of a `(c, y, x)` stack (Resize on a colour image).
+#[must_use]
+pub fn resize_stack(stack: &Array3<f32>, factor: f64) -> Array3<f32> {
+    let (c, h, w) = stack.dim();
+    let mut out = Array3::zeros((c, resized_len(h, factor), resized_len(w, factor)));
+    for (plane, mut dst) in stack.axis_iter(Axis(0)).zip(out.axis_iter_mut(Axis(0))) {
+        dst.assign(&resize_bilinear(&plane.to_owned(), factor));
+    }
+    out
 }
 
 /// CellProfiler's ResizeObjects by `factor` (nearest neighbour on scipy's zoom grid).
