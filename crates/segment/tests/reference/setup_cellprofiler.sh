@@ -8,7 +8,14 @@
 #   bash setup_cellprofiler.sh /tmp/cp425      # needs a Python 3.8 (e.g. pyenv's 3.8.18)
 set -euo pipefail
 venv=${1:?usage: setup_cellprofiler.sh VENV_DIR}
-python=${PYTHON38:-$(command -v python3.8 || echo "$HOME/.pyenv/versions/3.8.18/bin/python3.8")}
+python=${PYTHON38:-}
+if [ -z "$python" ]; then
+    # The first Python 3.8 that runs (a pyenv shim may exist without its version selected).
+    for candidate in python3.8 "$HOME"/.pyenv/versions/3.8*/bin/python3.8; do
+        if "$candidate" -c "import sys" 2>/dev/null; then python=$candidate; break; fi
+    done
+fi
+[ -n "$python" ] || { echo "needs Python 3.8 (set PYTHON38)" >&2; exit 1; }
 "$python" -m venv "$venv"
 pip="$venv/bin/pip"
 "$pip" install -q "numpy==1.23.5" "scipy==1.9.0" "scikit-image==0.18.3" "cython<3" wheel setuptools \
