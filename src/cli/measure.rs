@@ -46,9 +46,14 @@ pub struct Args {
     /// steinbock's own test data was measured with.
     #[arg(long, value_enum, default_value_t = Neighbors::Expansion)]
     neighbors: Neighbors,
-    /// Maximum distance in pixels for neighbours (steinbock's `--dmax`).
-    #[arg(long, default_value_t = 4.0)]
-    dmax: f64,
+    /// Maximum distance in pixels for neighbours (steinbock's `--dmax`). Default 4 unless
+    /// `--kmax` is given (then no distance limit, as steinbock's `--kmax` alone).
+    #[arg(long, value_name = "PIXELS")]
+    dmax: Option<f64>,
+    /// Keep each cell's K nearest neighbours (steinbock's `--kmax`; centroids and borders),
+    /// within `--dmax` if given too; written in the order steinbock writes them.
+    #[arg(long, value_name = "K")]
+    kmax: Option<usize>,
     /// Container of the combined table.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
@@ -63,9 +68,10 @@ pub struct Args {
 /// steinbock's neighbour types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Neighbors {
-    /// Cells whose centroids are within `--dmax`.
+    /// Cells whose centroids are within `--dmax` (and/or the `--kmax` nearest).
     Centroids,
-    /// Cells whose borders are within `--dmax` (the distance is the closest pixel pair).
+    /// Cells whose borders are within `--dmax` (and/or the `--kmax` nearest; the distance is
+    /// the closest pixel pair).
     Borders,
     /// Cells touching after each grows by up to `--dmax` pixels into the background.
     Expansion,
@@ -100,7 +106,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         mask_pattern: args.mask_name,
         panel: args.panel,
         out_dir: args.out,
-        neighbors: NeighborSettings::new(args.neighbors.into(), args.dmax)?,
+        neighbors: NeighborSettings::new(
+            args.neighbors.into(),
+            args.dmax.or(args.kmax.is_none().then_some(4.0)),
+            args.kmax,
+        )?,
         format: match args.format {
             Format::Csv => TableFormat::Csv,
             Format::Parquet => TableFormat::Parquet,

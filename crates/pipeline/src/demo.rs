@@ -266,7 +266,8 @@ fn measure_cells(options: &DemoOptions, stacks: &[PathBuf]) -> Result<(PathBuf, 
         out_dir: options.out_dir.join("cells"),
         neighbors: pixelforest_segment::NeighborSettings::new(
             pixelforest_segment::NeighborType::Expansion,
-            4.0,
+            Some(4.0),
+            None,
         )
         .map_err(|e| PipelineError::Invalid(e.to_string()))?,
         format: TableFormat::Csv,

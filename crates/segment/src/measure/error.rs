@@ -19,4 +19,14 @@ pub enum MeasureError {
     /// The neighbour distance is negative, NaN or infinite.
     #[error("the neighbour distance must be a finite number >= 0, not {0}")]
     BadDistance(f64),
+    /// k-nearest neighbours asked for with k = 0.
+    #[error("the number of nearest neighbours must be at least 1")]
+    ZeroNeighbors,
+    /// Neither a distance nor a number of nearest neighbours bounds the neighbours.
+    #[error("neighbours need a maximum distance, a number of nearest neighbours, or both")]
+    Unbounded,
+    /// Pixel expansion needs the distance to grow by and has no nearest neighbours (as
+    /// steinbock refuses both).
+    #[error("pixel expansion needs a maximum distance and does not take nearest neighbours")]
+    ExpansionLimits,
 }

@@ -6,6 +6,7 @@
 //! Masks are `(y, x)` label images, 0 = background; objects are reported in ascending label
 //! order, as `np.unique` and `regionprops` order them.
 
+mod argpartition;
 mod error;
 mod feature_transform;
 mod intensities;

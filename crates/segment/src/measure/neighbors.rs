@@ -8,11 +8,16 @@
 //!   background pixel takes the label of its nearest object pixel, scipy's feature transform),
 //!   then objects touching (4-connected) in the grown mask; no distance.
 //!
+//! With `kmax` (steinbock's k-nearest neighbours, `centroids` and `borders` only) each object
+//! keeps its `kmax` nearest (of those within `dmax`, when given), in the order numpy's
+//! `argpartition` leaves them, as steinbock writes them ([`argpartition`]).
+//!
 //! Rows come per object in ascending label order, neighbours ascending (`np.unique`), except
-//! for `centroids`. `kmax` (steinbock's k-nearest option) is not implemented.
+//! for `centroids` within `dmax` alone (pairs in `pdist` order) and k-nearest neighbours.
 
 use ndarray::{s, Array2, ArrayView2};
 
+use super::argpartition::argpartition;
 use super::error::MeasureError;
 use super::feature_transform::nearest_feature;
 use super::objects::ObjectIndex;
@@ -29,21 +34,38 @@ pub enum NeighborType {
     Expansion,
 }
 
-/// A neighbour type with its maximum distance (steinbock's `--dmax`), validated.
+/// A neighbour type with its maximum distance (steinbock's `--dmax`) and number of nearest
+/// neighbours (`--kmax`), validated.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NeighborSettings {
     kind: NeighborType,
-    dmax: f64,
+    dmax: Option<f64>,
+    kmax: Option<usize>,
 }
 
 impl NeighborSettings {
     /// # Errors
-    /// [`MeasureError::BadDistance`] when `dmax` is negative, NaN or infinite.
-    pub fn new(kind: NeighborType, dmax: f64) -> Result<Self, MeasureError> {
-        if !dmax.is_finite() || dmax < 0.0 {
-            return Err(MeasureError::BadDistance(dmax));
+    /// [`MeasureError::BadDistance`] when `dmax` is negative, NaN or infinite;
+    /// [`MeasureError::ZeroNeighbors`] for `kmax` 0; [`MeasureError::Unbounded`] without
+    /// either; [`MeasureError::ExpansionLimits`] for expansion without `dmax` or with `kmax`.
+    pub fn new(
+        kind: NeighborType,
+        dmax: Option<f64>,
+        kmax: Option<usize>,
+    ) -> Result<Self, MeasureError> {
+        if let Some(d) = dmax.filter(|d| !d.is_finite() || *d < 0.0) {
+            return Err(MeasureError::BadDistance(d));
         }
-        Ok(Self { kind, dmax })
+        if kmax == Some(0) {
+            return Err(MeasureError::ZeroNeighbors);
+        }
+        if kind == NeighborType::Expansion && (dmax.is_none() || kmax.is_some()) {
+            return Err(MeasureError::ExpansionLimits);
+        }
+        if dmax.is_none() && kmax.is_none() {
+            return Err(MeasureError::Unbounded);
+        }
+        Ok(Self { kind, dmax, kmax })
     }
 
     /// How neighbours are found; read back for the table's provenance.
@@ -52,10 +74,16 @@ impl NeighborSettings {
         self.kind
     }
 
-    /// The distance (pixels) validated by [`NeighborSettings::new`].
+    /// The maximum distance (pixels), if any.
     #[must_use]
-    pub fn dmax(&self) -> f64 {
+    pub fn dmax(&self) -> Option<f64> {
         self.dmax
+    }
+
+    /// The number of nearest neighbours kept, if limited.
+    #[must_use]
+    pub fn kmax(&self) -> Option<usize> {
+        self.kmax
     }
 }
 
@@ -79,19 +107,58 @@ pub fn neighbors(
     props: &[RegionProps],
     settings: NeighborSettings,
 ) -> Vec<Neighbor> {
-    match settings.kind {
-        NeighborType::Centroids => centroid_neighbors(props, settings.dmax),
-        NeighborType::Borders => border_neighbors(mask, objects, settings.dmax),
-        NeighborType::Expansion => touching(expand(mask, settings.dmax).view(), objects),
+    let dmax = settings.dmax.unwrap_or(f64::INFINITY);
+    match (settings.kind, settings.kmax) {
+        (NeighborType::Centroids, Some(k)) => centroid_knn(props, k, settings.dmax),
+        (NeighborType::Centroids, None) => centroid_neighbors(props, dmax),
+        (NeighborType::Borders, k) => border_neighbors(mask, objects, dmax, k),
+        (NeighborType::Expansion, _) => touching(expand(mask, dmax).view(), objects),
     }
+}
+
+/// scipy `pdist`'s Euclidean distance of two centroids (squares summed in axis order).
+fn centroid_distance(p: &RegionProps, q: &RegionProps) -> f64 {
+    let (dy, dx) = (p.centroid.0 - q.centroid.0, p.centroid.1 - q.centroid.1);
+    (dy * dy + dx * dx).sqrt()
+}
+
+/// `_measure_centroid_distance_neighbors` with `kmax`: per object its row of the distance
+/// matrix (itself at infinity), `argpartition(row, k - 1)[:k]` with `k = min(kmax, n - 1)`,
+/// those within `dmax` when given. One row at a time, not the n x n matrix.
+fn centroid_knn(props: &[RegionProps], kmax: usize, dmax: Option<f64>) -> Vec<Neighbor> {
+    let n = props.len();
+    let k = kmax.min(n.saturating_sub(1));
+    let mut out = Vec::new();
+    if k == 0 {
+        return out;
+    }
+    let mut row = vec![0.0; n];
+    for (i, p) in props.iter().enumerate() {
+        for (j, q) in props.iter().enumerate() {
+            row[j] = if i == j {
+                f64::INFINITY
+            } else {
+                centroid_distance(p, q)
+            };
+        }
+        for &j in &argpartition(&row, k - 1)[..k] {
+            if dmax.is_none_or(|d| row[j] <= d) {
+                out.push(Neighbor {
+                    object: p.label,
+                    neighbor: props[j].label,
+                    distance: Some(row[j] as f32),
+                });
+            }
+        }
+    }
+    out
 }
 
 fn centroid_neighbors(props: &[RegionProps], dmax: f64) -> Vec<Neighbor> {
     let mut pairs = Vec::new();
     for (i, p) in props.iter().enumerate() {
         for q in &props[i + 1..] {
-            let (dy, dx) = (p.centroid.0 - q.centroid.0, p.centroid.1 - q.centroid.1);
-            let d = (dy * dy + dx * dx).sqrt();
+            let d = centroid_distance(p, q);
             if d <= dmax {
                 pairs.push((p.label, q.label, d as f32));
             }
@@ -121,10 +188,23 @@ fn bounding_boxes(mask: ArrayView2<u32>, objects: &ObjectIndex) -> Vec<[usize; 4
     boxes
 }
 
-fn border_neighbors(mask: ArrayView2<u32>, objects: &ObjectIndex, dmax: f64) -> Vec<Neighbor> {
+/// `_measure_euclidean_border_distance_neighbors`: per object, the other objects within
+/// `dmax` (infinite: all) ascending by label, then, beyond `kmax` of them, the first `kmax`
+/// of `argpartition(distances, kmax - 1)`.
+fn border_neighbors(
+    mask: ArrayView2<u32>,
+    objects: &ObjectIndex,
+    dmax: f64,
+    kmax: Option<usize>,
+) -> Vec<Neighbor> {
     let (h, w) = mask.dim();
     // steinbock pads the box by ceil(dmax); anything further is beyond dmax in one axis.
-    let pad = dmax.ceil() as usize;
+    // Without a distance it looks at the whole mask, which no pad larger than it changes.
+    let pad = if dmax.is_finite() {
+        (dmax.ceil() as usize).min(h.max(w))
+    } else {
+        h.max(w)
+    };
     let mut out = Vec::new();
     for (&label, b) in objects.labels().iter().zip(bounding_boxes(mask, objects)) {
         let (r0, c0) = (b[0].saturating_sub(pad), b[1].saturating_sub(pad));
@@ -146,16 +226,23 @@ fn border_neighbors(mask: ArrayView2<u32>, objects: &ObjectIndex, dmax: f64) -> 
             }
         }
         best.sort_unstable_by_key(|&(l, _)| l);
-        for (neighbor, d2) in best {
-            let d = (d2 as f64).sqrt();
-            if d <= dmax {
-                out.push(Neighbor {
-                    object: label,
-                    neighbor,
-                    distance: Some(d as f32),
-                });
-            }
+        let mut within: Vec<(u32, f64)> = best
+            .into_iter()
+            .map(|(l, d2)| (l, (d2 as f64).sqrt()))
+            .filter(|&(_, d)| d <= dmax)
+            .collect();
+        if let Some(k) = kmax.filter(|&k| within.len() > k) {
+            let dists: Vec<f64> = within.iter().map(|&(_, d)| d).collect();
+            within = argpartition(&dists, k - 1)[..k]
+                .iter()
+                .map(|&i| within[i])
+                .collect();
         }
+        out.extend(within.into_iter().map(|(neighbor, d)| Neighbor {
+            object: label,
+            neighbor,
+            distance: Some(d as f32),
+        }));
     }
     out
 }
@@ -218,9 +305,18 @@ mod tests {
     use ndarray::array;
 
     fn run(mask: &Array2<u32>, kind: NeighborType, dmax: f64) -> Vec<(u32, u32, Option<f32>)> {
+        run_k(mask, kind, Some(dmax), None)
+    }
+
+    fn run_k(
+        mask: &Array2<u32>,
+        kind: NeighborType,
+        dmax: Option<f64>,
+        kmax: Option<usize>,
+    ) -> Vec<(u32, u32, Option<f32>)> {
         let idx = ObjectIndex::new(mask.view());
         let props = region_props(mask.view(), &idx);
-        let settings = NeighborSettings::new(kind, dmax).unwrap();
+        let settings = NeighborSettings::new(kind, dmax, kmax).unwrap();
         neighbors(mask.view(), &idx, &props, settings)
             .into_iter()
             .map(|n| (n.object, n.neighbor, n.distance))
@@ -252,7 +348,44 @@ mod tests {
 
     #[test]
     fn negative_distances_are_refused() {
-        let err = NeighborSettings::new(NeighborType::Borders, -1.0).unwrap_err();
+        let err = NeighborSettings::new(NeighborType::Borders, Some(-1.0), None).unwrap_err();
         assert_eq!(err, MeasureError::BadDistance(-1.0));
+    }
+
+    #[test]
+    fn limits_are_refused_as_steinbock_refuses_them() {
+        let new = |kind, d, k| NeighborSettings::new(kind, d, k).unwrap_err();
+        assert_eq!(
+            new(NeighborType::Centroids, None, None),
+            MeasureError::Unbounded
+        );
+        assert_eq!(
+            new(NeighborType::Borders, None, Some(0)),
+            MeasureError::ZeroNeighbors
+        );
+        assert_eq!(
+            new(NeighborType::Expansion, None, None),
+            MeasureError::ExpansionLimits
+        );
+        let k = new(NeighborType::Expansion, Some(4.0), Some(3));
+        assert_eq!(k, MeasureError::ExpansionLimits);
+    }
+
+    #[test]
+    fn k_nearest_centroids_keep_the_closest_within_dmax() {
+        // Centroids at x = 0, 2, 3, 7: nearest of 1 is 2 (2), of 2 is 3 (1), of 3 is 2 (1),
+        // of 4 is 3 (4).
+        let mask = array![[1u32, 0, 2, 3, 0, 0, 0, 4]];
+        let got = run_k(&mask, NeighborType::Centroids, None, Some(1));
+        let d = |v: f32| Some(v);
+        let want = vec![
+            (1, 2, d(2.0)),
+            (2, 3, d(1.0)),
+            (3, 2, d(1.0)),
+            (4, 3, d(4.0)),
+        ];
+        assert_eq!(got, want);
+        let within = run_k(&mask, NeighborType::Centroids, Some(3.0), Some(1));
+        assert_eq!(within, want[..3].to_vec());
     }
 }
