@@ -107,13 +107,16 @@ fn steinbock_folder_gives_steinbock_names_and_settings() {
 }
 
 #[test]
-fn a_minimum_diameter_above_ten_is_refused_before_any_work() {
+fn a_zero_minimum_diameter_is_refused_before_any_work() {
     let dir = tempfile::tempdir().unwrap();
     let map = dir.path().join("a_Probabilities.tiff");
     write_reference_map(&map);
-    let (code, stderr) = run(&["segment", "-q", "--nucleus-diameter", "11,30"], &[map]);
-    assert_eq!(code, Some(1));
-    assert!(stderr.contains("10"), "{stderr}");
+    let masks = dir.path().join("masks");
+    let args = ["segment", "-q", "--nucleus-diameter", "0,30", "--out"];
+    let (code, stderr) = run(&args, &[masks.clone(), map]);
+    assert_ne!(code, Some(0));
+    assert!(stderr.contains("diameter"), "{stderr}");
+    assert!(!masks.exists());
 }
 
 #[test]

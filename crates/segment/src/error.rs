@@ -10,15 +10,6 @@ pub enum SegmentError {
         /// Classes found.
         classes: usize,
     },
-    /// CellProfiler's low-resolution maxima search (minimum diameter above 10) is not implemented.
-    #[error(
-        "minimum nucleus diameter {min_diameter} > 10 makes CellProfiler search maxima on a \
-         resampled image, which pixelforest does not implement; use 10 or less"
-    )]
-    LowResolutionMaxima {
-        /// The minimum diameter asked for.
-        min_diameter: u32,
-    },
     /// A setting outside what the algorithm accepts.
     #[error(transparent)]
     Setting(#[from] InvalidSetting),

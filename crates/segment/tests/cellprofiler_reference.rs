@@ -78,28 +78,39 @@ fn propagation_labels_equal_centrosome() {
     }
 }
 
-/// A reference map (`pipeline`: 200x200, `faint`: 120x120) and CellProfiler's masks of it.
+/// A reference map (`pipeline`: 200x200, `faint`: 120x120) and CellProfiler's masks of it
+/// (files `<masks>_<preset>_{nuclei,cells}.u16`).
 struct Case {
     map: &'static str,
+    masks: &'static str,
     side: usize,
     min_objects: usize,
 }
 
 const PIPELINE: Case = Case {
     map: "pipeline",
+    masks: "pipeline",
     side: 200,
     min_objects: 40,
 };
 const FAINT: Case = Case {
     map: "faint",
+    masks: "faint",
     side: 120,
     min_objects: 10,
+};
+/// The `pipeline` map with minimum diameters above 10 (maxima searched at low resolution).
+const LOWRES: Case = Case {
+    map: "pipeline",
+    masks: "lowres",
+    side: 200,
+    min_objects: 30,
 };
 
 fn reference_masks(case: &Case, preset: &str) -> (Array2<i32>, Array2<i32>) {
     let side = case.side / 2;
     let read_mask = |what: &str| {
-        let v = u16s(&format!("{}_{preset}_{what}.u16", case.map));
+        let v = u16s(&format!("{}_{preset}_{what}.u16", case.masks));
         Array2::from_shape_vec((side, side), v.into_iter().map(i32::from).collect()).unwrap()
     };
     (read_mask("nuclei"), read_mask("cells"))
@@ -127,7 +138,7 @@ fn check_preset(case: &Case, preset: &str, settings: &SegmentSettings) {
             .zip(ours.iter())
             .filter(|(a, b)| a == b)
             .count();
-        let map = case.map;
+        let map = case.masks;
         eprintln!(
             "{map} {preset} {what}: {d:?} F1 {:.4}, identical pixels {same}/{}",
             d.f1(),
@@ -157,6 +168,18 @@ fn isp_pipeline_masks_equal_cellprofilers() {
 #[test]
 fn steinbock_pipeline_masks_equal_cellprofilers() {
     check_preset(&PIPELINE, "steinbock", &SegmentSettings::steinbock());
+}
+
+/// Minimum diameters 15 (steinbock) and 11 (ImcSegmentationPipeline): CellProfiler looks for
+/// maxima on a cubic-spline-resampled image (`cellprofiler_reference.py`'s LOWRES_DIAMETERS).
+#[test]
+fn low_resolution_maxima_masks_equal_cellprofilers() {
+    let mut steinbock = SegmentSettings::steinbock();
+    steinbock.primary.diameter = (15, 40);
+    check_preset(&LOWRES, "steinbock", &steinbock);
+    let mut isp = SegmentSettings::imc_segmentation_pipeline();
+    isp.primary.diameter = (11, 30);
+    check_preset(&LOWRES, "isp", &isp);
 }
 
 /// A nearly empty map: float64 thresholds (instead of CellProfiler's float32) split its

@@ -5,6 +5,7 @@
 mod fill_holes;
 mod heap;
 mod label;
+mod lowres;
 mod matching;
 mod maxima;
 mod mce;

@@ -65,9 +65,6 @@ impl SegmentSettings {
         if lo == 0 || lo > hi {
             return bad("typical diameter", "needs 0 < MIN <= MAX");
         }
-        if lo > 10 {
-            return Err(SegmentError::LowResolutionMaxima { min_diameter: lo });
-        }
         let lengths = [
             self.nucleus_smoothing,
             self.primary.declump_smoothing,

@@ -10,10 +10,14 @@ use ndarray::{Array2, Zip};
 
 use super::fill_holes::fill_labeled_holes;
 use super::label::{areas, label, relabel, Connectivity};
+use super::lowres::{
+    down_positions, sample_cubic, sample_nearest, spline_coefficients, up_positions,
+};
 use super::maxima::{binary_shrink, is_local_maximum, strel_disk};
 use super::smooth::declump_smooth;
 use super::threshold::ThresholdSettings;
 use super::watershed::watershed;
+use crate::error::InvalidSetting;
 use crate::SegmentError;
 
 /// The settings of one IdentifyPrimaryObjects module (basic mode).
@@ -44,17 +48,17 @@ pub struct PrimaryObjects {
 /// Runs IdentifyPrimaryObjects (basic mode) on `image`.
 ///
 /// # Errors
-/// [`SegmentError::LowResolutionMaxima`] when the minimum diameter is above 10 pixels: there
-/// CellProfiler looks for maxima on a cubic-spline-resampled image, which is not implemented.
+/// [`SegmentError::Setting`] for a minimum diameter of 0.
 pub fn identify_primary(
     image: &Array2<f32>,
     settings: &PrimarySettings,
 ) -> Result<PrimaryObjects, SegmentError> {
-    let (min_d, max_d) = settings.diameter;
-    if min_d > 10 {
-        return Err(SegmentError::LowResolutionMaxima {
-            min_diameter: min_d,
-        });
+    let max_d = settings.diameter.1;
+    if settings.diameter.0 == 0 {
+        return Err(SegmentError::Setting(InvalidSetting {
+            setting: "typical diameter",
+            why: "needs 0 < MIN <= MAX",
+        }));
     }
     let basic_threshold = ThresholdSettings {
         sigma: 1.0,
@@ -81,28 +85,63 @@ pub fn identify_primary(
     })
 }
 
-/// `separate_neighboring_objects` (basic mode, full resolution): seeds at intensity maxima
-/// of the declump-smoothed image, watershed of `1 - image` inside the objects.
+/// `separate_neighboring_objects` (basic mode): seeds at intensity maxima of the
+/// declump-smoothed image (searched at low resolution above a minimum diameter of 10),
+/// watershed of `1 - image` inside the objects.
 fn declump(
     image: &Array2<f32>,
     labeled: &Array2<i32>,
     settings: &PrimarySettings,
 ) -> (Array2<i32>, usize) {
     let blurred = declump_smooth(image, settings.declump_smoothing).mapv(f64::from);
-    let suppression = f64::from(settings.diameter.0) / 1.5;
-    let footprint = strel_disk((suppression - 0.5).max(1.0));
-    let mut maxima = is_local_maximum(&blurred, labeled, &footprint);
-    Zip::from(&mut maxima).and(&blurred).for_each(|m, &b| {
-        if b <= 0.0 {
-            *m = false;
-        }
-    });
+    let min_d = settings.diameter.0;
+    let maxima = if min_d > 10 {
+        low_resolution_maxima(&blurred, labeled, min_d)
+    } else {
+        let footprint = strel_disk((f64::from(min_d) / 1.5 - 0.5).max(1.0));
+        positive_maxima(&blurred, labeled, &footprint)
+    };
     let (seeds, count) = label(&binary_shrink(&maxima), Connectivity::Eight);
     // `1 - image` of a float32 image is float32.
     let inverted = image.mapv(|v| f64::from(1.0 - v));
     let markers = seeds.mapv(|s| -s);
     let inside = labeled.mapv(|l| l != 0);
     (watershed(&inverted, &markers, &inside).mapv(|l| -l), count)
+}
+
+/// Local maxima of `image` within each label, none where the image is 0 or less.
+fn positive_maxima(
+    image: &Array2<f64>,
+    labels: &Array2<i32>,
+    footprint: &[(isize, isize)],
+) -> Array2<bool> {
+    let mut maxima = is_local_maximum(image, labels, footprint);
+    Zip::from(&mut maxima).and(image).for_each(|m, &v| {
+        if v <= 0.0 {
+            *m = false;
+        }
+    });
+    maxima
+}
+
+/// `get_maxima` with a resize factor `10 / min diameter`: image (float32 output) and labels
+/// sampled on the coarse grid, maxima there with the fixed suppression size 7 (basic mode),
+/// mapped back by a cubic spline of the 0/1 maxima image thresholded at 0.5.
+fn low_resolution_maxima(blurred: &Array2<f64>, labeled: &Array2<i32>, min_d: u32) -> Array2<bool> {
+    let factor = 10.0 / f64::from(min_d);
+    let (h, w) = blurred.dim();
+    let (rows, cols) = (down_positions(h, factor), down_positions(w, factor));
+    if rows.is_empty() || cols.is_empty() {
+        return Array2::from_elem((h, w), false);
+    }
+    let coarse =
+        sample_cubic(&spline_coefficients(blurred), &rows, &cols).mapv(|v| f64::from(v as f32));
+    let coarse_labels = sample_nearest(labeled, &rows, &cols);
+    let footprint = strel_disk(7.0 - 0.5);
+    let maxima = positive_maxima(&coarse, &coarse_labels, &footprint);
+    let inverse = h as f64 / rows.len() as f64;
+    let back = spline_coefficients(&maxima.mapv(|m| f64::from(u8::from(m))));
+    sample_cubic(&back, &up_positions(h, inverse), &up_positions(w, inverse)).mapv(|v| v > 0.5)
 }
 
 /// `filter_on_border` without an image mask: objects with a pixel on the image edge go.

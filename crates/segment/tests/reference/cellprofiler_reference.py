@@ -53,9 +53,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FILE_MODULES = ("Images:", "Metadata:", "NamesAndTypes:", "Groups:", "SaveImages:", "CreateBatchFiles:")
 
 
-def load_processing(cppipe):
-    """The pipeline without its file modules, and the name NamesAndTypes gives the input."""
+def load_processing(cppipe, diameter=None):
+    """The pipeline without its file modules, and the name NamesAndTypes gives the input;
+    `diameter` ("MIN,MAX") replaces IdentifyPrimaryObjects' typical diameter."""
     text = open(cppipe).read()
+    if diameter is not None:
+        text = re.sub(r"(Typical diameter of objects, in pixel units \(Min,Max\):)[0-9]+,[0-9]+",
+                      r"\g<1>" + diameter, text)
     # NamesAndTypes: the name its (single) assignment rule gives.
     input_name = re.search(r"Select the rule criteria:.*\n\s*Name to assign these images:(\w+)", text).group(1)
     head, *modules = text.split("\n\n")
@@ -180,16 +184,27 @@ def propagate_fixtures():
         write("propagate_w%s.i32" % weight, out, "<i4")
 
 
+# Minimum diameters above 10, where IdentifyPrimaryObjects searches maxima at low resolution.
+LOWRES_DIAMETERS = {"steinbock": "15,40", "isp": "11,30"}
+
+
 def pipeline_fixtures(steinbock_cppipe, isp_cppipe):
     maps = {"pipeline": synthetic_probabilities(200, 200, 3), "faint": faint_probabilities(120, 120, 5)}
+    cppipes = (("steinbock", steinbock_cppipe), ("isp", isp_cppipe))
     for prefix, probs in maps.items():
         write("%s_probabilities.u16" % prefix, probs, "<u2")
-        for preset, cppipe in (("steinbock", steinbock_cppipe), ("isp", isp_cppipe)):
+        for preset, cppipe in cppipes:
             pipeline, input_name = load_processing(cppipe)
             nuclei, cells, _ = run_pipeline(pipeline, input_name, probs)
             write("%s_%s_nuclei.u16" % (prefix, preset), nuclei, "<u2")
             write("%s_%s_cells.u16" % (prefix, preset), cells, "<u2")
             print(prefix, preset, nuclei.shape, nuclei.max(), cells.max(), file=sys.stderr)
+    for preset, cppipe in cppipes:
+        pipeline, input_name = load_processing(cppipe, LOWRES_DIAMETERS[preset])
+        nuclei, cells, _ = run_pipeline(pipeline, input_name, maps["pipeline"])
+        write("lowres_%s_nuclei.u16" % preset, nuclei, "<u2")
+        write("lowres_%s_cells.u16" % preset, cells, "<u2")
+        print("lowres", preset, nuclei.shape, nuclei.max(), cells.max(), file=sys.stderr)
 
 
 def run_folder(cppipe, src, out):
