@@ -5,7 +5,7 @@ use ndarray::{Array2, ArrayView2, Zip};
 
 use crate::convolve::{cols, cols_range, rows, rows_range, separable, separable_f64};
 use crate::kernels::gaussian_kernel;
-use crate::scratch::{recycle, zeros};
+use crate::scratch::{overwritten, recycle};
 use crate::selection::{
     split_scale, Family, StructureTensorScales, FILTER_WINDOW, PRESMOOTH_WINDOW,
 };
@@ -14,8 +14,8 @@ use crate::Region;
 /// Descending eigenvalues of the symmetric 2x2 matrices [[a, b], [b, c]], per pixel.
 fn eigenvalues(a: &Array2<f32>, b: &Array2<f32>, c: &Array2<f32>) -> [Array2<f32>; 2] {
     let (h, w) = a.dim();
-    let mut e0 = zeros::<f32>(h, w);
-    let mut e1 = zeros::<f32>(h, w);
+    let mut e0 = overwritten::<f32>(h, w);
+    let mut e1 = overwritten::<f32>(h, w);
     Zip::from(&mut e0)
         .and(&mut e1)
         .and(a)
@@ -33,7 +33,7 @@ fn eigenvalues(a: &Array2<f32>, b: &Array2<f32>, c: &Array2<f32>) -> [Array2<f32
 /// `f(a, b)` per pixel, into a pooled plane.
 fn combine<A: Copy, B: Copy>(a: &Array2<A>, b: &Array2<B>, f: impl Fn(A, B) -> f32) -> Array2<f32> {
     let (h, w) = a.dim();
-    let mut out = zeros::<f32>(h, w);
+    let mut out = overwritten::<f32>(h, w);
     Zip::from(&mut out)
         .and(a)
         .and(b)
