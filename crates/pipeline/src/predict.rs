@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use ndarray::{Array3, ArrayView2, ArrayView3, ArrayViewMut3};
+use ndarray::{Array3, ArrayView3, ArrayViewMut3};
 use pixelforest_core::Image;
 use pixelforest_features::{compute_features_region_into, FeatureSelection, Region};
 use rayon::prelude::*;
@@ -155,14 +155,7 @@ pub(crate) fn predict_band(
                 ..*r
             };
             compute_features_region_into(band.window, selection, in_window, feats.view_mut());
-            let columns =
-                ArrayView2::from_shape((n_features, r.h * r.w), &buffer[..r.h * r.w * n_features])
-                    .unwrap_or_else(|e| unreachable!("the buffer was sized for the tile: {e}"));
-            let probs = model
-                .forest
-                .predict_proba_columns(columns)
-                .into_shape_with_order((k, r.h, r.w))
-                .unwrap_or_else(|e| unreachable!("forest output is (class, pixel): {e}"));
+            let probs = model.forest.predict_proba_grid(feats.view());
             if let Ok(mut p) = pool.lock() {
                 p.push(buffer);
             }
