@@ -33,9 +33,22 @@ fn fill_square(
     }
     let ph = rows.len();
     for (f, b) in block.chunks_exact_mut(BLOCK).enumerate() {
-        for (dst, y) in b.chunks_exact_mut(pw).zip(rows.clone()) {
-            let start = f * plane + y * width + x0;
-            dst.copy_from_slice(&data[start..start + pw]);
+        let plane = &data[f * plane..(f + 1) * plane];
+        if pw == PATCH {
+            // Whole squares copy fixed-size lines (two vector moves; a `memcpy` call per
+            // 64-byte line cost more than the copy).
+            for (dst, y) in b.chunks_exact_mut(PATCH).zip(rows.clone()) {
+                let dst: &mut [f32; PATCH] = dst
+                    .try_into()
+                    .unwrap_or_else(|_| unreachable!("chunks of PATCH values"));
+                let start = y * width + x0;
+                dst.copy_from_slice(&plane[start..start + PATCH]);
+            }
+        } else {
+            for (dst, y) in b.chunks_exact_mut(pw).zip(rows.clone()) {
+                let start = y * width + x0;
+                dst.copy_from_slice(&plane[start..start + pw]);
+            }
         }
     }
     ph * pw
