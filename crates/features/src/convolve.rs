@@ -105,20 +105,24 @@ macro_rules! correlate_fn {
 correlate_fn!(correlate, f32, LANES, NARROW);
 correlate_fn!(correlate64, f64, LANES64, NARROW64);
 
-/// Copies `line` into the middle of `padded` and mirrors `r` pixels on each side (the index
-/// arithmetic only runs for the border pixels).
-fn fill_padded(padded: &mut [f32], line: ndarray::ArrayView1<f32>, r: usize) {
+/// Copies `line` into the middle of `padded` (converted to `T`) and mirrors `r` pixels on
+/// each side (the index arithmetic only runs for the border pixels).
+fn fill_padded<T: Copy + From<f32>>(padded: &mut [T], line: ndarray::ArrayView1<f32>, r: usize) {
     let w = line.len();
+    let middle = &mut padded[r..r + w];
     match line.as_slice() {
-        Some(sl) => padded[r..r + w].copy_from_slice(sl),
-        None => padded[r..r + w]
+        Some(sl) => middle
+            .iter_mut()
+            .zip(sl)
+            .for_each(|(p, &v)| *p = T::from(v)),
+        None => middle
             .iter_mut()
             .zip(line.iter())
-            .for_each(|(p, &v)| *p = v),
+            .for_each(|(p, &v)| *p = T::from(v)),
     }
     for i in 0..r {
-        padded[i] = line[mirror(i as isize - r as isize, w)];
-        padded[r + w + i] = line[mirror((w + i) as isize, w)];
+        padded[i] = T::from(line[mirror(i as isize - r as isize, w)]);
+        padded[r + w + i] = T::from(line[mirror((w + i) as isize, w)]);
     }
 }
 
@@ -132,8 +136,7 @@ pub fn rows(src: ArrayView2<f32>, k: &[f32]) -> Array2<f32> {
 pub fn rows_range(src: ArrayView2<f32>, k: &[f32], xs: Range<usize>) -> Array2<f32> {
     let (h, w) = src.dim();
     let r = k.len() / 2;
-    let n = xs.len();
-    let mut out = overwritten::<f32>(h, n);
+    let mut out = overwritten::<f32>(h, xs.len());
     let mut padded = vec![0f32; w + 2 * r];
     let starts: Vec<usize> = (0..k.len()).map(|j| xs.start + j).collect();
     for (y, mut dst) in out.outer_iter_mut().enumerate() {
@@ -188,16 +191,7 @@ pub fn separable_f64(src: ArrayView2<f32>, kx: &[f32], ky: &[f32]) -> Array2<f64
     let mut padded = vec![0f64; w + 2 * rx];
     let starts: Vec<usize> = (0..kx.len()).collect();
     for (y, mut dst) in tmp.outer_iter_mut().enumerate() {
-        let line = src.row(y);
-        for (i, p) in padded.iter_mut().enumerate() {
-            let j = i as isize - rx as isize;
-            let k = if j >= 0 && (j as usize) < w {
-                j as usize
-            } else {
-                mirror(j, w)
-            };
-            *p = f64::from(line[k]);
-        }
+        fill_padded(&mut padded, src.row(y), rx);
         let dst = dst.as_slice_mut().expect("fresh arrays are contiguous");
         correlate64(dst, &kx, &padded, &starts);
     }
