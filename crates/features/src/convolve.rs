@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 use crate::scratch::{overwritten, recycle};
 
@@ -168,6 +168,35 @@ pub fn cols_range(src: ArrayView2<f32>, k: &[f32], ys: Range<usize>) -> Array2<f
         correlate(dst, k, data, &starts);
     }
     out
+}
+
+/// [`cols`] of `src` at rows `oy..oy + out.nrows()` only (mirrored at the top and bottom of
+/// `src`), written into `out`: a feature's last pass writes its output plane directly.
+pub fn cols_into(src: ArrayView2<f32>, k: &[f32], oy: usize, out: &mut ArrayViewMut2<f32>) {
+    let (h, w) = src.dim();
+    assert_eq!(
+        out.ncols(),
+        w,
+        "the output rows are as wide as the source's"
+    );
+    let r = k.len() / 2;
+    let src = src.as_standard_layout();
+    let data = src.as_slice().expect("standard layout is contiguous");
+    let mut starts = vec![0; k.len()];
+    let mut line = Vec::new();
+    for (y, mut dst) in out.outer_iter_mut().enumerate() {
+        for (j, s) in starts.iter_mut().enumerate() {
+            *s = mirror((oy + y) as isize + j as isize - r as isize, h) * w;
+        }
+        match dst.as_slice_mut() {
+            Some(dst) => correlate(dst, k, data, &starts),
+            None => {
+                line.resize(w, 0.0);
+                correlate(&mut line, k, data, &starts);
+                dst.iter_mut().zip(&line).for_each(|(d, &v)| *d = v);
+            }
+        }
+    }
 }
 
 /// Separable smoothing / derivative: rows with `kx`, then columns with `ky`.
