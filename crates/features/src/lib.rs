@@ -157,18 +157,15 @@ pub fn compute_features_region_into(
                 x: region.x - x0,
                 ..region
             };
-            let (maps, (oy, ox)) = filter_bank(
+            filter_bank(
                 window,
                 selection.sigmas[j],
                 &families,
                 selection.structure_tensor,
                 keep,
                 selection.filter_halo(j),
+                &mut mine,
             );
-            for (plane, m) in mine.iter_mut().zip(maps.iter().flatten()) {
-                plane.assign(&m.slice(s![oy..oy + region.h, ox..ox + region.w]));
-            }
-            scratch::recycle(maps.into_iter().flatten());
         });
 }
 

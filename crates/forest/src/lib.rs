@@ -41,6 +41,7 @@ mod error;
 mod grow;
 mod model_file;
 mod predict;
+mod predict_grid;
 mod settings;
 mod split;
 mod train;

@@ -51,8 +51,8 @@ fn fill_block(rows: Rows, n_features: usize, start: usize, len: usize, block: &m
 /// The per-task buffers: the block, the class-major sums (`acc[c * BLOCK + r]`), the sums over
 /// vigra sub-forests (`total`, same layout), walk scratch.
 #[derive(Default)]
-struct Buffers {
-    block: Vec<f32>,
+pub(crate) struct Buffers {
+    pub(crate) block: Vec<f32>,
     acc: Vec<f32>,
     total: Vec<f32>,
     scratch: Scratch,
@@ -80,6 +80,41 @@ impl RandomForest {
             });
         }
         Ok(())
+    }
+
+    /// Sums of the trees' leaf probabilities for rows `0..len` of `buf.block` (class-major,
+    /// `c * BLOCK + r`), tree after tree in tree order (and folded per vigra sub-forest as
+    /// ilastik does), so each row's sums are those of a per-row walk, bit for bit.
+    pub(crate) fn vote<'b>(
+        &self,
+        isa: Isa,
+        buf: &'b mut Buffers,
+        source: RowSource,
+        len: usize,
+    ) -> &'b [f32] {
+        let k = self.n_classes;
+        buf.acc.clear();
+        buf.acc.resize(k * BLOCK, 0.0);
+        if self.sub_forests.is_empty() {
+            for tree in &self.trees {
+                let (block, acc, scratch) = (&buf.block, &mut buf.acc, &mut buf.scratch);
+                walk(isa, tree, block, source, len, acc, scratch);
+            }
+            return &buf.acc;
+        }
+        buf.total.clear();
+        buf.total.resize(k * BLOCK, 0.0);
+        let mut start = 0;
+        for &count in &self.sub_forests {
+            buf.acc.iter_mut().for_each(|a| *a = 0.0);
+            for tree in &self.trees[start..start + count] {
+                let (block, acc, scratch) = (&buf.block, &mut buf.acc, &mut buf.scratch);
+                walk(isa, tree, block, source, len, acc, scratch);
+            }
+            fold_sub_forest(&buf.acc, &mut buf.total, k, len, count);
+            start += count;
+        }
+        &buf.total
     }
 
     /// Mean class probabilities of all rows into `out`, whose axis `row_axis` runs over the rows
@@ -112,7 +147,6 @@ impl RandomForest {
             feature_stride: strides[feature_axis.index()] as usize,
         };
         let isa = Isa::detect();
-        let k = self.n_classes;
         let n_trees = self.trees.len() as f32;
         out.axis_chunks_iter_mut(row_axis, BLOCK)
             .into_par_iter()
@@ -120,8 +154,6 @@ impl RandomForest {
             .for_each_init(Buffers::default, |buf, (b, mut chunk)| {
                 let len = chunk.len_of(row_axis);
                 fill_block(rows, self.n_features, b * BLOCK, len, &mut buf.block);
-                buf.acc.clear();
-                buf.acc.resize(k * BLOCK, 0.0);
                 // Row-major input: scattered rows read their own cache lines in place.
                 let source = if rows.feature_stride == 1 && rows.row_stride >= self.n_features {
                     RowSource::RowMajor {
@@ -131,28 +163,7 @@ impl RandomForest {
                 } else {
                     RowSource::Block
                 };
-                let sums = if self.sub_forests.is_empty() {
-                    for tree in &self.trees {
-                        let (block, acc, scratch) = (&buf.block, &mut buf.acc, &mut buf.scratch);
-                        walk(isa, tree, block, source, len, acc, scratch);
-                    }
-                    &buf.acc
-                } else {
-                    buf.total.clear();
-                    buf.total.resize(k * BLOCK, 0.0);
-                    let mut start = 0;
-                    for &count in &self.sub_forests {
-                        buf.acc.iter_mut().for_each(|a| *a = 0.0);
-                        for tree in &self.trees[start..start + count] {
-                            let (block, acc, scratch) =
-                                (&buf.block, &mut buf.acc, &mut buf.scratch);
-                            walk(isa, tree, block, source, len, acc, scratch);
-                        }
-                        fold_sub_forest(&buf.acc, &mut buf.total, k, len, count);
-                        start += count;
-                    }
-                    &buf.total
-                };
+                let sums = self.vote(isa, buf, source, len);
                 // A division, not a multiplication by 1/n: 20 votes of 100 must give exactly
                 // 0.2f32 (exported as 13107, as ilastik writes), where 20 * (1/100) gives 13106.
                 for (c, mut lane) in chunk.axis_iter_mut(feature_axis).enumerate() {

@@ -5,7 +5,8 @@
 //! the generator's ground truth (pixels that carry no scribble).
 //! Run: cargo bench -p pixelforest-pipeline --bench end_to_end
 //! Environment: SIZE (raw edge, default 500, prepared 2x), PRUNE_TOL (points, default 0.5),
-//! PEER=0 (skip the Python peer), REPEAT (exact predictions to time, best of; default 1).
+//! PEER=0 (skip the Python peer), REPEAT (exact predictions to time, best of; default 1),
+//! TILE (tile edge of the predictions, default `DEFAULT_TILE`).
 
 use std::time::Instant;
 
@@ -137,7 +138,7 @@ fn timed_predict(model: &Model, image: &Image, repeat: usize) -> (f64, Array3<f3
     let mut probs = None;
     for _ in 0..repeat.max(1) {
         let t = Instant::now();
-        let p = predict_image(model, image, DEFAULT_TILE).expect("prediction works");
+        let p = predict_image(model, image, env("TILE", DEFAULT_TILE)).expect("prediction works");
         best = best.min(t.elapsed().as_secs_f64());
         probs = Some(p);
     }
