@@ -53,7 +53,6 @@ impl SegmentSettings {
     pub fn check(&self) -> Result<(), SegmentError> {
         let bad = |setting, why| Err(SegmentError::Setting(InvalidSetting { setting, why }));
         let non_negative = |v: f64| v.is_finite() && v >= 0.0;
-        let (lo, hi) = self.primary.diameter;
         let factors = [self.resize_probabilities, self.resize_objects];
         if factors
             .into_iter()
@@ -62,9 +61,7 @@ impl SegmentSettings {
         {
             return bad("resizing factor", "must be a positive number");
         }
-        if lo == 0 || lo > hi {
-            return bad("typical diameter", "needs 0 < MIN <= MAX");
-        }
+        self.primary.check_diameter()?;
         let lengths = [
             self.nucleus_smoothing,
             self.primary.declump_smoothing,

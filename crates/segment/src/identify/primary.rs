@@ -35,6 +35,23 @@ pub struct PrimarySettings {
     pub declump_smoothing: f64,
 }
 
+impl PrimarySettings {
+    /// The typical diameter range must be `0 < MIN <= MAX`.
+    ///
+    /// # Errors
+    /// [`SegmentError::Setting`] otherwise.
+    pub fn check_diameter(&self) -> Result<(), SegmentError> {
+        let (lo, hi) = self.diameter;
+        if lo == 0 || lo > hi {
+            return Err(SegmentError::Setting(InvalidSetting {
+                setting: "typical diameter",
+                why: "needs 0 < MIN <= MAX",
+            }));
+        }
+        Ok(())
+    }
+}
+
 /// Primary objects: the final labels and the declumped labels before filtering and the second
 /// hole filling (CellProfiler's `unedited_segmented`, which IdentifySecondaryObjects seeds from).
 #[derive(Debug, Clone)]
@@ -48,18 +65,13 @@ pub struct PrimaryObjects {
 /// Runs IdentifyPrimaryObjects (basic mode) on `image`.
 ///
 /// # Errors
-/// [`SegmentError::Setting`] for a minimum diameter of 0.
+/// [`SegmentError::Setting`] for a diameter range [`PrimarySettings::check_diameter`] refuses.
 pub fn identify_primary(
     image: &Array2<f32>,
     settings: &PrimarySettings,
 ) -> Result<PrimaryObjects, SegmentError> {
+    settings.check_diameter()?;
     let max_d = settings.diameter.1;
-    if settings.diameter.0 == 0 {
-        return Err(SegmentError::Setting(InvalidSetting {
-            setting: "typical diameter",
-            why: "needs 0 < MIN <= MAX",
-        }));
-    }
     let basic_threshold = ThresholdSettings {
         sigma: 1.0,
         ..settings.threshold
