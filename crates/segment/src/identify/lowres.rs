@@ -120,9 +120,10 @@ fn taps(position: f64, len: usize) -> Option<([usize; 4], [f64; 4])> {
 /// `rows x cols` of positions; the values as float64 (callers round to the input's type).
 pub(crate) fn sample_cubic(coefficients: &Array2<f64>, rows: &[f64], cols: &[f64]) -> Array2<f64> {
     let (h, w) = coefficients.dim();
+    let row_taps: Vec<_> = rows.iter().map(|&r| taps(r, h)).collect();
     let col_taps: Vec<_> = cols.iter().map(|&c| taps(c, w)).collect();
     Array2::from_shape_fn((rows.len(), cols.len()), |(r, c)| {
-        let (Some((yi, yw)), Some((xi, xw))) = (taps(rows[r], h), col_taps[c]) else {
+        let (Some((yi, yw)), Some((xi, xw))) = (row_taps[r], col_taps[c]) else {
             return 0.0;
         };
         let mut t = 0.0;
@@ -141,9 +142,10 @@ pub(crate) fn sample_nearest(labels: &Array2<i32>, rows: &[f64], cols: &[f64]) -
     let nearest = |p: f64, len: usize| {
         (p >= 0.0 && p <= len as f64 - 1.0).then(|| mirror((p + 0.5).floor() as i64, len))
     };
+    let row_index: Vec<_> = rows.iter().map(|&r| nearest(r, h)).collect();
     let col_index: Vec<_> = cols.iter().map(|&c| nearest(c, w)).collect();
     Array2::from_shape_fn((rows.len(), cols.len()), |(r, c)| {
-        match (nearest(rows[r], h), col_index[c]) {
+        match (row_index[r], col_index[c]) {
             (Some(y), Some(x)) => labels[[y, x]],
             _ => 0,
         }
