@@ -51,6 +51,12 @@ impl SegmentOptions {
         out
     }
 
+    /// How many of [`SegmentOptions::outputs`] are masks (cells, and nuclei if asked for);
+    /// a resized probability map follows them.
+    fn mask_count(&self) -> usize {
+        1 + usize::from(self.nuclei_dir.is_some())
+    }
+
     /// The probability map's size after the pipeline's Resize.
     fn resized_shape(&self, (h, w): (usize, usize)) -> (usize, usize) {
         let scale = |n: usize| {
@@ -109,9 +115,8 @@ fn masks_complete(input: &Path, outputs: &[PathBuf], options: &SegmentOptions) -
     };
     let (mh, mw) = options.mask_shape((h, w));
     let (rh, rw) = options.resized_shape((h, w));
-    let masks = 1 + usize::from(options.nuclei_dir.is_some());
     outputs.iter().enumerate().all(|(i, p)| {
-        let complete = if i < masks {
+        let complete = if i < options.mask_count() {
             is_complete(p, Some(1), mh, mw)
         } else {
             is_complete(p, Some(c), rh, rw)
@@ -125,13 +130,12 @@ fn segment_one(input: &Path, outputs: &[PathBuf], options: &SegmentOptions) -> R
     let probs = pixelforest_io::read_probabilities(input)?;
     let masks = segment_probabilities(&probs, &options.settings)
         .map_err(|e| PipelineError::file(input, e.to_string()))?;
-    let labels = [&masks.cells, &masks.nuclei];
-    let mask_paths = 1 + usize::from(options.nuclei_dir.is_some());
-    for (path, labels) in outputs[..mask_paths].iter().zip(labels) {
+    let (mask_paths, rest) = outputs.split_at(options.mask_count());
+    for (path, labels) in mask_paths.iter().zip([&masks.cells, &masks.nuclei]) {
         create_parent(path)?;
         pixelforest_io::write_mask(path, labels)?;
     }
-    if let (Some(path), Some(resized)) = (outputs.get(mask_paths), &masks.resized) {
+    if let (Some(path), Some(resized)) = (rest.first(), &masks.resized) {
         create_parent(path)?;
         pixelforest_io::write_u16_planes(path, &img_as_uint(resized), TiffCompression::Deflate)?;
     }
