@@ -61,16 +61,26 @@ pub fn gaussian_filter_yx_f32(image: &Array2<f32>, sigma: [f64; 2], border: Bord
     let mut out = image.clone();
     for (axis, s) in sigma.into_iter().enumerate() {
         if s > 1e-15 {
-            let pass = correlate_axis(
-                &out.mapv(f64::from),
-                &gaussian_kernel(s),
-                Axis(axis),
-                border,
-            );
-            out = to_f32(&pass);
+            out = correlate_axis_f32(&out, &gaussian_kernel(s), Axis(axis), border);
         }
     }
     out
+}
+
+/// One `correlate1d` pass over a float32 image as scipy runs it: summed in `f64`, written
+/// into a float32 array.
+fn correlate_axis_f32(
+    image: &Array2<f32>,
+    kernel: &[f64],
+    axis: Axis,
+    border: Border,
+) -> Array2<f32> {
+    to_f32(&correlate_axis(
+        &image.mapv(f64::from),
+        kernel,
+        axis,
+        border,
+    ))
 }
 
 /// numpy's `astype(float32)`: round to nearest.
@@ -204,14 +214,9 @@ pub fn declump_smooth(image: &Array2<f32>, filter_size: f64) -> Array2<f32> {
         })
         .collect();
     // `convolve1d` of the float32 image writes float32 after each pass.
-    let rows = to_f32(&correlate_axis(
-        &image.mapv(f64::from),
-        &kernel,
-        Axis(0),
-        Border::Zero,
-    ));
-    let both = correlate_axis(&rows.mapv(f64::from), &kernel, Axis(1), Border::Zero);
+    let rows = correlate_axis_f32(image, &kernel, Axis(0), Border::Zero);
+    let both = correlate_axis_f32(&rows, &kernel, Axis(1), Border::Zero);
     let edge = filtered_ones(image.dim(), &kernel);
     // The quotient is stored back into the float32 copy of the image.
-    to_f32(&(both.mapv(|v| f64::from(v as f32)) / edge))
+    to_f32(&(both.mapv(f64::from) / edge))
 }
