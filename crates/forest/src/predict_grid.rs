@@ -138,12 +138,7 @@ mod tests {
     fn grid_prediction_equals_column_prediction_bit_for_bit() {
         let (n, nf) = (2000, 5);
         let mut state = 11u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 40) as f32 / (1u64 << 24) as f32
-        };
+        let mut next = move || crate::walk_masks::tests::lcg(&mut state);
         let x = Array2::from_shape_fn((n, nf), |_| next());
         let y: Vec<u8> = (0..n)
             .map(|i| 1 + ((x[[i, 0]] * 3.0 + x[[i, 2]]) as u8 % 3))

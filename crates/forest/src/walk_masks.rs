@@ -510,7 +510,7 @@ unsafe fn walk_rows(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{ForestSettings, RandomForest};
     use ndarray::Array2;
@@ -545,7 +545,8 @@ mod tests {
         acc
     }
 
-    fn lcg(state: &mut u64) -> f32 {
+    /// A deterministic value in [0, 1) for test data (one home for the crate's tests).
+    pub(crate) fn lcg(state: &mut u64) -> f32 {
         *state = state
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
