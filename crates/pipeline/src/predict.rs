@@ -128,11 +128,11 @@ pub(crate) fn predict_band(
     let n_features = model.forest.n_features();
     // Feature buffers are reused from tile to tile (one per concurrently running tile, should a
     // caller run bands in parallel): a fresh 100 MB allocation per tile costs more in page
-    // faults than the forest. Every
-    // buffer holds a whole tile, and a smaller (edge) tile uses its start: grown to each
-    // tile's size instead, a buffer that served an edge tile was reallocated (copied, and its
-    // new pages zeroed by the kernel) by the next whole tile, 12% of a `predict` profile.
-    // The features overwrite every value of their tile, so stale values are never read.
+    // faults than the forest. Every buffer holds a whole tile, and a smaller (edge) tile uses
+    // its start: grown to each tile's size instead, a buffer that served an edge tile was
+    // reallocated (copied, and its new pages zeroed by the kernel) by the next whole tile, 12%
+    // of a `predict` profile. The features overwrite every value of their tile, so stale values
+    // are never read.
     let tile = tile_size.max(1);
     let full = n_features * tile.min(n) * tile.min(w);
     let pool = &tiles.buffers;
